@@ -1,0 +1,23 @@
+{
+    "name": "Omnitron Order Webhook",
+    "summary": "Receive Akinon Omnitron orders by webhook and create sale orders",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "author": "omnitron_order_webhook developers",
+    "website": "https://github.com/omnitron-order-webhook/omnitron_order_webhook",
+    "depends": ["sale_management", "delivery"],
+    "data": [
+        "security/omnitron_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/sale_order_views.xml",
+        "views/delivery_carrier_views.xml",
+        "views/omnitron_webhook_event_views.xml",
+        "views/res_users_views.xml",
+        "views/omnitron_menus.xml",
+    ],
+    "demo": ["demo/omnitron_demo.xml"],
+    "installable": True,
+    "application": False,
+}

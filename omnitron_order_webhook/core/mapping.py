@@ -1,0 +1,169 @@
+"""Turn a validated Omnitron order into the plain values Odoo records need.
+
+Read it as the mapping table of the addon: each function returns a dict of
+Odoo field values for one record. What needs the database (ids of products,
+taxes, countries…) is added by the service in ``models/omnitron_order_import.py``.
+"""
+
+import hashlib
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+from . import const
+
+
+def order_state(status):
+    """The sale.order state an Omnitron status code leads to."""
+    return const.ORDER_STATUSES[status][1]
+
+
+def person_name(first_name, last_name, fallback):
+    name = " ".join(part for part in (first_name, last_name) if part)
+    return name or fallback
+
+
+def customer_values(order):
+    """Values of the customer's commercial partner, keyed by (channel, customer)."""
+    customer = order.customer
+    return {
+        "name": person_name(customer.first_name, customer.last_name, f"Omnitron customer {customer.pk}"),
+        "email": customer.email or False,
+        "phone": customer.phone or False,
+        "omnitron_channel_id": order.channel.pk,
+        "omnitron_customer_id": customer.pk,
+        "customer_rank": 1,
+    }
+
+
+def address_values(address, address_type, fallback_name):
+    """Values of an invoice or delivery contact, without the country id.
+
+    ``omnitron_address_key`` fingerprints the content, so an identical address
+    is found again rather than created twice. Omnitron's own ``hash_data`` is
+    not used: it differs between billing and shipping copies of one address.
+    """
+    street2 = ", ".join(part for part in (address.district, address.township) if part)
+    values = {
+        "type": address_type,
+        "name": person_name(address.first_name, address.last_name, fallback_name),
+        "email": address.email or False,
+        "phone": address.phone or False,
+        "street": address.line or False,
+        "street2": street2 or False,
+        "city": address.city or False,
+        "zip": address.postcode or False,
+        "company_name": address.company_name or False,
+        "omnitron_tax_number": address.tax_no or False,
+        "omnitron_township": address.township or False,
+        "omnitron_district": address.district or False,
+        "omnitron_tax_office": address.tax_office or False,
+    }
+    values["omnitron_address_key"] = address_key(values, address.country_code)
+    return values
+
+
+def address_key(values, country_code):
+    """A stable fingerprint of an address's content (hex, 32 characters)."""
+    content = {key: value for key, value in values.items() if key != "omnitron_address_key"}
+    content["country"] = country_code
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def customer_tax_number(order):
+    """The tax number for the customer's ``vat``: the billing address's.
+
+    Odoo keeps ``vat`` on the commercial partner and copies it to every
+    contact, so each address keeps its own number in ``omnitron_tax_number``.
+    """
+    return order.billing_address.tax_no or False
+
+
+def order_values(order):
+    """The sale.order fields that come straight from the payload."""
+    return {
+        "client_order_ref": order.number,
+        "date_order": order.date_placed,
+        "omnitron_id": order.pk,
+        "omnitron_number": order.number,
+        "omnitron_channel_id": order.channel.pk,
+        "omnitron_channel_name": order.channel.name,
+        "omnitron_channel_type": order.channel.channel_type or False,
+        "omnitron_status": order.status,
+        "omnitron_status_name": order.status_name,
+        "omnitron_date_placed": order.date_placed,
+        "omnitron_delivery_type": order.delivery_type or False,
+        "omnitron_has_gift_box": order.has_gift_box,
+        "omnitron_gift_box_note": order.gift_box_note or False,
+        "omnitron_tracking_number": order.tracking_number or False,
+        "omnitron_tracking_url": order.tracking_url or False,
+        "omnitron_invoice_number": order.invoice_number or False,
+        "omnitron_invoice_date": order.invoice_date or False,
+        "omnitron_e_archive_url": order.e_archive_url or False,
+        "omnitron_cargo_company": order.cargo_company.name or order.cargo_company.shipping_company,
+        "omnitron_amount": float(order.amount),
+    }
+
+
+def line_values(item):
+    """The sale.order.line fields of one Omnitron item (one unit)."""
+    return {
+        "name": f"[{item.product.sku}] {item.product.name}",
+        "product_uom_qty": 1.0,
+        "price_unit": float(item.price),
+        "omnitron_item_id": item.pk,
+        "omnitron_status": item.status,
+        "omnitron_tracking_number": item.tracking_number or False,
+        "omnitron_invoice_number": item.invoice_number or False,
+        "omnitron_invoice_date": item.invoice_date or False,
+    }
+
+
+def product_values(product):
+    """Values of a product created for an sku Odoo does not know yet."""
+    return {
+        "name": product.name,
+        "default_code": product.sku,
+        "type": "consu",
+        "sale_ok": True,
+        "omnitron_product_id": product.pk or False,
+    }
+
+
+def tax_rates(order):
+    """Every non-zero tax rate the order needs, lines and shipping."""
+    rates = {item.tax_rate for item in order.items if item.tax_rate}
+    if order.shipping_tax_rate:
+        rates.add(order.shipping_tax_rate)
+    return sorted(rates)
+
+
+def tax_name(rate):
+    return f"Omnitron VAT {normalize_rate(rate)}% (included)"
+
+
+def normalize_rate(rate):
+    """``Decimal('8.00')`` -> ``'8'``; ``Decimal('0.5')`` -> ``'0.5'``."""
+    text = format(rate.normalize(), "f")
+    return text
+
+
+def expected_total(order):
+    """What Omnitron says the order costs: items plus shipping, taxes included."""
+    return sum((item.price for item in order.items), Decimal(0)) + order.shipping_amount
+
+
+def amount_mismatch(computed_total, order, rounding):
+    """Return a sentence when Odoo's total differs from Omnitron's, else None.
+
+    A difference of up to half the currency's rounding is rounding noise; more
+    than that means Odoo's taxes or prices differ from the sender's.
+    """
+    sent = order.amount
+    computed = Decimal(str(computed_total)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    if abs(computed - sent) * 2 <= Decimal(str(rounding)):
+        return None
+    return (
+        f"Odoo's total {computed.normalize():f} {order.currency} differs from the amount Omnitron sent, "
+        f"{sent:f} {order.currency}, by {(computed - sent).normalize():f}."
+    )

@@ -1,0 +1,91 @@
+"""What the webhook answers, as plain values the controller turns into HTTP."""
+
+import dataclasses
+import re
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+# States of an omnitron.webhook.event, by what happened to the delivery.
+STATE_DONE = "done"  # the order was created
+STATE_IGNORED = "ignored"  # deliberately not created (202)
+STATE_REJECTED = "rejected"  # refused as invalid (4xx)
+STATE_FAILED = "failed"  # an unexpected error; nothing was saved (500)
+
+_TOKEN_HEADER = re.compile(r"^\s*token\s+([A-Za-z0-9_\-]{16,128})\s*$", re.IGNORECASE)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """One answer: HTTP status, JSON body (None for 204) and the event's state."""
+
+    status: int
+    body: dict | None
+    state: str
+    reason: str | None = None
+    detail: str | None = None
+
+    @classmethod
+    def created(cls, detail=None):
+        return cls(204, None, STATE_DONE, None, detail)
+
+    @classmethod
+    def ignored(cls, reason, detail):
+        return cls(202, {"reason": reason, "detail": detail}, STATE_IGNORED, reason, detail)
+
+    @classmethod
+    def error(cls, status, code, detail, state=STATE_REJECTED, **extra):
+        return cls(status, {"error": code, "detail": detail, **extra}, state, code, detail)
+
+
+UNAUTHORIZED = Outcome.error(
+    401, "unauthorized", "Authentication credentials were not provided or are not valid."
+)
+FORBIDDEN = Outcome.error(403, "forbidden", "This user is not allowed to send Omnitron orders.")
+NOT_ACCEPTABLE = Outcome.error(
+    406, "not_acceptable", "This endpoint answers in application/json; the Accept header does not allow it."
+)
+UNSUPPORTED_MEDIA_TYPE = Outcome.error(
+    415, "unsupported_media_type", "Send the order as a JSON body with Content-Type: application/json."
+)
+METHOD_NOT_ALLOWED = Outcome.error(405, "method_not_allowed", "Only POST is allowed on this endpoint.")
+
+
+def too_large(limit):
+    return Outcome.error(413, "payload_too_large", f"The request body is larger than the limit of {limit} bytes.")
+
+
+def invalid_json(detail):
+    return Outcome.error(400, "invalid_json", detail)
+
+
+def invalid_payload(errors):
+    """400 naming every bad field; ``errors`` are validation.FieldError."""
+    fields = [{"path": error.path, "message": error.message} for error in errors]
+    detail = "The order is not valid: " + "; ".join(str(error) for error in errors)
+    return Outcome.error(400, "invalid_payload", detail, errors=fields)
+
+
+def internal_error(event_uuid):
+    return Outcome.error(
+        500,
+        "internal_error",
+        "The order could not be imported because of an unexpected error; nothing was saved. "
+        "The error is logged under this event's uuid.",
+        state=STATE_FAILED,
+        event_uuid=event_uuid,
+    )
+
+
+def token_from_header(value):
+    """The key of an ``Authorization: Token <key>`` header, or None."""
+    match = _TOKEN_HEADER.match(value or "")
+    return match.group(1) if match else None
+
+
+def accepts_json(accept_header):
+    """Whether an Accept header admits ``application/json`` (absent: yes)."""
+    if not accept_header or not accept_header.strip():
+        return True
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    return accept.best_match(["application/json"]) is not None

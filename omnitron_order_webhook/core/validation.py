@@ -1,0 +1,469 @@
+"""Parse and validate the webhook body into typed, immutable values.
+
+Every problem is collected with the path of the field it concerns (for example
+``payload.orderitem_set[0].price``) so that the sender learns all it must fix
+from one answer. Only the fields the import uses are checked; Omnitron sends
+many more and those are ignored.
+"""
+
+import dataclasses
+import json
+import re
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+from . import const
+
+
+class InvalidJson(ValueError):
+    """The body is not a JSON document."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldError:
+    path: str
+    message: str
+
+    def __str__(self):
+        return f"{self.path}: {self.message}"
+
+
+class InvalidPayload(ValueError):
+    """The body is JSON but does not describe an order we can import."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+@dataclasses.dataclass(frozen=True)
+class Channel:
+    pk: int
+    name: str
+    channel_type: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Customer:
+    pk: int
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Address:
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    country_code: str
+    city: str | None
+    township: str | None
+    district: str | None
+    postcode: str | None
+    line: str | None
+    company_name: str | None
+    tax_no: str | None
+    tax_office: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Product:
+    pk: int | None
+    sku: str
+    name: str
+    base_code: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    pk: int
+    product: Product
+    status: str
+    price: Decimal
+    tax_rate: Decimal | None
+    tracking_number: str | None
+    invoice_number: str | None
+    invoice_date: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CargoCompany:
+    name: str | None
+    shipping_company: str
+    erp_code: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Order:
+    pk: int
+    number: str
+    channel: Channel
+    status: str
+    status_name: str
+    date_placed: datetime
+    customer: Customer
+    billing_address: Address
+    shipping_address: Address
+    currency: str
+    amount: Decimal
+    shipping_amount: Decimal
+    shipping_tax_rate: Decimal | None
+    items: tuple
+    cargo_company: CargoCompany
+    delivery_type: str | None
+    has_gift_box: bool
+    gift_box_note: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    invoice_number: str | None
+    invoice_date: datetime | None
+    e_archive_url: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Delivery:
+    event_type: str
+    event_uuid: str
+    order: Order
+
+
+_MISSING = object()
+_SPACED_TIME = re.compile(r":\s+")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+_STATUS = re.compile(r"^\d{1,4}$")
+
+
+def decode_json(body):
+    """Return the JSON document in ``body`` (bytes), or raise InvalidJson."""
+    if not body or not body.strip():
+        raise InvalidJson("The request body is empty; a JSON object is expected.")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJson(f"The request body is not valid UTF-8 (byte {error.start}).") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise InvalidJson(
+            f"The request body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+        ) from None
+    except RecursionError:
+        raise InvalidJson("The request body is nested too deeply to be an order.") from None
+
+
+def _reject_constant(name):
+    raise InvalidJson(f"The request body is not valid JSON: {name} is not a JSON number.")
+
+
+def scrub_payload(document):
+    """Return ``document`` without ``payload.channel.conf``.
+
+    The channel configuration carries the sales channel's credentials
+    (``appKey``, ``appSecret``…), which must never be stored or logged.
+    """
+    if not isinstance(document, dict):
+        return document
+    payload = document.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("channel"), dict):
+        return document
+    channel = {key: value for key, value in payload["channel"].items() if key != "conf"}
+    return {**document, "payload": {**payload, "channel": channel}}
+
+
+class _Reader:
+    """Reads typed values out of nested JSON, collecting errors by path."""
+
+    def __init__(self):
+        self.errors = []
+
+    def error(self, path, message):
+        self.errors.append(FieldError(path, message))
+
+    def _fetch(self, parent, key, path, required, nullable):
+        if parent is None:
+            return _MISSING
+        value = parent.get(key, _MISSING)
+        if value is _MISSING:
+            if required:
+                self.error(path, "this field is required")
+            return _MISSING
+        if value is None:
+            if not nullable:
+                self.error(path, "may not be null")
+            return _MISSING
+        return value
+
+    def object(self, parent, key, path, required=True, nullable=False):
+        value = self._fetch(parent, key, path, required, nullable)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.error(path, f"must be an object, not {_json_type(value)}")
+            return None
+        return value
+
+    def list(self, parent, key, path, required=True):
+        value = self._fetch(parent, key, path, required, False)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, list):
+            self.error(path, f"must be a list, not {_json_type(value)}")
+            return None
+        return value
+
+    def text(self, parent, key, path, required=False, nullable=True, max_length=const.MAX_TEXT):
+        value = self._fetch(parent, key, path, required, nullable)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.error(path, f"must be a string, not {_json_type(value)}")
+            return None
+        value = str(value).strip()
+        if "\x00" in value:
+            self.error(path, "may not contain NUL characters")
+            return None
+        if len(value) > max_length:
+            self.error(path, f"is {len(value)} characters long; at most {max_length} are allowed")
+            return None
+        if not value:
+            if required and not nullable:
+                self.error(path, "may not be empty")
+            return None
+        return value
+
+    def integer(self, parent, key, path, required=True, nullable=False, minimum=1):
+        value = self._fetch(parent, key, path, required, nullable)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, f"must be an integer, not {_json_type(value)}")
+            return None
+        if not minimum <= value <= const.MAX_DB_INTEGER:
+            self.error(path, f"must be between {minimum} and {const.MAX_DB_INTEGER}, not {value}")
+            return None
+        return value
+
+    def decimal(self, parent, key, path, required=True, nullable=False, maximum=const.MAX_AMOUNT):
+        value = self._fetch(parent, key, path, required, nullable)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(path, f"must be a decimal number, not {_json_type(value)}")
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            self.error(path, f"must be a decimal number, not {_shorten(value)!r}")
+            return None
+        if not number.is_finite():
+            self.error(path, f"must be a finite decimal number, not {_shorten(value)!r}")
+            return None
+        if not 0 <= number <= maximum:
+            self.error(path, f"must be between 0 and {maximum}, not {_shorten(value)}")
+            return None
+        return number
+
+    def boolean(self, parent, key, path, required=False, default=False):
+        value = self._fetch(parent, key, path, required, True)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.error(path, f"must be true or false, not {_json_type(value)}")
+            return default
+        return value
+
+    def datetime(self, parent, key, path, required=False, nullable=True):
+        value = self.text(parent, key, path, required=required, nullable=nullable, max_length=64)
+        if value is None:
+            return None
+        parsed = parse_datetime(value)
+        if parsed is None:
+            self.error(path, f"must be an ISO 8601 date and time, not {value!r}")
+        return parsed
+
+
+def parse_datetime(value):
+    """Return the naive UTC datetime written in ``value``, or None.
+
+    Odoo keeps datetimes to the second, so fractions of a second are dropped.
+
+    Omnitron's documentation writes times with a space after each colon
+    (``2018-10-27T18: 55: 01.000001Z``); those are accepted as well.
+    """
+    text = _SPACED_TIME.sub(":", value.strip())
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)
+
+
+def _json_type(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _shorten(value, limit=40):
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_delivery(document):
+    """Return the Delivery described by ``document`` or raise InvalidPayload."""
+    reader = _Reader()
+    if not isinstance(document, dict):
+        raise InvalidPayload([FieldError("body", f"must be a JSON object, not {_json_type(document)}")])
+    event = reader.object(document, "event", "event")
+    event_type = reader.text(event, "type", "event.type", required=True, nullable=False, max_length=64)
+    event_uuid = reader.text(event, "uuid", "event.uuid", required=True, nullable=False, max_length=64)
+    payload = reader.object(document, "payload", "payload")
+    order = _read_order(reader, payload, "payload") if payload is not None else None
+    if reader.errors:
+        raise InvalidPayload(reader.errors)
+    return Delivery(event_type=event_type, event_uuid=event_uuid, order=order)
+
+
+def _read_order(reader, payload, path):
+    channel_data = reader.object(payload, "channel", f"{path}.channel")
+    channel = Channel(
+        pk=reader.integer(channel_data, "pk", f"{path}.channel.pk"),
+        name=reader.text(channel_data, "name", f"{path}.channel.name", required=True, nullable=False),
+        channel_type=reader.text(channel_data, "channel_type", f"{path}.channel.channel_type"),
+    )
+    status = reader.text(payload, "status", f"{path}.status", required=True, nullable=False, max_length=8)
+    status_name = None
+    if status is not None:
+        if not _STATUS.match(status) or status not in const.ORDER_STATUSES:
+            known = ", ".join(const.ORDER_STATUSES)
+            reader.error(f"{path}.status", f"{status!r} is not an Omnitron order status (known: {known})")
+        else:
+            status_name = const.ORDER_STATUSES[status][0]
+    currency = reader.text(payload, "currency", f"{path}.currency", required=True, nullable=False, max_length=8)
+    if currency is not None and not _CURRENCY.match(currency):
+        reader.error(f"{path}.currency", f"must be a three-letter ISO 4217 code, not {currency!r}")
+    items = _read_items(reader, payload, f"{path}.orderitem_set")
+    cargo_data = reader.object(payload, "cargo_company", f"{path}.cargo_company")
+    cargo = CargoCompany(
+        name=reader.text(cargo_data, "name", f"{path}.cargo_company.name"),
+        shipping_company=reader.text(
+            cargo_data, "shipping_company", f"{path}.cargo_company.shipping_company", required=True, nullable=False
+        ),
+        erp_code=reader.text(cargo_data, "erp_code", f"{path}.cargo_company.erp_code", required=True, nullable=False),
+    )
+    return Order(
+        pk=reader.integer(payload, "pk", f"{path}.pk"),
+        number=reader.text(payload, "number", f"{path}.number", required=True, nullable=False, max_length=128),
+        channel=channel,
+        status=status,
+        status_name=status_name,
+        date_placed=reader.datetime(payload, "date_placed", f"{path}.date_placed", required=True, nullable=False),
+        customer=_read_customer(reader, payload, f"{path}.customer"),
+        billing_address=_read_address(reader, payload, "billing_address", path),
+        shipping_address=_read_address(reader, payload, "shipping_address", path),
+        currency=currency.upper() if currency else None,
+        amount=reader.decimal(payload, "amount", f"{path}.amount"),
+        shipping_amount=reader.decimal(payload, "shipping_amount", f"{path}.shipping_amount"),
+        shipping_tax_rate=reader.decimal(
+            payload, "shipping_tax_rate", f"{path}.shipping_tax_rate", required=False, nullable=True, maximum=100
+        ),
+        items=items,
+        cargo_company=cargo,
+        delivery_type=reader.text(payload, "delivery_type", f"{path}.delivery_type", max_length=64),
+        has_gift_box=reader.boolean(payload, "has_gift_box", f"{path}.has_gift_box"),
+        gift_box_note=reader.text(payload, "gift_box_note", f"{path}.gift_box_note", max_length=const.MAX_LONG_TEXT),
+        tracking_number=reader.text(payload, "tracking_number", f"{path}.tracking_number"),
+        tracking_url=reader.text(payload, "tracking_url", f"{path}.tracking_url", max_length=const.MAX_LONG_TEXT),
+        invoice_number=reader.text(payload, "invoice_number", f"{path}.invoice_number"),
+        invoice_date=reader.datetime(payload, "invoice_date", f"{path}.invoice_date"),
+        e_archive_url=reader.text(payload, "e_archive_url", f"{path}.e_archive_url", max_length=const.MAX_LONG_TEXT),
+    )
+
+
+def _read_customer(reader, payload, path):
+    data = reader.object(payload, "customer", path)
+    return Customer(
+        pk=reader.integer(data, "pk", f"{path}.pk"),
+        first_name=reader.text(data, "first_name", f"{path}.first_name"),
+        last_name=reader.text(data, "last_name", f"{path}.last_name"),
+        email=reader.text(data, "email", f"{path}.email"),
+        phone=reader.text(data, "phone_number", f"{path}.phone_number"),
+    )
+
+
+def _read_address(reader, payload, key, parent_path):
+    path = f"{parent_path}.{key}"
+    data = reader.object(payload, key, path)
+    country = reader.object(data, "country", f"{path}.country")
+    city = reader.object(data, "city", f"{path}.city", required=False, nullable=True)
+    township = reader.object(data, "township", f"{path}.township", required=False, nullable=True)
+    country_code = reader.text(country, "code", f"{path}.country.code", required=True, nullable=False, max_length=8)
+    return Address(
+        first_name=reader.text(data, "first_name", f"{path}.first_name"),
+        last_name=reader.text(data, "last_name", f"{path}.last_name"),
+        email=reader.text(data, "email", f"{path}.email"),
+        phone=reader.text(data, "phone_number", f"{path}.phone_number"),
+        country_code=country_code.upper() if country_code else None,
+        city=reader.text(city, "name", f"{path}.city.name"),
+        township=reader.text(township, "name", f"{path}.township.name"),
+        district=reader.text(data, "district", f"{path}.district"),
+        postcode=reader.text(data, "postcode", f"{path}.postcode", max_length=32),
+        line=reader.text(data, "line", f"{path}.line", max_length=const.MAX_LONG_TEXT),
+        company_name=reader.text(data, "company_name", f"{path}.company_name"),
+        tax_no=reader.text(data, "tax_no", f"{path}.tax_no", max_length=64),
+        tax_office=reader.text(data, "tax_office", f"{path}.tax_office"),
+    )
+
+
+def _read_items(reader, payload, path):
+    raw_items = reader.list(payload, "orderitem_set", path)
+    if raw_items is None:
+        return ()
+    if not raw_items:
+        reader.error(path, "an order needs at least one item")
+    items = []
+    first_index_of_pk = {}
+    for index, raw in enumerate(raw_items):
+        item_path = f"{path}[{index}]"
+        if not isinstance(raw, dict):
+            reader.error(item_path, f"must be an object, not {_json_type(raw)}")
+            continue
+        product = reader.object(raw, "product", f"{item_path}.product")
+        status = reader.text(raw, "status", f"{item_path}.status", required=True, nullable=False, max_length=8)
+        item = (
+            Item(
+                pk=reader.integer(raw, "pk", f"{item_path}.pk"),
+                product=Product(
+                    pk=reader.integer(product, "pk", f"{item_path}.product.pk", required=False, nullable=True),
+                    sku=reader.text(product, "sku", f"{item_path}.product.sku", required=True, nullable=False),
+                    name=reader.text(product, "name", f"{item_path}.product.name", required=True, nullable=False),
+                    base_code=reader.text(product, "base_code", f"{item_path}.product.base_code"),
+                ),
+                status=status,
+                price=reader.decimal(raw, "price", f"{item_path}.price"),
+                tax_rate=reader.decimal(raw, "tax_rate", f"{item_path}.tax_rate", required=False, nullable=True, maximum=100),
+                tracking_number=reader.text(raw, "tracking_number", f"{item_path}.tracking_number"),
+                invoice_number=reader.text(raw, "invoice_number", f"{item_path}.invoice_number"),
+                invoice_date=reader.datetime(raw, "invoice_date", f"{item_path}.invoice_date"),
+            )
+        )
+        if item.pk is not None and item.pk in first_index_of_pk:
+            reader.error(f"{item_path}.pk", f"item {item.pk} appears twice (first at [{first_index_of_pk[item.pk]}])")
+        first_index_of_pk.setdefault(item.pk, index)
+        items.append(item)
+    return tuple(items)

@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class DeliveryCarrier(models.Model):
+    _inherit = "delivery.carrier"
+
+    omnitron_shipping_company = fields.Char(
+        string="Omnitron Shipping Company",
+        index=True,
+        help="Omnitron's shipping company code (cargo_company.shipping_company), e.g. yurtici, aras, mng.",
+    )
+    omnitron_erp_code = fields.Char(
+        string="Omnitron ERP Code",
+        help="Omnitron's cargo company ERP code (cargo_company.erp_code), e.g. yurtici_kargo.",
+    )
+
+    _sql_constraints = [
+        (
+            "omnitron_codes_uniq",
+            "unique(omnitron_shipping_company, omnitron_erp_code, company_id)",
+            "Another carrier of this company already has these Omnitron codes.",
+        ),
+    ]

@@ -1,0 +1,3 @@
+from . import test_webhook_auth
+from . import test_webhook_import
+from . import test_webhook_requests

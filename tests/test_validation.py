@@ -1,0 +1,174 @@
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from omnitron_order_webhook.core import validation
+from omnitron_order_webhook.core.validation import InvalidJson, InvalidPayload, decode_json, parse_delivery
+
+
+def error_paths(document):
+    with pytest.raises(InvalidPayload) as caught:
+        parse_delivery(document)
+    return {error.path: error.message for error in caught.value.errors}
+
+
+def test_sample_parses_into_typed_order(sample):
+    delivery = parse_delivery(sample)
+    order = delivery.order
+    assert delivery.event_uuid == "fc2ba32ba6da4c948c71c6adcf6396db"
+    assert delivery.event_type == "order.updated"
+    assert (order.pk, order.number, order.channel.pk) == (31999, "202531672482", 20)
+    assert order.channel.name == "Lacoste N11" and order.channel.channel_type == "n11"
+    assert order.currency == "TRY"
+    assert order.amount == Decimal("725.26") and order.shipping_amount == Decimal("6.34")
+    assert order.shipping_tax_rate is None
+    assert order.status == "400" and order.status_name == "approved"
+    assert order.cargo_company.shipping_company == "yurtici"
+    assert order.cargo_company.erp_code == "yurtici_kargo"
+    assert order.billing_address.country_code == "IT" and order.billing_address.city == "MILANO"
+    assert order.shipping_address.township == "CENTRUM"
+    assert order.has_gift_box is True and order.delivery_type == "same_day"
+    (item,) = order.items
+    assert (item.pk, item.product.sku, item.price, item.tax_rate) == (48161, "3169177", Decimal("718.92"), Decimal("8.00"))
+    assert item.invoice_date == datetime(2018, 10, 30, 12, 11, 53)
+
+
+def test_dates_with_spaces_after_colons_are_accepted(sample):
+    order = parse_delivery(sample).order
+    assert order.date_placed == datetime(2018, 10, 27, 18, 55, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2018-10-27T18:55:01Z", datetime(2018, 10, 27, 18, 55, 1)),
+        ("2018-10-27T18: 55: 01.000001Z", datetime(2018, 10, 27, 18, 55, 1)),
+        ("2018-10-27T21:55:01+03:00", datetime(2018, 10, 27, 18, 55, 1)),
+        ("2018-10-27", datetime(2018, 10, 27)),
+        ("27/10/2018", None),
+        ("", None),
+    ],
+)
+def test_parse_datetime_returns_naive_utc_or_none(text, expected):
+    assert validation.parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("event",),
+        ("event", "uuid"),
+        ("payload",),
+        ("payload", "pk"),
+        ("payload", "number"),
+        ("payload", "channel"),
+        ("payload", "channel", "pk"),
+        ("payload", "status"),
+        ("payload", "date_placed"),
+        ("payload", "customer"),
+        ("payload", "customer", "pk"),
+        ("payload", "billing_address"),
+        ("payload", "shipping_address", "country"),
+        ("payload", "currency"),
+        ("payload", "amount"),
+        ("payload", "shipping_amount"),
+        ("payload", "orderitem_set"),
+        ("payload", "cargo_company"),
+        ("payload", "cargo_company", "erp_code"),
+        ("payload", "cargo_company", "shipping_company"),
+    ],
+)
+def test_each_required_field_missing_is_named(sample, path):
+    parent = sample
+    for key in path[:-1]:
+        parent = parent[key]
+    del parent[path[-1]]
+    assert ".".join(path) in error_paths(sample)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "words"),
+    [
+        (lambda s: s["payload"].update(pk="31999"), "payload.pk", "integer"),
+        (lambda s: s["payload"].update(pk=True), "payload.pk", "integer"),
+        (lambda s: s["payload"].update(pk=2**40), "payload.pk", "between"),
+        (lambda s: s["payload"].update(amount="12,50"), "payload.amount", "decimal"),
+        (lambda s: s["payload"].update(amount="NaN"), "payload.amount", "finite"),
+        (lambda s: s["payload"].update(amount="-1"), "payload.amount", "between"),
+        (lambda s: s["payload"].update(amount=[1]), "payload.amount", "decimal"),
+        (lambda s: s["payload"].update(status="999"), "payload.status", "not an Omnitron order status"),
+        (lambda s: s["payload"].update(currency="tl"), "payload.currency", "ISO 4217"),
+        (lambda s: s["payload"].update(date_placed="yesterday"), "payload.date_placed", "ISO 8601"),
+        (lambda s: s["payload"].update(has_gift_box="yes"), "payload.has_gift_box", "true or false"),
+        (lambda s: s["payload"].update(orderitem_set=[]), "payload.orderitem_set", "at least one item"),
+        (lambda s: s["payload"].update(orderitem_set={}), "payload.orderitem_set", "list"),
+        (lambda s: s["payload"]["orderitem_set"][0].update(price=None), "payload.orderitem_set[0].price", "null"),
+        (lambda s: s["payload"]["orderitem_set"][0].update(price="abc"), "payload.orderitem_set[0].price", "decimal"),
+        (lambda s: s["payload"]["orderitem_set"][0].update(tax_rate="101"), "payload.orderitem_set[0].tax_rate", "between"),
+        (lambda s: s["payload"]["orderitem_set"][0]["product"].update(sku=""), "payload.orderitem_set[0].product.sku", "empty"),
+        (lambda s: s["payload"]["orderitem_set"].append(7), "payload.orderitem_set[1]", "object"),
+        (lambda s: s["payload"]["channel"].update(name="x" * 5000), "payload.channel.name", "characters long"),
+        (lambda s: s["payload"].update(number="a\x00b"), "payload.number", "NUL"),
+    ],
+)
+def test_wrong_types_and_values_are_named_with_their_path(sample, mutate, path, words):
+    mutate(sample)
+    errors = error_paths(sample)
+    assert path in errors
+    assert words in errors[path]
+
+
+def test_every_bad_field_is_reported_at_once(sample):
+    del sample["payload"]["number"]
+    sample["payload"]["orderitem_set"][0]["price"] = "x"
+    sample["payload"]["currency"] = 5
+    assert {"payload.number", "payload.orderitem_set[0].price", "payload.currency"} <= set(error_paths(sample))
+
+
+def test_an_item_listed_twice_is_refused(sample):
+    sample["payload"]["orderitem_set"].append(dict(sample["payload"]["orderitem_set"][0]))
+    assert "item 48161 appears twice" in error_paths(sample)["payload.orderitem_set[1].pk"]
+
+
+def test_numbers_may_be_json_numbers_or_strings(sample):
+    sample["payload"]["amount"] = 725.26
+    sample["payload"]["shipping_amount"] = 6
+    order = parse_delivery(sample).order
+    assert order.amount == Decimal("725.26") and order.shipping_amount == Decimal(6)
+
+
+@pytest.mark.parametrize("body", [[], "order", 42, None])
+def test_a_body_that_is_not_an_object_is_refused(body):
+    assert "must be a JSON object" in error_paths(body)["body"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"", "empty"),
+        (b"   ", "empty"),
+        (b"\xff\xfe{}", "UTF-8"),
+        (b'{"a": ', "not valid JSON"),
+        (b'{"a": NaN}', "NaN is not a JSON number"),
+        (b'{"a": Infinity}', "Infinity is not a JSON number"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "nested too deeply", id="deep-nesting"),
+    ],
+)
+def test_decode_json_refuses_what_is_not_json(raw, words):
+    with pytest.raises(InvalidJson) as caught:
+        decode_json(raw)
+    assert words in str(caught.value)
+
+
+def test_scrub_payload_drops_channel_conf_and_keeps_the_rest(sample):
+    scrubbed = validation.scrub_payload(sample)
+    assert "conf" not in scrubbed["payload"]["channel"]
+    assert scrubbed["payload"]["channel"]["name"] == "Lacoste N11"
+    assert "appSecret" not in str(scrubbed)
+    assert "conf" in sample["payload"]["channel"], "the input must not be changed"
+
+
+@pytest.mark.parametrize("document", [None, [], {"payload": 3}, {"payload": {"channel": "x"}}])
+def test_scrub_payload_leaves_odd_documents_alone(document):
+    assert validation.scrub_payload(document) == document

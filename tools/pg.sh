@@ -1,0 +1,72 @@
+# Sourced by bin/run and bin/test: a private PostgreSQL 15 cluster for Odoo.
+#
+# Why our own cluster: the machine's PostgreSQL server is installed but not
+# running, CI starts from nothing, and a throwaway cluster keeps test data away
+# from any real database. Callers set PG_DIR and PG_PORT before sourcing.
+# PostgreSQL refuses to run as root, so as root the server runs as "postgres".
+
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}"
+PG_USER_ROLE="${PG_USER_ROLE:-odoo}"   # Odoo refuses to connect as "postgres"
+
+_pg_as_owner() {
+    if [ "$(id -u)" = "0" ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_start() {
+    # Initialise the cluster on first use, then start it unless it runs already.
+    mkdir -p "$PG_DIR"
+    if [ "$(id -u)" = "0" ]; then chown postgres: "$PG_DIR"; fi
+    if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+        _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 \
+            --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+            || { cat "$PG_DIR/initdb.log"; return 1; }
+    fi
+    if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+        _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+            -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+            || { tail -n 20 "$PG_DIR/server.log"; return 1; }
+    fi
+    _pg_as_owner "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -tAq -c \
+        "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER_ROLE') THEN CREATE ROLE $PG_USER_ROLE LOGIN SUPERUSER; END IF; END\$\$;" \
+        >/dev/null
+}
+
+pg_stop() {
+    _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+}
+
+odoo_addons_path() {
+    # The addons of the installed Odoo (a source install keeps them beside the
+    # odoo package) plus this repository's addon folder.
+    local repo="$1"
+    python3 - "$repo" <<'PY'
+import os, sys
+import odoo
+src = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+paths = [p for p in (os.environ.get("ODOO_ADDONS_PATH", ""),) if p]
+for candidate in (os.path.join(src, "addons"), os.path.join(os.path.dirname(odoo.__file__), "addons")):
+    if os.path.isdir(candidate):
+        paths.append(candidate)
+paths.append(sys.argv[1])
+print(",".join(paths))
+PY
+}
+
+write_odoo_conf() {
+    # write_odoo_conf FILE REPO [extra lines...]
+    local conf="$1" repo="$2"; shift 2
+    {
+        echo "[options]"
+        echo "addons_path = $(odoo_addons_path "$repo")"
+        echo "db_host = 127.0.0.1"
+        echo "db_port = $PG_PORT"
+        echo "db_user = $PG_USER_ROLE"
+        echo "db_password = False"
+        echo "data_dir = $PG_DIR/odoo-data"
+        for line in "$@"; do echo "$line"; done
+    } >"$conf"
+}
