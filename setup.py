@@ -12,8 +12,7 @@ ADDON = "omnitron_order_webhook"
 HERE = pathlib.Path(__file__).resolve().parent
 manifest = ast.literal_eval((HERE / ADDON / "__manifest__.py").read_text(encoding="utf-8"))
 subpackages = sorted(
-    str(path.parent.relative_to(HERE)).replace("/", ".")
-    for path in (HERE / ADDON).rglob("__init__.py")
+    str(path.parent.relative_to(HERE)).replace("/", ".") for path in (HERE / ADDON).rglob("__init__.py")
 )
 
 setup(

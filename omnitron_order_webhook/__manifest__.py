@@ -18,6 +18,4 @@
         "views/omnitron_menus.xml",
     ],
     "demo": ["demo/omnitron_demo.xml"],
-    "installable": True,
-    "application": False,
 }

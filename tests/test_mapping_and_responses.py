@@ -71,9 +71,7 @@ def test_tax_names_are_readable(rate, text):
 
 def test_tax_rates_skip_zero_and_null_and_include_shipping(sample):
     sample["payload"]["shipping_tax_rate"] = "20"
-    sample["payload"]["orderitem_set"].append(
-        {**sample["payload"]["orderitem_set"][0], "pk": 2, "tax_rate": None}
-    )
+    sample["payload"]["orderitem_set"].append({**sample["payload"]["orderitem_set"][0], "pk": 2, "tax_rate": None})
     sample["payload"]["orderitem_set"].append({**sample["payload"]["orderitem_set"][0], "pk": 3, "tax_rate": "0"})
     assert mapping.tax_rates(parse_delivery(sample).order) == [Decimal("8.00"), Decimal("20")]
 

@@ -30,7 +30,12 @@ def test_sample_parses_into_typed_order(sample):
     assert order.shipping_address.township == "CENTRUM"
     assert order.has_gift_box is True and order.delivery_type == "same_day"
     (item,) = order.items
-    assert (item.pk, item.product.sku, item.price, item.tax_rate) == (48161, "3169177", Decimal("718.92"), Decimal("8.00"))
+    assert (item.pk, item.product.sku, item.price, item.tax_rate) == (
+        48161,
+        "3169177",
+        Decimal("718.92"),
+        Decimal("8.00"),
+    )
     assert item.invoice_date == datetime(2018, 10, 30, 12, 11, 53)
 
 
@@ -105,8 +110,16 @@ def test_each_required_field_missing_is_named(sample, path):
         (lambda s: s["payload"].update(orderitem_set={}), "payload.orderitem_set", "list"),
         (lambda s: s["payload"]["orderitem_set"][0].update(price=None), "payload.orderitem_set[0].price", "null"),
         (lambda s: s["payload"]["orderitem_set"][0].update(price="abc"), "payload.orderitem_set[0].price", "decimal"),
-        (lambda s: s["payload"]["orderitem_set"][0].update(tax_rate="101"), "payload.orderitem_set[0].tax_rate", "between"),
-        (lambda s: s["payload"]["orderitem_set"][0]["product"].update(sku=""), "payload.orderitem_set[0].product.sku", "empty"),
+        (
+            lambda s: s["payload"]["orderitem_set"][0].update(tax_rate="101"),
+            "payload.orderitem_set[0].tax_rate",
+            "between",
+        ),
+        (
+            lambda s: s["payload"]["orderitem_set"][0]["product"].update(sku=""),
+            "payload.orderitem_set[0].product.sku",
+            "empty",
+        ),
         (lambda s: s["payload"]["orderitem_set"].append(7), "payload.orderitem_set[1]", "object"),
         (lambda s: s["payload"]["channel"].update(name="x" * 5000), "payload.channel.name", "characters long"),
         (lambda s: s["payload"].update(number="a\x00b"), "payload.number", "NUL"),

@@ -38,9 +38,7 @@ class Outcome:
         return cls(status, {"error": code, "detail": detail, **extra}, state, code, detail)
 
 
-UNAUTHORIZED = Outcome.error(
-    401, "unauthorized", "Authentication credentials were not provided or are not valid."
-)
+UNAUTHORIZED = Outcome.error(401, "unauthorized", "Authentication credentials were not provided or are not valid.")
 FORBIDDEN = Outcome.error(403, "forbidden", "This user is not allowed to send Omnitron orders.")
 NOT_ACCEPTABLE = Outcome.error(
     406, "not_acceptable", "This endpoint answers in application/json; the Accept header does not allow it."

@@ -445,22 +445,22 @@ def _read_items(reader, payload, path):
             continue
         product = reader.object(raw, "product", f"{item_path}.product")
         status = reader.text(raw, "status", f"{item_path}.status", required=True, nullable=False, max_length=8)
-        item = (
-            Item(
-                pk=reader.integer(raw, "pk", f"{item_path}.pk"),
-                product=Product(
-                    pk=reader.integer(product, "pk", f"{item_path}.product.pk", required=False, nullable=True),
-                    sku=reader.text(product, "sku", f"{item_path}.product.sku", required=True, nullable=False),
-                    name=reader.text(product, "name", f"{item_path}.product.name", required=True, nullable=False),
-                    base_code=reader.text(product, "base_code", f"{item_path}.product.base_code"),
-                ),
-                status=status,
-                price=reader.decimal(raw, "price", f"{item_path}.price"),
-                tax_rate=reader.decimal(raw, "tax_rate", f"{item_path}.tax_rate", required=False, nullable=True, maximum=100),
-                tracking_number=reader.text(raw, "tracking_number", f"{item_path}.tracking_number"),
-                invoice_number=reader.text(raw, "invoice_number", f"{item_path}.invoice_number"),
-                invoice_date=reader.datetime(raw, "invoice_date", f"{item_path}.invoice_date"),
-            )
+        item = Item(
+            pk=reader.integer(raw, "pk", f"{item_path}.pk"),
+            product=Product(
+                pk=reader.integer(product, "pk", f"{item_path}.product.pk", required=False, nullable=True),
+                sku=reader.text(product, "sku", f"{item_path}.product.sku", required=True, nullable=False),
+                name=reader.text(product, "name", f"{item_path}.product.name", required=True, nullable=False),
+                base_code=reader.text(product, "base_code", f"{item_path}.product.base_code"),
+            ),
+            status=status,
+            price=reader.decimal(raw, "price", f"{item_path}.price"),
+            tax_rate=reader.decimal(
+                raw, "tax_rate", f"{item_path}.tax_rate", required=False, nullable=True, maximum=100
+            ),
+            tracking_number=reader.text(raw, "tracking_number", f"{item_path}.tracking_number"),
+            invoice_number=reader.text(raw, "invoice_number", f"{item_path}.invoice_number"),
+            invoice_date=reader.datetime(raw, "invoice_date", f"{item_path}.invoice_date"),
         )
         if item.pk is not None and item.pk in first_index_of_pk:
             reader.error(f"{item_path}.pk", f"item {item.pk} appears twice (first at [{first_index_of_pk[item.pk]}])")

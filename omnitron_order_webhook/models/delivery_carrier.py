@@ -5,7 +5,6 @@ class DeliveryCarrier(models.Model):
     _inherit = "delivery.carrier"
 
     omnitron_shipping_company = fields.Char(
-        string="Omnitron Shipping Company",
         index=True,
         help="Omnitron's shipping company code (cargo_company.shipping_company), e.g. yurtici, aras, mng.",
     )

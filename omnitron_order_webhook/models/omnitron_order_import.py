@@ -42,8 +42,11 @@ class OmnitronOrderImport(models.AbstractModel):
     def _receive(self, delivery, document, user, started, started_clock):
         """Import ``delivery`` for sender ``user``; return (outcome, event)."""
         company = user.company_id
-        env_self = self.with_user(user).with_company(company).sudo().with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_notrack=True, no_vat_validation=True
+        env_self = (
+            self.with_user(user)
+            .with_company(company)
+            .sudo()
+            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True, no_vat_validation=True)
         )
         order = self.env["sale.order"]
         try:
@@ -163,8 +166,8 @@ class OmnitronOrderImport(models.AbstractModel):
         return carrier
 
     def _find_currency(self, order):
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", order.currency)], limit=1
+        currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", order.currency)], limit=1)
         )
         if not currency:
             raise _Ignore(
@@ -183,7 +186,10 @@ class OmnitronOrderImport(models.AbstractModel):
         by_code = {country.code: country for country in countries}
         errors = [
             FieldError(f"payload.{key}.country.code", f"{address.country_code.lower()!r} is not a country Odoo knows")
-            for key, address in (("billing_address", order.billing_address), ("shipping_address", order.shipping_address))
+            for key, address in (
+                ("billing_address", order.billing_address),
+                ("shipping_address", order.shipping_address),
+            )
             if address.country_code not in by_code
         ]
         if errors:
@@ -193,8 +199,10 @@ class OmnitronOrderImport(models.AbstractModel):
     def _find_or_create_products(self, items, company):
         """Products by sku (``default_code``), one query for the whole order."""
         skus = sorted({item.product.sku for item in items})
-        found = self.env["product.product"].with_context(active_test=False).search(
-            [("default_code", "in", skus), *self.env["product.product"]._check_company_domain(company)]
+        found = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search([("default_code", "in", skus), *self.env["product.product"]._check_company_domain(company)])
         )
         by_sku = {}
         for product in found:
@@ -204,7 +212,8 @@ class OmnitronOrderImport(models.AbstractModel):
             raise _Ignore(
                 responses.Outcome.ignored(
                     const.REASON_PRODUCT_AMBIGUOUS,
-                    "Several products have the internal reference " + ", ".join(map(repr, ambiguous))
+                    "Several products have the internal reference "
+                    + ", ".join(map(repr, ambiguous))
                     + "; keep one product per sku and send the order again.",
                 )
             )
@@ -256,9 +265,11 @@ class OmnitronOrderImport(models.AbstractModel):
         }
         tax = Tax.new(values)
         if not tax.tax_group_id:
-            values["tax_group_id"] = self.env["account.tax.group"].create(
-                {"name": "Omnitron VAT", "company_id": company.id, "country_id": tax.country_id.id}
-            ).id
+            values["tax_group_id"] = (
+                self.env["account.tax.group"]
+                .create({"name": "Omnitron VAT", "company_id": company.id, "country_id": tax.country_id.id})
+                .id
+            )
         return Tax.create(values)
 
     def _find_or_create_customer(self, order, company):
@@ -280,9 +291,13 @@ class OmnitronOrderImport(models.AbstractModel):
 
     def _find_or_create_address(self, customer, address, address_type, country):
         values = mapping.address_values(address, address_type, customer.name)
-        existing = self.env["res.partner"].with_context(active_test=False).search(
-            [("parent_id", "=", customer.id), ("omnitron_address_key", "=", values["omnitron_address_key"])],
-            limit=1,
+        existing = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search(
+                [("parent_id", "=", customer.id), ("omnitron_address_key", "=", values["omnitron_address_key"])],
+                limit=1,
+            )
         )
         if existing:
             return existing
@@ -362,6 +377,7 @@ def _raise_serialization_failure(cr, constraint):
     """
     _logger.info("Concurrent Omnitron import hit %s; the request will be replayed", constraint)
     cr.execute(
-        "DO $$BEGIN RAISE EXCEPTION 'concurrent Omnitron import (%%)', %s USING ERRCODE = 'serialization_failure'; END$$",
+        "DO $$BEGIN RAISE EXCEPTION 'concurrent Omnitron import (%%)', %s "
+        "USING ERRCODE = 'serialization_failure'; END$$",
         [constraint],
     )

@@ -74,9 +74,9 @@ class OmnitronWebhookEvent(models.Model):
     def _gc_events(self):
         """Cron: delete events older than the retention period."""
         days = int(
-            self.env["ir.config_parameter"].sudo().get_param(
-                const.PARAM_EVENT_RETENTION_DAYS, const.DEFAULT_EVENT_RETENTION_DAYS
-            )
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(const.PARAM_EVENT_RETENTION_DAYS, const.DEFAULT_EVENT_RETENTION_DAYS)
         )
         limit = fields.Datetime.now() - timedelta(days=days)
         old = self.sudo().search([("received_at", "<", limit)])

@@ -4,8 +4,8 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    omnitron_channel_id = fields.Integer(string="Omnitron Channel", readonly=True, copy=False, index=True)
-    omnitron_customer_id = fields.Integer(string="Omnitron Customer", readonly=True, copy=False)
+    omnitron_channel_id = fields.Integer(readonly=True, copy=False, index=True)
+    omnitron_customer_id = fields.Integer(readonly=True, copy=False)
     omnitron_address_key = fields.Char(
         readonly=True,
         copy=False,

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError
 
 
@@ -28,4 +28,4 @@ class ResUsers(models.Model):
 
     def _omnitron_check_admin(self):
         if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
-            raise AccessError(_("Only an administrator can manage Omnitron tokens."))
+            raise AccessError(self.env._("Only an administrator can manage Omnitron tokens."))

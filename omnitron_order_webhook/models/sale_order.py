@@ -5,10 +5,10 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     omnitron_id = fields.Integer(string="Omnitron ID", readonly=True, copy=False, index="btree_not_null")
-    omnitron_number = fields.Char(string="Omnitron Number", readonly=True, copy=False, index="btree_not_null")
+    omnitron_number = fields.Char(readonly=True, copy=False, index="btree_not_null")
     omnitron_channel_id = fields.Integer(string="Omnitron Channel ID", readonly=True, copy=False)
     omnitron_channel_name = fields.Char(string="Omnitron Channel", readonly=True, copy=False)
-    omnitron_channel_type = fields.Char(string="Omnitron Channel Type", readonly=True, copy=False)
+    omnitron_channel_type = fields.Char(readonly=True, copy=False)
     omnitron_status = fields.Char(string="Omnitron Status Code", readonly=True, copy=False)
     omnitron_status_name = fields.Char(string="Omnitron Status", readonly=True, copy=False)
     omnitron_date_placed = fields.Datetime(string="Placed in Omnitron", readonly=True, copy=False)
@@ -18,8 +18,8 @@ class SaleOrder(models.Model):
     omnitron_cargo_company = fields.Char(string="Cargo Company", readonly=True, copy=False)
     omnitron_tracking_number = fields.Char(string="Tracking Number", readonly=True, copy=False)
     omnitron_tracking_url = fields.Char(string="Tracking URL", readonly=True, copy=False)
-    omnitron_invoice_number = fields.Char(string="Omnitron Invoice Number", readonly=True, copy=False)
-    omnitron_invoice_date = fields.Datetime(string="Omnitron Invoice Date", readonly=True, copy=False)
+    omnitron_invoice_number = fields.Char(readonly=True, copy=False)
+    omnitron_invoice_date = fields.Datetime(readonly=True, copy=False)
     omnitron_e_archive_url = fields.Char(string="E-Archive URL", readonly=True, copy=False)
     omnitron_amount = fields.Monetary(
         string="Omnitron Total",

@@ -48,7 +48,9 @@ class OmnitronWebhookCase(HttpCase):
         all_headers = {key: value for key, value in all_headers.items() if value is not None}
         data = raw if raw is not None else json.dumps(body).encode()
         # Not url_open: it turns a POST with an empty body into a GET.
-        return self.opener.post(self.base_url() + url, data=data, headers=all_headers, allow_redirects=False, timeout=30)
+        return self.opener.post(
+            self.base_url() + url, data=data, headers=all_headers, allow_redirects=False, timeout=30
+        )
 
     def omnitron_orders(self, number=SAMPLE["payload"]["number"]):
         return self.env["sale.order"].search([("omnitron_number", "=", number)])

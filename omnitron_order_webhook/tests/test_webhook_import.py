@@ -96,7 +96,9 @@ class TestWebhookImport(OmnitronWebhookCase):
         self.assertTrue(product_line.tax_id.price_include)
 
         shipping = order.order_line.filtered("is_delivery")
-        self.assertRecordValues(shipping, [{"price_unit": 6.34, "price_total": 6.34, "product_id": self.carrier.product_id.id}])
+        self.assertRecordValues(
+            shipping, [{"price_unit": 6.34, "price_total": 6.34, "product_id": self.carrier.product_id.id}]
+        )
         self.assertFalse(shipping.tax_id, "shipping_tax_rate is null in the sample")
 
         (event,) = self.events()
@@ -147,7 +149,9 @@ class TestWebhookImport(OmnitronWebhookCase):
         self.assertEqual(body["reason"], "cargo_company_not_found")
         self.assertIn("yurtici_kargo", body["detail"])
         self.assertEqual(self.counts(), before)
-        self.assertRecordValues(self.events(), [{"state": "ignored", "reason": "cargo_company_not_found", "http_status": 202}])
+        self.assertRecordValues(
+            self.events(), [{"state": "ignored", "reason": "cargo_company_not_found", "http_status": 202}]
+        )
 
     @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_order_import", "odoo.sql_db")
     def test_a_failure_mid_import_leaves_nothing_behind(self):
@@ -256,7 +260,9 @@ class TestWebhookImport(OmnitronWebhookCase):
         self.assertEqual(self.omnitron_orders().order_line.product_id - self.carrier.product_id, product)
 
     def test_two_products_with_one_sku_are_ambiguous(self):
-        self.env["product.product"].create([{"name": "A", "default_code": "3169177"}, {"name": "B", "default_code": "3169177"}])
+        self.env["product.product"].create(
+            [{"name": "A", "default_code": "3169177"}, {"name": "B", "default_code": "3169177"}]
+        )
         response = self.post(self.sample())
         self.assertEqual(response.status_code, 202)
         self.assertEqual(response.json()["reason"], "product_ambiguous")
@@ -278,7 +284,9 @@ class TestWebhookImport(OmnitronWebhookCase):
         self.assertEqual(self.omnitron_orders().currency_id.name, "EUR")
         response = self.post(self.sample(currency="zzz", number="X-ZZZ"))
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(response.json()["errors"], [{"path": "payload.currency", "message": "'zzz' is not a currency Odoo knows"}])
+        self.assertEqual(
+            response.json()["errors"], [{"path": "payload.currency", "message": "'zzz' is not a currency Odoo knows"}]
+        )
 
     def test_old_events_are_purged_by_the_cron(self):
         self.post(self.sample())
@@ -288,3 +296,13 @@ class TestWebhookImport(OmnitronWebhookCase):
         self.env.ref("omnitron_order_webhook.ir_cron_omnitron_gc_events").method_direct_trigger()
         self.assertFalse(old.exists())
         self.assertEqual(len(self.events()), 1)
+
+    def test_a_concurrent_customer_creation_makes_odoo_replay_the_request(self):
+        # The loser of a race on the customer's unique key must not answer 422:
+        # it raises SQLSTATE 40001, which Odoo's request loop retries.
+        from psycopg2.errors import SerializationFailure
+
+        from ..models.omnitron_order_import import _raise_serialization_failure
+
+        with self.assertRaises(SerializationFailure), self.env.cr.savepoint():
+            _raise_serialization_failure(self.env.cr, "res_partner_omnitron_customer_uniq")

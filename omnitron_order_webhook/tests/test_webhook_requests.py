@@ -20,7 +20,9 @@ class TestWebhookRequests(OmnitronWebhookCase):
     def test_other_methods_get_405(self):
         for method in ("GET", "PUT", "DELETE", "PATCH"):
             with self.subTest(method):
-                response = self.opener.request(method, self.base_url() + WEBHOOK_URL, headers={"Authorization": f"Token {self.token}"})
+                response = self.opener.request(
+                    method, self.base_url() + WEBHOOK_URL, headers={"Authorization": f"Token {self.token}"}
+                )
                 self.assert_error(response, 405, "method_not_allowed")
                 self.assertEqual(response.headers["Allow"], "POST")
 
