@@ -51,7 +51,7 @@ class OmnitronWebhookController(http.Controller):
                 user=user,
                 outcome=outcome,
                 started=started,
-                duration_ms=int((time.monotonic() - started_clock) * 1000),
+                started_clock=started_clock,
                 delivery=delivery,
                 document=document,
             )

@@ -1,5 +1,4 @@
 import logging
-import time
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -74,12 +73,11 @@ class OmnitronOrderImport(models.AbstractModel):
             outcome = self._failed(delivery, error)
         if outcome.state != responses.STATE_DONE:
             order = self.env["sale.order"]
-        duration_ms = int((time.monotonic() - started_clock) * 1000)
         event = self.env["omnitron.webhook.event"]._record(
             user=user,
             outcome=outcome,
             started=started,
-            duration_ms=duration_ms,
+            started_clock=started_clock,
             delivery=delivery,
             document=document,
             order=order,

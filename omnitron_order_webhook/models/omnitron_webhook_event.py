@@ -1,5 +1,6 @@
 import json
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -38,8 +39,12 @@ class OmnitronWebhookEvent(models.Model):
     payload = fields.Text(readonly=True, help="The request body, without channel.conf (the channel's credentials).")
 
     @api.model
-    def _record(self, *, user, outcome, started, duration_ms, delivery=None, document=None, order=None):
-        """Write the event row of one delivery (``document`` is already scrubbed)."""
+    def _record(self, *, user, outcome, started, started_clock, delivery=None, document=None, order=None):
+        """Write the event row of one delivery (``document`` is already scrubbed).
+
+        ``started`` is when the request arrived (UTC), ``started_clock`` the
+        ``time.monotonic()`` reading then, for the duration.
+        """
         order_data = document.get("payload") if isinstance(document, dict) else None
         order_data = order_data if isinstance(order_data, dict) else {}
         event_data = document.get("event") if isinstance(document, dict) else None
@@ -58,7 +63,7 @@ class OmnitronWebhookEvent(models.Model):
                 else False
             ),
             "received_at": started,
-            "duration_ms": duration_ms,
+            "duration_ms": int((time.monotonic() - started_clock) * 1000),
             "http_status": outcome.status,
             "state": outcome.state,
             "reason": outcome.reason,
