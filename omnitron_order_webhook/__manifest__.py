@@ -7,6 +7,7 @@
     "author": "omnitron_order_webhook developers",
     "website": "https://github.com/omnitron-order-webhook/omnitron_order_webhook",
     "depends": ["sale_management", "delivery"],
+    "external_dependencies": {"python": ["sentry_sdk"]},
     "data": [
         "security/omnitron_security.xml",
         "security/ir.model.access.csv",
@@ -15,6 +16,7 @@
         "views/delivery_carrier_views.xml",
         "views/omnitron_webhook_event_views.xml",
         "views/res_users_views.xml",
+        "views/res_config_settings_views.xml",
         "views/omnitron_menus.xml",
     ],
     "demo": ["demo/omnitron_demo.xml"],

@@ -44,6 +44,7 @@ DEFAULT_EVENT_RETENTION_DAYS = 90  # days
 REASON_DUPLICATE_ORDER = "duplicate_order"
 REASON_CARGO_COMPANY_NOT_FOUND = "cargo_company_not_found"
 REASON_PRODUCT_AMBIGUOUS = "product_ambiguous"
+REASON_PRODUCT_NOT_FOUND = "product_not_found"
 
 # Keys of ir.config_parameter read by the addon.
 PARAM_MAX_BODY_BYTES = "omnitron_order_webhook.max_body_bytes"

@@ -49,6 +49,22 @@ UNSUPPORTED_MEDIA_TYPE = Outcome.error(
 METHOD_NOT_ALLOWED = Outcome.error(405, "method_not_allowed", "Only POST is allowed on this endpoint.")
 
 
+def rate_limited(retry_after):
+    return Outcome.error(
+        429, "rate_limited", f"Too many requests; retry in {retry_after} seconds.", retry_after=retry_after
+    )
+
+
+def config_error(error):
+    return Outcome.error(
+        500,
+        "config_error",
+        f"The webhook's settings are not valid, so no order is imported: {error} "
+        "An administrator must correct them in Sales settings.",
+        state=STATE_FAILED,
+    )
+
+
 def too_large(limit):
     return Outcome.error(413, "payload_too_large", f"The request body is larger than the limit of {limit} bytes.")
 

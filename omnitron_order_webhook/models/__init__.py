@@ -1,11 +1,11 @@
-from . import (
-    delivery_carrier,
-    omnitron_order_import,
-    omnitron_token,
-    omnitron_webhook_event,
-    product_template,
-    res_partner,
-    res_users,
-    sale_order,
-    sale_order_line,
-)
+from . import delivery_carrier
+from . import omnitron_order_import
+from . import omnitron_rate_counter
+from . import omnitron_token
+from . import omnitron_webhook_event
+from . import product_template
+from . import res_config_settings
+from . import res_partner
+from . import res_users
+from . import sale_order
+from . import sale_order_line

@@ -1,11 +1,15 @@
+import functools
 import logging
+import sys
 
 import psycopg2
 from psycopg2 import errorcodes
 
 from odoo import api, fields, models
+from odoo.tools import config as odoo_config
 
-from ..core import const, mapping, responses
+from ..core import const, filters, mapping, reporting, responses
+from ..core import settings as omnitron_settings
 from ..core.validation import FieldError
 
 _logger = logging.getLogger(__name__)
@@ -38,17 +42,38 @@ class OmnitronOrderImport(models.AbstractModel):
     _description = "Omnitron Order Import"
 
     @api.model
-    def _receive(self, delivery, document, user, started, started_clock):
-        """Import ``delivery`` for sender ``user``; return (outcome, event)."""
+    def _omnitron_settings(self):
+        """The admin's settings, parsed (raises core.settings.ConfigError)."""
+        params = self.env["ir.config_parameter"].sudo()
+        return omnitron_settings.parse_settings({key: params.get_param(key) for key in omnitron_settings.ALL_KEYS})
+
+    @api.model
+    def _receive(self, delivery, document, user, *, started, started_clock, settings, raw_document=None, token=None):
+        """Import ``delivery`` for sender ``user``; return (outcome, event).
+
+        ``document`` is the body without channel.conf (stored and filtered
+        on); ``raw_document`` and ``token`` only tell the Sentry report which
+        values to keep out.
+        """
         company = user.company_id
         env_self = (
             self.with_user(user)
             .with_company(company)
             .sudo()
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True, no_vat_validation=True)
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_notrack=True,
+                no_vat_validation=True,
+                omnitron_settings=settings,
+            )
         )
         order = self.env["sale.order"]
+        failure = None
         try:
+            refused = filters.check_filters(settings, delivery.order, document["payload"])
+            if refused:
+                raise _Ignore(refused)
             with self.env.cr.savepoint():
                 outcome, order = env_self._import_order(delivery.order, company)
         except _Ignore as ignored:
@@ -58,7 +83,7 @@ class OmnitronOrderImport(models.AbstractModel):
             if constraint in _RETRY_CONSTRAINTS:
                 _raise_serialization_failure(self.env.cr, constraint)
             if constraint != _DUPLICATE_ORDER_CONSTRAINT:
-                outcome = self._failed(delivery, error)
+                outcome, failure = self._failed(delivery, error), sys.exc_info()
             else:
                 outcome = _duplicate(delivery.order)
         except psycopg2.OperationalError as error:
@@ -68,9 +93,16 @@ class OmnitronOrderImport(models.AbstractModel):
                 errorcodes.LOCK_NOT_AVAILABLE,
             ):
                 raise  # Odoo replays the whole request on these
-            outcome = self._failed(delivery, error)
+            outcome, failure = self._failed(delivery, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
-            outcome = self._failed(delivery, error)
+            outcome, failure = self._failed(delivery, error), sys.exc_info()
+        self._report_later(
+            outcome,
+            delivery,
+            failure=failure,
+            sensitive_values=reporting.sensitive_values_of(raw_document or document, token),
+            settings=settings,
+        )
         if outcome.state != responses.STATE_DONE:
             order = self.env["sale.order"]
         event = self.env["omnitron.webhook.event"]._record(
@@ -96,6 +128,59 @@ class OmnitronOrderImport(models.AbstractModel):
         return responses.Outcome(
             outcome.status, outcome.body, outcome.state, outcome.reason, f"{type(error).__name__}: {error}"
         )
+
+    # ------------------------------------------------------------------
+    # Reporting to Sentry
+    # ------------------------------------------------------------------
+
+    def _report_later(self, outcome, delivery, *, failure, sensitive_values, settings):
+        """Report a 202 or a 500 when the request's transaction is committed.
+
+        Registered as a pre-commit hook: it runs after the request's last
+        statement, once Odoo flushes to commit. A request Odoo replays after a
+        serialization failure rolls back first, which drops the hook, so one
+        delivery is reported once.
+        """
+        if outcome.state not in (responses.STATE_IGNORED, responses.STATE_FAILED):
+            return
+        client = reporting.client_for(self._sentry_dsn(settings))
+        if client is None:
+            return
+        tags = reporting.tags_for(outcome.reason, delivery.order.channel.pk, delivery.order.number, delivery.event_uuid)
+        if failure is not None:
+            send = functools.partial(
+                reporting.report_failure,
+                client,
+                failure,
+                reason=outcome.reason,
+                tags=tags,
+                sensitive_values=sensitive_values,
+            )
+        else:
+            send = functools.partial(
+                reporting.report_ignored,
+                client,
+                reason=outcome.reason,
+                detail=outcome.detail,
+                tags=tags,
+                sensitive_values=sensitive_values,
+            )
+        self.env.cr.precommit.add(send)
+
+    @api.model
+    def _report_config_error(self, error):
+        """Report settings the webhook cannot use (only the config file's DSN is trusted then)."""
+        _logger.error("Omnitron webhook settings are not valid: %s", error)
+        client = reporting.client_for(self._sentry_dsn(None))
+        if client is not None:
+            tags = reporting.tags_for(responses.config_error(error).reason, None, None, None)
+            self.env.cr.precommit.add(
+                functools.partial(reporting.report_failure, client, error, reason="config_error", tags=tags)
+            )
+
+    @api.model
+    def _sentry_dsn(self, settings):
+        return (settings.sentry_dsn if settings else None) or odoo_config.get("omnitron_sentry_dsn") or None
 
     # ------------------------------------------------------------------
     # The import, step by step
@@ -220,6 +305,15 @@ class OmnitronOrderImport(models.AbstractModel):
         for item in items:
             if item.product.sku not in result:
                 missing.setdefault(item.product.sku, item.product)
+        if missing and not self.env.context["omnitron_settings"].create_missing_products:
+            raise _Ignore(
+                responses.Outcome.ignored(
+                    const.REASON_PRODUCT_NOT_FOUND,
+                    "No product has the internal reference "
+                    + ", ".join(map(repr, sorted(missing)))
+                    + "; creating missing products is switched off in the Omnitron settings.",
+                )
+            )
         if missing:
             created = self.env["product.product"].create(
                 [self._prepare_product_values(product) for product in missing.values()]

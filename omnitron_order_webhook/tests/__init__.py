@@ -1,1 +1,4 @@
-from . import test_webhook_auth, test_webhook_import, test_webhook_requests
+from . import test_webhook_auth
+from . import test_webhook_import
+from . import test_webhook_requests
+from . import test_webhook_settings

@@ -1,0 +1,190 @@
+"""Report ignored orders (202) and failures (500) to Sentry, without secrets.
+
+Imports ``sentry_sdk`` but nothing from Odoo. The process's active Sentry
+client (for example OCA's ``sentry`` addon's) is used as it is and never
+re-initialised; otherwise a private client is built from the DSN in the
+settings and kept per DSN. With neither, nothing is reported.
+
+Events are built here field by field: no request, no payload, no local
+variables reach Sentry, and every personal or secret value of the delivery
+(``sensitive_values``) is replaced in whatever text is sent.
+"""
+
+import logging
+import threading
+
+import sentry_sdk
+from sentry_sdk.utils import event_from_exception
+
+_logger = logging.getLogger(__name__)
+
+FILTERED = "[Filtered]"
+_private_clients = {}  # dsn -> sentry_sdk.Client
+_private_clients_lock = threading.Lock()
+
+# Options of every event we build ourselves, whatever the client's own options.
+_EVENT_OPTIONS = {
+    "include_local_variables": False,
+    "include_source_context": False,
+    "max_value_length": 1024,
+    "in_app_include": ["odoo.addons.omnitron_order_webhook"],
+}
+
+
+def client_for(dsn, transport=None):
+    """The Sentry client to report with: the active one, a private one, or None."""
+    active = sentry_sdk.get_client()
+    if active.is_active():
+        return active
+    if not dsn:
+        return None
+    with _private_clients_lock:
+        client = _private_clients.get(dsn)
+        if client is None:
+            client = sentry_sdk.Client(
+                dsn,
+                transport=transport,
+                default_integrations=False,
+                auto_enabling_integrations=False,
+                include_local_variables=False,  # personal data never leaves (send_default_pii is off by default)
+                before_send=_drop_request_data,
+            )
+            _private_clients[dsn] = client
+        return client
+
+
+def forget_private_clients():
+    """Close the private clients (the DSN changed, or a test ends)."""
+    with _private_clients_lock:
+        clients = list(_private_clients.values())
+        _private_clients.clear()
+    for client in clients:
+        client.close(timeout=2)
+
+
+def tags_for(reason, channel_pk, order_number, event_uuid):
+    return {
+        "omnitron.reason": reason or "unknown",
+        "omnitron.channel": str(channel_pk) if channel_pk is not None else "unknown",
+        "omnitron.order_number": order_number or "unknown",
+        "omnitron.event_uuid": event_uuid or "unknown",
+    }
+
+
+def report_ignored(client, *, reason, detail, tags, sensitive_values=()):
+    """A deliberately ignored order, as a warning grouped by its reason."""
+    if client is None:
+        return None
+    event = {
+        "message": scrub(f"Omnitron order ignored: {reason}: {detail}", sensitive_values),
+        "level": "warning",
+        "logger": "omnitron_order_webhook",
+        "tags": tags,
+        "fingerprint": ["omnitron-order-webhook", "ignored", reason],
+    }
+    return _capture(client, event)
+
+
+def report_failure(client, error, *, reason, tags, sensitive_values=()):
+    """A failed import or a configuration error, as the exception itself."""
+    if client is None:
+        return None
+    event, _hint = event_from_exception(error, client_options=_EVENT_OPTIONS)
+    event.update(
+        {
+            "level": "error",
+            "logger": "omnitron_order_webhook",
+            "tags": tags,
+            "fingerprint": ["omnitron-order-webhook", "failed", reason, type(error).__name__],
+        }
+    )
+    return _capture(client, scrub(event, sensitive_values))
+
+
+def _capture(client, event):
+    try:
+        # An empty scope of our own: nothing of the process's scopes (request,
+        # user, breadcrumbs) is merged into the event.
+        return client.capture_event(event=event, scope=sentry_sdk.Scope())
+    except Exception:  # noqa: BLE001 - reporting must never break the webhook
+        _logger.warning("Could not report an Omnitron webhook event to Sentry", exc_info=True)
+        return None
+
+
+def scrub(value, sensitive_values):
+    """Replace every sensitive value (and any ``Token <key>``) inside ``value``."""
+    secrets = sorted({text for text in sensitive_values if isinstance(text, str) and len(text) >= 3}, key=len)
+    secrets.reverse()  # longest first, so a value containing another is replaced whole
+
+    def clean(item):
+        if isinstance(item, str):
+            for secret in secrets:
+                if secret in item:
+                    item = item.replace(secret, FILTERED)
+            return item
+        if isinstance(item, dict):
+            return {key: clean(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(inner) for inner in item]
+        return item
+
+    return clean(value)
+
+
+def _drop_request_data(event, _hint):
+    """Our private client's last line: no request, user or extra data at all."""
+    for key in ("request", "user", "extra", "breadcrumbs"):
+        event.pop(key, None)
+    return event
+
+
+def sensitive_values_of(document, token=None):
+    """Every personal or secret text in a webhook body, to be kept out of reports.
+
+    Customer and address data (names, e-mails, phones, street, postcode, tax
+    numbers, company names) and everything under ``channel.conf``.
+    """
+    values = set()
+    if token:
+        values.add(token)
+    payload = document.get("payload") if isinstance(document, dict) else None
+    if not isinstance(payload, dict):
+        return values
+    channel = payload.get("channel")
+    if isinstance(channel, dict):
+        values.update(_all_texts(channel.get("conf")))
+    personal_keys = (
+        "first_name",
+        "last_name",
+        "email",
+        "phone_number",
+        "line",
+        "postcode",
+        "tax_no",
+        "company_name",
+        "title",
+        "district",
+    )
+    for key in ("customer", "billing_address", "shipping_address"):
+        person = payload.get(key)
+        if isinstance(person, dict):
+            values.update(_texts_of(person, personal_keys))
+            if isinstance(person.get("customer"), dict):
+                values.update(_texts_of(person["customer"], personal_keys))
+    return values
+
+
+def _texts_of(data, keys):
+    return {
+        str(data[key]) for key in keys if isinstance(data.get(key), str | int) and not isinstance(data.get(key), bool)
+    }
+
+
+def _all_texts(value):
+    if isinstance(value, dict):
+        return {text for inner in value.values() for text in _all_texts(inner)}
+    if isinstance(value, list):
+        return {text for inner in value for text in _all_texts(inner)}
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return {str(value)}
+    return set()

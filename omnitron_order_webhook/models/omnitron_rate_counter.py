@@ -1,0 +1,55 @@
+import odoo
+from odoo import api, fields, models
+
+
+class OmnitronRateCounter(models.Model):
+    """Requests per key and minute, shared by every worker and server.
+
+    Odoo's own login cooldown lives in each worker's memory; a limit that
+    holds across workers and servers lives in the database. Each request
+    costs one UPSERT, run on its own connection in its own transaction, so the
+    count survives the request's rollback and never waits on the import.
+    """
+
+    _name = "omnitron.rate.counter"
+    _description = "Omnitron Webhook Rate Counter"
+    _log_access = False
+
+    key = fields.Char(required=True, readonly=True)
+    window_start = fields.Datetime(required=True, readonly=True)
+    hits = fields.Integer(required=True, readonly=True, default=0)
+
+    _sql_constraints = [("key_window_uniq", "unique(key, window_start)", "One counter per key and window.")]
+
+    WINDOW = 60  # seconds
+
+    @api.model
+    def _hit(self, key, limit, cursor=None):
+        """Count one request for ``key``; return seconds to wait when over ``limit``, else None.
+
+        ``cursor``: the cursor to count on (tests pass two to act as two
+        workers); by default a new connection that commits at once.
+        """
+        query = """
+            INSERT INTO omnitron_rate_counter AS counter (key, window_start, hits)
+            VALUES (%s, date_trunc('minute', now() AT TIME ZONE 'UTC'), 1)
+            ON CONFLICT (key, window_start) DO UPDATE SET hits = counter.hits + 1
+            RETURNING hits, %s - EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - counter.window_start))::int
+        """
+        params = [key, self.WINDOW]
+        if cursor is not None:
+            cursor.execute(query, params)
+            hits, seconds_left = cursor.fetchone()
+        else:
+            with odoo.sql_db.db_connect(self.env.cr.dbname).cursor() as own_cursor:
+                own_cursor.execute(query, params)
+                hits, seconds_left = own_cursor.fetchone()
+        return max(int(seconds_left), 1) if hits > limit else None
+
+    @api.model
+    def _gc_counters(self):
+        """Cron: drop counters of past windows."""
+        self.env.cr.execute(
+            "DELETE FROM omnitron_rate_counter WHERE window_start < (now() AT TIME ZONE 'UTC') - interval '1 hour'"
+        )
+        return True

@@ -1,0 +1,115 @@
+"""Sentry reports through a real sentry-sdk client whose transport keeps envelopes."""
+
+import json
+
+import pytest
+import sentry_sdk
+from sentry_sdk.transport import Transport
+
+from omnitron_order_webhook.core import reporting
+
+TOKEN = "tok_" + "s" * 40
+
+
+class MemoryTransport(Transport):
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.envelopes = []
+
+    def capture_envelope(self, envelope):
+        self.envelopes.append(envelope)
+
+    def events(self):
+        return [item.payload.json for envelope in self.envelopes for item in envelope.items if item.type == "event"]
+
+    def raw(self):
+        return b"".join(envelope.serialize() for envelope in self.envelopes).decode("utf-8", "replace")
+
+
+@pytest.fixture
+def transport():
+    memory = MemoryTransport()
+    yield memory
+    reporting.forget_private_clients()
+
+
+@pytest.fixture
+def client(transport):
+    return reporting.client_for("https://public@127.0.0.1/1", transport=transport)
+
+
+def tags():
+    return reporting.tags_for("cargo_company_not_found", 20, "202531672482", "fc2ba32b")
+
+
+def test_an_ignored_order_is_a_warning_grouped_by_reason(client, transport):
+    reporting.report_ignored(client, reason="cargo_company_not_found", detail="No carrier.", tags=tags())
+    client.flush(timeout=2)
+    (event,) = transport.events()
+    assert event["level"] == "warning"
+    assert event["fingerprint"] == ["omnitron-order-webhook", "ignored", "cargo_company_not_found"]
+    assert event["tags"] == {
+        "omnitron.reason": "cargo_company_not_found",
+        "omnitron.channel": "20",
+        "omnitron.order_number": "202531672482",
+        "omnitron.event_uuid": "fc2ba32b",
+    }
+
+
+def test_a_failure_is_reported_as_the_exception_without_locals(client, transport, sample):
+    customer_email = sample["payload"]["customer"]["email"]
+
+    def import_order(payload):
+        secret_local = payload["channel"]["conf"]["appSecret"]  # noqa: F841 - must not be sent
+        raise RuntimeError(f"database error for {customer_email} and John Doe")
+
+    try:
+        import_order(sample["payload"])
+    except RuntimeError as error:
+        reporting.report_failure(
+            client,
+            error,
+            reason="internal_error",
+            tags=tags(),
+            sensitive_values=reporting.sensitive_values_of(sample, TOKEN),
+        )
+    client.flush(timeout=2)
+    (event,) = transport.events()
+    assert event["level"] == "error"
+    assert event["fingerprint"][:3] == ["omnitron-order-webhook", "failed", "internal_error"]
+    (exception,) = event["exception"]["values"]
+    assert exception["type"] == "RuntimeError"
+    assert "[Filtered]" in exception["value"]
+    raw = transport.raw()
+    for secret in ("ihwQUETc5Ge4Wy0P", "63fa639d-fed2-4944-8cb5-549745f425d3", customer_email, "John", "Doe", TOKEN):
+        assert secret not in raw, secret
+    assert all("vars" not in frame for frame in exception["stacktrace"]["frames"])
+
+
+def test_sensitive_values_cover_conf_people_and_token(sample):
+    values = reporting.sensitive_values_of(sample, TOKEN)
+    assert {"ihwQUETc5Ge4Wy0P", "John", "Doe", "+90 555XXX0000", "Viale Edoardo Jenner", "18283150626", TOKEN} <= values
+    assert "202531672482" not in values, "the order number is a tag, not personal data"
+
+
+def test_scrub_replaces_longest_values_first():
+    assert reporting.scrub({"a": ["John Doe", "Doe"]}, {"Doe", "John Doe"}) == {"a": ["[Filtered]", "[Filtered]"]}
+
+
+def test_without_dsn_or_active_client_nothing_is_reported():
+    assert reporting.client_for(None) is None
+    assert reporting.report_ignored(None, reason="x", detail="y", tags={}) is None
+
+
+def test_an_active_client_is_used_and_not_replaced(transport):
+    sentry_sdk.init("https://public@127.0.0.1/2", transport=transport, default_integrations=False)
+    try:
+        active = sentry_sdk.get_client()
+        assert reporting.client_for("https://other@127.0.0.1/3") is active
+        reporting.report_ignored(active, reason="duplicate_order", detail="again", tags=tags())
+        active.flush(timeout=2)
+        assert [event["fingerprint"][2] for event in transport.events()] == ["duplicate_order"]
+        assert json.dumps(transport.events()).count("duplicate_order") >= 1
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.get_global_scope().set_client(None)
