@@ -17,7 +17,11 @@
         "views/omnitron_webhook_event_views.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/omnitron_token_wizard_views.xml",
         "views/omnitron_menus.xml",
     ],
     "demo": ["demo/omnitron_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["omnitron_order_webhook/static/tests/tours/*.js"],
+    },
 }

@@ -133,3 +133,7 @@ def test_new_tokens_are_long_random_and_only_match_themselves():
     assert tokens.matches(token, digest)
     assert not tokens.matches(other, digest)
     assert token not in digest
+
+
+def test_tax_group_names_are_short():
+    assert mapping.tax_group_name(Decimal("8.00")) == "VAT 8%"

@@ -50,7 +50,8 @@ class OmnitronWebhookController(http.Controller):
             settings, config_error = None, error
 
         token = responses.token_from_header(httprequest.headers.get("Authorization"))
-        user = request.env["omnitron.token"].sudo()._user_for_token(token) if token else None
+        sender_token = request.env["omnitron.token"].sudo()._authenticate(token) if token else None
+        user = sender_token.user_id if sender_token else None
         if not user:
             _logger.info("Omnitron webhook: authentication failed from %s", httprequest.remote_addr)
             if config_error is None:
@@ -64,7 +65,12 @@ class OmnitronWebhookController(http.Controller):
 
         def reject(outcome, document=None, headers=None):
             request.env["omnitron.webhook.event"]._record(
-                user=user, outcome=outcome, started=started, started_clock=started_clock, document=document
+                user=user,
+                outcome=outcome,
+                started=started,
+                started_clock=started_clock,
+                document=document,
+                token=sender_token,
             )
             return _answer(outcome, headers=headers)
 
@@ -108,6 +114,7 @@ class OmnitronWebhookController(http.Controller):
             settings=settings,
             raw_document=document,
             token=token,
+            sender_token=sender_token,
         )
         return _answer(outcome)
 

@@ -142,6 +142,10 @@ def tax_name(rate):
     return f"Omnitron VAT {normalize_rate(rate)}% (included)"
 
 
+def tax_group_name(rate):
+    return f"VAT {normalize_rate(rate)}%"
+
+
 def normalize_rate(rate):
     """``Decimal('8.00')`` -> ``'8'``; ``Decimal('0.5')`` -> ``'0.5'``."""
     text = format(rate.normalize(), "f")

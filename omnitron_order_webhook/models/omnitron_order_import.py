@@ -48,12 +48,25 @@ class OmnitronOrderImport(models.AbstractModel):
         return omnitron_settings.parse_settings({key: params.get_param(key) for key in omnitron_settings.ALL_KEYS})
 
     @api.model
-    def _receive(self, delivery, document, user, *, started, started_clock, settings, raw_document=None, token=None):
+    def _receive(
+        self,
+        delivery,
+        document,
+        user,
+        *,
+        started,
+        started_clock,
+        settings,
+        raw_document=None,
+        token=None,
+        sender_token=None,
+    ):
         """Import ``delivery`` for sender ``user``; return (outcome, event).
 
         ``document`` is the body without channel.conf (stored and filtered
-        on); ``raw_document`` and ``token`` only tell the Sentry report which
-        values to keep out.
+        on); ``raw_document`` and ``token`` (clear) only tell the Sentry report
+        which values to keep out; ``sender_token`` is the token record the
+        event is logged under (none when reprocessed from the back office).
         """
         company = user.company_id
         env_self = (
@@ -113,6 +126,7 @@ class OmnitronOrderImport(models.AbstractModel):
             delivery=delivery,
             document=document,
             order=order,
+            token=sender_token,
         )
         return outcome, event
 
@@ -355,14 +369,16 @@ class OmnitronOrderImport(models.AbstractModel):
             "price_include_override": "tax_included",
             "company_id": company.id,
         }
-        tax = Tax.new(values)
-        if not tax.tax_group_id:
-            values["tax_group_id"] = (
-                self.env["account.tax.group"]
-                .create({"name": "Omnitron VAT", "company_id": company.id, "country_id": tax.country_id.id})
-                .id
-            )
-        return Tax.create(values)
+        # A tax group of its own, so the order's totals say "VAT 8%" rather
+        # than the name of whichever group the company happens to have first.
+        country = Tax.new(values).country_id
+        group_name = mapping.tax_group_name(rate)
+        TaxGroup = self.env["account.tax.group"]
+        group = TaxGroup.search(
+            [("name", "=", group_name), ("company_id", "=", company.id), ("country_id", "in", [country.id, False])],
+            limit=1,
+        ) or TaxGroup.create({"name": group_name, "company_id": company.id, "country_id": country.id})
+        return Tax.create({**values, "tax_group_id": group.id})
 
     def _find_or_create_customer(self, order, company):
         Partner = self.env["res.partner"].with_context(active_test=False)

@@ -22,6 +22,25 @@ class OmnitronToken(models.Model):
     user_id = fields.Many2one("res.users", required=True, readonly=True, ondelete="cascade", index=True)
     index = fields.Char(string="Prefix", required=True, readonly=True, index=True)
     key_digest = fields.Char(required=True, readonly=True, groups="base.group_system", copy=False)
+    last_used = fields.Datetime(
+        compute="_compute_last_used",
+        help="When the token last authenticated a delivery, from the webhook events (kept for their retention).",
+    )
+
+    def _compute_last_used(self):
+        # Read from the event log rather than written on every delivery: a
+        # write per request would make concurrent deliveries of one sender
+        # contend for the token's row.
+        last_by_token = {}
+        if self.ids:
+            groups = (
+                self.env["omnitron.webhook.event"]
+                .sudo()
+                ._read_group([("token_id", "in", self.ids)], ["token_id"], ["received_at:max"])
+            )
+            last_by_token = {token.id: last for token, last in groups}
+        for token in self:
+            token.last_used = last_by_token.get(token.id, False)
 
     @api.model
     def _generate(self, user):
@@ -33,10 +52,16 @@ class OmnitronToken(models.Model):
         return token
 
     @api.model
-    def _user_for_token(self, token):
-        """The active user owning ``token``, or an empty recordset."""
+    def _authenticate(self, token):
+        """The token record matching ``token`` whose user is active, or an empty recordset."""
         candidates = self.sudo().search([("index", "=", token[: tokens.INDEX_SIZE])])
         for candidate in candidates:
             if tokens.matches(token, candidate.key_digest) and candidate.user_id.active:
-                return candidate.user_id
-        return self.env["res.users"]
+                return candidate
+        return self.browse()
+
+    def action_revoke(self):
+        """Revoke these tokens (button of the user form's token list)."""
+        self.user_id._omnitron_check_manager()
+        self.sudo().unlink()
+        return True

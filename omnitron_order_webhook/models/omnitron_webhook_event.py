@@ -4,8 +4,11 @@ import time
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
-from ..core import const
+from ..core import const, responses
+from ..core.settings import ConfigError
+from ..core.validation import InvalidPayload, parse_delivery
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +20,7 @@ class OmnitronWebhookEvent(models.Model):
     _description = "Omnitron Webhook Event"
     _order = "received_at desc, id desc"
     _rec_name = "event_uuid"
+    _rec_names_search = ["order_number", "event_uuid"]
 
     event_uuid = fields.Char(string="Event UUID", readonly=True, index=True)
     event_type = fields.Char(readonly=True)
@@ -35,11 +39,133 @@ class OmnitronWebhookEvent(models.Model):
     detail = fields.Text(readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True, ondelete="set null", index="btree_not_null")
     user_id = fields.Many2one("res.users", string="Sender", readonly=True, ondelete="set null")
+    token_id = fields.Many2one(
+        "omnitron.token", string="Token", readonly=True, ondelete="set null", index="btree_not_null"
+    )
+    response_body = fields.Text(
+        string="Answer", readonly=True, help="The JSON body the webhook answered (none for 204)."
+    )
+    origin_event_id = fields.Many2one(
+        "omnitron.webhook.event",
+        string="Reprocess of",
+        readonly=True,
+        ondelete="set null",
+        help="The delivery this event reprocessed from the back office.",
+    )
+    reprocessed_event_id = fields.Many2one(
+        "omnitron.webhook.event",
+        string="Reprocessed as",
+        readonly=True,
+        ondelete="set null",
+        help="The newer event created when this delivery was reprocessed.",
+    )
+    can_reprocess = fields.Boolean(compute="_compute_can_reprocess")
+    payload_pretty = fields.Text(string="Payload (formatted)", compute="_compute_payload_pretty")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     payload = fields.Text(readonly=True, help="The request body, without channel.conf (the channel's credentials).")
 
+    @api.depends("order_number", "event_uuid", "reason")
+    def _compute_display_name(self):
+        for event in self:
+            subject = f"Order {event.order_number}" if event.order_number else f"Event {event.event_uuid or event.id}"
+            event.display_name = f"{subject} ({event.reason})" if event.reason else subject
+
+    @api.depends("state", "payload", "reprocessed_event_id")
+    def _compute_can_reprocess(self):
+        for event in self:
+            event.can_reprocess = bool(
+                event.state in ("ignored", "failed") and event.payload and not event.reprocessed_event_id
+            )
+
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for event in self:
+            try:
+                event.payload_pretty = (
+                    json.dumps(json.loads(event.payload), indent=2, ensure_ascii=False) if event.payload else False
+                )
+            except ValueError:
+                event.payload_pretty = event.payload
+
+    def action_reprocess(self):
+        """Run the import again for ignored or failed deliveries (button and list action).
+
+        The stored payload goes through the same validation, filters and import
+        as a new delivery, for the original sender; the outcome is a new event
+        linked to this one. With one event, the new order (or event) is opened.
+        """
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
+            raise AccessError(self.env._("Only an Omnitron administrator can reprocess deliveries."))
+        events = self.filtered("can_reprocess")
+        if not events:
+            raise UserError(self.env._("Only ignored or failed deliveries that were not reprocessed yet can be."))
+        service = self.env["omnitron.order.import"].sudo()
+        try:
+            settings = service._omnitron_settings()
+        except ConfigError as error:
+            raise UserError(str(error)) from None
+        new_events = self.browse()
+        for event in events:
+            new_events |= event._reprocess(service, settings)
+        if len(new_events) == 1 and new_events.order_id:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "sale.order",
+                "res_id": new_events.order_id.id,
+                "view_mode": "form",
+                "target": "current",
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reprocessed deliveries"),
+            "res_model": "omnitron.webhook.event",
+            "view_mode": "list,form",
+            "domain": [("id", "in", new_events.ids)],
+            "target": "current",
+        }
+
+    def action_open_carriers(self):
+        """Button of an event ignored for cargo_company_not_found: the carriers,
+        with a new one prefilled with the codes this order asked for."""
+        self.ensure_one()
+        cargo = {}
+        try:
+            cargo = json.loads(self.payload or "{}").get("payload", {}).get("cargo_company") or {}
+        except (ValueError, AttributeError):
+            cargo = {}
+        action = self.env["ir.actions.actions"]._for_xml_id("delivery.action_delivery_carrier_form")
+        action["context"] = {
+            "default_omnitron_shipping_company": cargo.get("shipping_company") or False,
+            "default_omnitron_erp_code": cargo.get("erp_code") or False,
+            "default_name": cargo.get("name") or False,
+        }
+        return action
+
+    def _reprocess(self, service, settings):
+        self.ensure_one()
+        started, started_clock = fields.Datetime.now(), time.monotonic()
+        user = self.user_id.with_context(active_test=False)
+        document = json.loads(self.payload)
+        try:
+            delivery = parse_delivery(document)
+        except InvalidPayload as error:
+            new_event = self._record(
+                user=user,
+                outcome=responses.invalid_payload(error.errors),
+                started=started,
+                started_clock=started_clock,
+                document=document,
+            )
+        else:
+            _outcome, new_event = service._receive(
+                delivery, document, user, started=started, started_clock=started_clock, settings=settings
+            )
+        new_event.sudo().origin_event_id = self
+        self.sudo().reprocessed_event_id = new_event
+        return new_event
+
     @api.model
-    def _record(self, *, user, outcome, started, started_clock, delivery=None, document=None, order=None):
+    def _record(self, *, user, outcome, started, started_clock, delivery=None, document=None, order=None, token=None):
         """Write the event row of one delivery (``document`` is already scrubbed).
 
         ``started`` is when the request arrived (UTC), ``started_clock`` the
@@ -70,6 +196,8 @@ class OmnitronWebhookEvent(models.Model):
             "detail": outcome.detail,
             "order_id": order.id if order else False,
             "user_id": user.id,
+            "token_id": token.id if token else False,
+            "response_body": json.dumps(outcome.body, ensure_ascii=False) if outcome.body is not None else False,
             "company_id": user.company_id.id,
             "payload": json.dumps(document, ensure_ascii=False) if document is not None else False,
         }
@@ -78,11 +206,11 @@ class OmnitronWebhookEvent(models.Model):
     @api.model
     def _gc_events(self):
         """Cron: delete events older than the retention period."""
-        days = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param(const.PARAM_EVENT_RETENTION_DAYS, const.DEFAULT_EVENT_RETENTION_DAYS)
-        )
+        try:
+            days = self.env["omnitron.order.import"]._omnitron_settings().event_retention_days
+        except ConfigError as error:
+            _logger.error("Omnitron events are not purged: %s", error)
+            return False
         limit = fields.Datetime.now() - timedelta(days=days)
         old = self.sudo().search([("received_at", "<", limit)])
         _logger.info("Purging %d Omnitron webhook events older than %d days", len(old), days)

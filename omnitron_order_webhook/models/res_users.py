@@ -6,8 +6,16 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     omnitron_token_ids = fields.One2many(
-        "omnitron.token", "user_id", string="Omnitron Tokens", groups="base.group_system"
+        "omnitron.token", "user_id", string="Omnitron Tokens", groups="omnitron_order_webhook.group_omnitron_manager"
     )
+    omnitron_is_sender = fields.Boolean(
+        compute="_compute_omnitron_is_sender", groups="omnitron_order_webhook.group_omnitron_manager"
+    )
+
+    def _compute_omnitron_is_sender(self):
+        sender_group = self.env.ref("omnitron_order_webhook.group_omnitron_sender")
+        for user in self:
+            user.omnitron_is_sender = sender_group in user.groups_id
 
     def omnitron_generate_token(self):
         """Return a new Omnitron token for this user, in clear, this one time.
@@ -17,15 +25,32 @@ class ResUsers(models.Model):
         downtime; ``omnitron_revoke_tokens`` ends them all.
         """
         self.ensure_one()
-        self._omnitron_check_admin()
+        self._omnitron_check_manager()
         return self.env["omnitron.token"]._generate(self)
 
     def omnitron_revoke_tokens(self):
         """Revoke every Omnitron token of these users."""
-        self._omnitron_check_admin()
+        self._omnitron_check_manager()
         self.env["omnitron.token"].sudo().search([("user_id", "in", self.ids)]).unlink()
         return True
 
-    def _omnitron_check_admin(self):
-        if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
-            raise AccessError(self.env._("Only an administrator can manage Omnitron tokens."))
+    def action_omnitron_generate_token(self):
+        """Button: generate a token and show it once in a dialog.
+
+        The token travels only in the dialog's context: the dialog is never
+        saved, so the clear token is stored nowhere.
+        """
+        self.ensure_one()
+        token = self.omnitron_generate_token()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Omnitron token"),
+            "res_model": "omnitron.token.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_token": token, "default_user_id": self.id},
+        }
+
+    def _omnitron_check_manager(self):
+        if not self.env.is_superuser() and not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
+            raise AccessError(self.env._("Only an Omnitron administrator can manage Omnitron tokens."))

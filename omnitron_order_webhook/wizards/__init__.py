@@ -1,0 +1,1 @@
+from . import omnitron_token_wizard
