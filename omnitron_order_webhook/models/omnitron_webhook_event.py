@@ -39,9 +39,7 @@ class OmnitronWebhookEvent(models.Model):
     detail = fields.Text(readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True, ondelete="set null", index="btree_not_null")
     user_id = fields.Many2one("res.users", string="Sender", readonly=True, ondelete="set null")
-    token_id = fields.Many2one(
-        "omnitron.token", string="Token", readonly=True, ondelete="set null", index="btree_not_null"
-    )
+    token_id = fields.Many2one("omnitron.token", readonly=True, ondelete="set null", index="btree_not_null")
     response_body = fields.Text(
         string="Answer", readonly=True, help="The JSON body the webhook answered (none for 204)."
     )
@@ -98,7 +96,9 @@ class OmnitronWebhookEvent(models.Model):
             raise AccessError(self.env._("Only an Omnitron administrator can reprocess deliveries."))
         events = self.filtered("can_reprocess")
         if not events:
-            raise UserError(self.env._("Only ignored or failed deliveries that were not reprocessed yet can be."))
+            raise UserError(
+                self.env._("Only ignored or failed deliveries that were not reprocessed yet can be reprocessed.")
+            )
         service = self.env["omnitron.order.import"].sudo()
         try:
             settings = service._omnitron_settings()

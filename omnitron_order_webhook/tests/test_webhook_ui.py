@@ -146,3 +146,15 @@ class TestBackOfficeAccess(OmnitronWebhookCase):
             models.execute_kw(db, self.sender.id, self.sender.login, "omnitron.webhook.event", "search_read", [[]])
         with self.assertRaises(AccessError):
             self.env["sale.order"].with_user(self.sender).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestTurkishTranslation(OmnitronWebhookCase):
+    def test_the_back_office_speaks_turkish(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        turkish = self.env["omnitron.webhook.event"].with_context(lang="tr_TR")
+        self.assertEqual(turkish.fields_get(["reason"])["reason"]["string"], "Neden Kodu")
+        self.assertEqual(dict(turkish.fields_get(["state"])["state"]["selection"])["ignored"], "Yok Sayıldı")
+        action = self.env.ref("omnitron_order_webhook.omnitron_webhook_event_action").with_context(lang="tr_TR")
+        self.assertEqual(action.name, "Omnitron Webhook Olayları")
