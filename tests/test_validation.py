@@ -108,6 +108,7 @@ def test_each_required_field_missing_is_named(sample, path):
         (lambda s: s["payload"].update(has_gift_box="yes"), "payload.has_gift_box", "true or false"),
         (lambda s: s["payload"].update(orderitem_set=[]), "payload.orderitem_set", "at least one item"),
         (lambda s: s["payload"].update(orderitem_set={}), "payload.orderitem_set", "list"),
+        (lambda s: s["payload"].update(orderitem_set=[{}] * 1001), "payload.orderitem_set", "at most 1000"),
         (lambda s: s["payload"]["orderitem_set"][0].update(price=None), "payload.orderitem_set[0].price", "null"),
         (lambda s: s["payload"]["orderitem_set"][0].update(price="abc"), "payload.orderitem_set[0].price", "decimal"),
         (

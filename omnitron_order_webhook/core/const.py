@@ -30,6 +30,9 @@ MAX_DB_INTEGER = 2**31 - 1
 # Largest money amount we accept; anything above is a sender bug, not an order.
 MAX_AMOUNT = 10**12  # in the order's currency
 
+# Most items one order may have; more is a sender bug or an attack, not an order.
+MAX_ITEMS = 1000
+
 # Longest free text we accept in one field, in characters.
 MAX_TEXT = 1024
 MAX_LONG_TEXT = 4096  # notes and URLs

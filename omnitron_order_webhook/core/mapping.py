@@ -124,6 +124,7 @@ def product_values(product):
     return {
         "name": product.name,
         "default_code": product.sku,
+        "omnitron_sku": product.sku,
         "type": "consu",
         "sale_ok": True,
         "omnitron_product_id": product.pk or False,

@@ -436,6 +436,9 @@ def _read_items(reader, payload, path):
         return ()
     if not raw_items:
         reader.error(path, "an order needs at least one item")
+    if len(raw_items) > const.MAX_ITEMS:
+        reader.error(path, f"has {len(raw_items)} items; at most {const.MAX_ITEMS} are accepted")
+        return ()
     items = []
     first_index_of_pk = {}
     for index, raw in enumerate(raw_items):

@@ -17,7 +17,14 @@ _logger = logging.getLogger(__name__)
 # Unique constraints whose violation means "another delivery created the same
 # customer or address a moment ago": the whole request is replayed, and the
 # replay finds the record. The order's own constraint means a duplicate order.
-_RETRY_CONSTRAINTS = {"res_partner_omnitron_customer_uniq", "res_partner_omnitron_address_uniq"}
+_RETRY_CONSTRAINTS = {
+    "res_partner_omnitron_customer_uniq",
+    "res_partner_omnitron_address_uniq",
+    "product_product_omnitron_sku_uniq",
+    "account_tax_omnitron_key_uniq",
+    "account_tax_group_omnitron_key_uniq",
+    "product_pricelist_omnitron_key_uniq",
+}
 _DUPLICATE_ORDER_CONSTRAINT = "sale_order_omnitron_channel_number_uniq"
 
 
@@ -99,13 +106,17 @@ class OmnitronOrderImport(models.AbstractModel):
                 outcome, failure = self._failed(delivery, error), sys.exc_info()
             else:
                 outcome = _duplicate(delivery.order)
-        except psycopg2.OperationalError as error:
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
             if error.pgcode in (
                 errorcodes.SERIALIZATION_FAILURE,
                 errorcodes.DEADLOCK_DETECTED,
                 errorcodes.LOCK_NOT_AVAILABLE,
             ):
                 raise  # Odoo replays the whole request on these
+            if self.env.cr._cnx.closed:
+                return self._connection_lost(
+                    delivery, document, user, error, started, started_clock, raw_document, token, sender_token, settings
+                )
             outcome, failure = self._failed(delivery, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
             outcome, failure = self._failed(delivery, error), sys.exc_info()
@@ -129,6 +140,46 @@ class OmnitronOrderImport(models.AbstractModel):
             token=sender_token,
         )
         return outcome, event
+
+    def _connection_lost(
+        self, delivery, document, user, error, started, started_clock, raw_document, token, sender_token, settings
+    ):
+        """The database connection died mid-import: nothing was committed.
+
+        The request's cursor is unusable, so the event is written through a
+        new connection and the report sent at once; the dead cursor is closed
+        so Odoo does not try to commit on it, and the sender gets our 500.
+        """
+        outcome = self._failed(delivery, error)
+        failure = sys.exc_info()
+        with self.env.registry.cursor() as cursor:
+            event = (
+                self.with_env(self.env(cr=cursor))
+                .env["omnitron.webhook.event"]
+                ._record(
+                    user=user.with_env(self.env(cr=cursor)),
+                    outcome=outcome,
+                    started=started,
+                    started_clock=started_clock,
+                    delivery=delivery,
+                    document=document,
+                    token=sender_token.with_env(self.env(cr=cursor)) if sender_token else None,
+                )
+            )
+            event_id = event.id
+        client = reporting.client_for(self._sentry_dsn(settings))
+        if client is not None:
+            reporting.report_failure(
+                client,
+                failure,
+                reason=outcome.reason,
+                tags=reporting.tags_for(
+                    outcome.reason, delivery.order.channel.pk, delivery.order.number, delivery.event_uuid
+                ),
+                sensitive_values=reporting.sensitive_values_of(raw_document or document, token),
+            )
+        self.env.cr.close()
+        return outcome, self.env["omnitron.webhook.event"].browse(event_id)
 
     def _failed(self, delivery, error):
         _logger.exception(
@@ -372,13 +423,18 @@ class OmnitronOrderImport(models.AbstractModel):
         # A tax group of its own, so the order's totals say "VAT 8%" rather
         # than the name of whichever group the company happens to have first.
         country = Tax.new(values).country_id
-        group_name = mapping.tax_group_name(rate)
+        group_key = f"vat:{mapping.normalize_rate(rate)}"
         TaxGroup = self.env["account.tax.group"]
-        group = TaxGroup.search(
-            [("name", "=", group_name), ("company_id", "=", company.id), ("country_id", "in", [country.id, False])],
-            limit=1,
-        ) or TaxGroup.create({"name": group_name, "company_id": company.id, "country_id": country.id})
-        return Tax.create({**values, "tax_group_id": group.id})
+        group = TaxGroup.search([("omnitron_key", "=", group_key), ("company_id", "=", company.id)], limit=1)
+        group = group or TaxGroup.create(
+            {
+                "name": mapping.tax_group_name(rate),
+                "company_id": company.id,
+                "country_id": country.id,
+                "omnitron_key": group_key,
+            }
+        )
+        return Tax.create({**values, "tax_group_id": group.id, "omnitron_key": group_key})
 
     def _find_or_create_customer(self, order, company):
         Partner = self.env["res.partner"].with_context(active_test=False)
@@ -421,7 +477,12 @@ class OmnitronOrderImport(models.AbstractModel):
             limit=1,
         )
         return pricelist or Pricelist.create(
-            {"name": f"Omnitron {currency.name}", "currency_id": currency.id, "company_id": company.id}
+            {
+                "name": f"Omnitron {currency.name}",
+                "currency_id": currency.id,
+                "company_id": company.id,
+                "omnitron_key": f"pricelist:{currency.name}",
+            }
         )
 
     def _prepare_order_values(

@@ -1,0 +1,218 @@
+"""A real, multi-worker Odoo with the addon, for the live tests and the benchmark.
+
+``HttpCase`` runs every request in the test's one transaction, so it cannot
+show a race between workers or a dropped connection. ``LiveOdoo`` starts
+``odoo --workers=N`` as its own process on a copy of an installed database,
+creates a sender (with its token) and the sample's carrier over XML-RPC, and
+posts real HTTP. Imports nothing from Odoo: it drives it from outside.
+"""
+
+import contextlib
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import xmlrpc.client
+
+import psycopg2
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SAMPLE_PATH = REPO / "omnitron_order_webhook" / "tests" / "data" / "sample_order.json"
+WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def sample():
+    return json.loads(SAMPLE_PATH.read_text(encoding="utf-8"))
+
+
+class Answer:
+    def __init__(self, status, body, headers):
+        self.status, self.body, self.headers = status, body, headers
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<Answer {self.status} {self.body[:200]!r}>"
+
+
+class LiveOdoo:
+    """``with LiveOdoo(conf, template_db, workers=2) as odoo: odoo.post(body)``."""
+
+    def __init__(self, conf, template_db, *, workers=2, db=None, extra_args=(), log_path=None):
+        self.conf = conf
+        self.template_db = template_db
+        self.workers = workers
+        self.db = db or f"{template_db}_live_{os.getpid()}_{workers}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_args = list(extra_args)
+        self.log_path = pathlib.Path(log_path or f"/tmp/omnitron-live-{self.db}.log")
+        self.process = None
+        options = self._conf_options()
+        self.pg = {"host": options["db_host"], "port": int(options["db_port"]), "user": options["db_user"]}
+        self.token = None
+
+    def _conf_options(self):
+        options = {}
+        for line in pathlib.Path(self.conf).read_text().splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                options[key.strip()] = value.strip()
+        return options
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def __enter__(self):
+        self.create_database()
+        self.start()
+        self.prepare()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.drop_database()
+
+    def connect(self, dbname=None):
+        connection = psycopg2.connect(dbname=dbname or self.db, **self.pg)
+        connection.autocommit = True
+        return connection
+
+    def create_database(self):
+        with contextlib.closing(self.connect("postgres")) as connection, connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.db}"')
+            cursor.execute(f'CREATE DATABASE "{self.db}" TEMPLATE "{self.template_db}"')
+        # Odoo keeps attachments (compiled assets) in the filestore, per database.
+        data_dir = pathlib.Path(self._conf_options()["data_dir"]) / "filestore"
+        if (data_dir / self.template_db).exists():
+            shutil.copytree(data_dir / self.template_db, data_dir / self.db, dirs_exist_ok=True)
+
+    def drop_database(self):
+        with contextlib.closing(self.connect("postgres")) as connection, connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        shutil.rmtree(pathlib.Path(self._conf_options()["data_dir"]) / "filestore" / self.db, ignore_errors=True)
+
+    def start(self):
+        # The installed "odoo" script, not "python -m odoo": with workers, Odoo
+        # re-runs its own argv[0] for the gevent (websocket) process.
+        launcher = [shutil.which("odoo")] if shutil.which("odoo") else [sys.executable, "-m", "odoo"]
+        command = [
+            *launcher,
+            "-c",
+            str(self.conf),
+            "-d",
+            self.db,
+            f"--db-filter=^{self.db}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--workers={self.workers}",
+            "--max-cron-threads=0",
+            "--limit-time-real=300",
+            "--limit-time-cpu=300",
+            "--log-level=info",
+            *self.extra_args,
+        ]
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Odoo exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/web/login", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"Odoo did not answer within 120 s; see {self.log_path}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def server_log(self):
+        return self.log_path.read_text(errors="replace")
+
+    # -- data -------------------------------------------------------------------
+
+    def rpc(self, model, method, *args, **kwargs):
+        proxy = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+        return proxy.execute_kw(self.db, 2, "admin", model, method, list(args), kwargs)
+
+    def prepare(self):
+        """The sender and its token, and a carrier matching the sample's cargo company."""
+        group = self.rpc("ir.model.data", "check_object_reference", "omnitron_order_webhook", "group_omnitron_sender")[
+            1
+        ]
+        user_group = self.rpc("ir.model.data", "check_object_reference", "base", "group_user")[1]
+        self.sender_id = self.rpc(
+            "res.users",
+            "create",
+            {
+                "name": "Live sender",
+                "login": "live-sender",
+                "password": "live-sender-password",
+                "groups_id": [(6, 0, [group, user_group])],
+            },
+        )
+        self.token = self.rpc("res.users", "omnitron_generate_token", [self.sender_id])
+        product = self.rpc(
+            "product.product", "create", {"name": "Yurtiçi shipping", "type": "service", "taxes_id": [(5,)]}
+        )
+        self.carrier_id = self.rpc(
+            "delivery.carrier",
+            "create",
+            {
+                "name": "Yurtiçi Kargo",
+                "product_id": product,
+                "omnitron_shipping_company": "yurtici",
+                "omnitron_erp_code": "yurtici_kargo",
+            },
+        )
+
+    def set_param(self, key, value):
+        self.rpc("ir.config_parameter", "set_param", key, value)
+
+    # -- HTTP ---------------------------------------------------------------------
+
+    def post(self, body=None, *, raw=None, token=None, headers=None, method="POST", path=WEBHOOK_PATH, timeout=120):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        all_headers = {"Content-Type": "application/json", "Authorization": f"Token {token or self.token}"}
+        all_headers.update(headers or {})
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={key: value for key, value in all_headers.items() if value is not None},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return Answer(response.status, response.read().decode("utf-8", "replace"), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read().decode("utf-8", "replace"), dict(error.headers))
+
+    def query(self, sql, params=()):
+        with contextlib.closing(self.connect()) as connection, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else None
