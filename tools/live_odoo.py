@@ -165,7 +165,6 @@ class LiveOdoo:
         group = self.rpc("ir.model.data", "check_object_reference", "omnitron_order_webhook", "group_omnitron_sender")[
             1
         ]
-        user_group = self.rpc("ir.model.data", "check_object_reference", "base", "group_user")[1]
         self.sender_id = self.rpc(
             "res.users",
             "create",
@@ -173,7 +172,7 @@ class LiveOdoo:
                 "name": "Live sender",
                 "login": "live-sender",
                 "password": "live-sender-password",
-                "groups_id": [(6, 0, [group, user_group])],
+                "groups_id": [(6, 0, [group])],
             },
         )
         self.token = self.rpc("res.users", "omnitron_generate_token", [self.sender_id])

@@ -24,7 +24,7 @@ class OmnitronWebhookCase(HttpCase):
         cls.sender = new_test_user(
             cls.env,
             login="omnitron-sender-test",
-            groups="base.group_user,omnitron_order_webhook.group_omnitron_sender",
+            groups="omnitron_order_webhook.group_omnitron_sender",
         )
         cls.token = cls.sender.omnitron_generate_token()
         carrier_product = cls.env["product.product"].create(

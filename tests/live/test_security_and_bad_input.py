@@ -1,0 +1,287 @@
+"""OWASP API Security checks, bad input by hand and HTTP fuzzing, on a live Odoo."""
+
+import copy
+import gzip
+import http.server
+import json
+import os
+import subprocess
+import threading
+import time
+import xmlrpc.client
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from live_odoo import sample
+from strategies import SAMPLE_PATHS, json_values, mutate
+
+from .conftest import record
+
+SECRETS = ("ihwQUETc5Ge4Wy0P", "63fa639d-fed2-4944-8cb5-549745f425d3")  # the sample's appSecret and appKey
+
+
+class SentryListener:
+    """A Sentry ingestion endpoint on 127.0.0.1 keeping what the workers send."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                received.append(body)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_port}/1"
+
+    def wait_for(self, count, timeout=15):
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return len(self.received)
+
+    def raw(self):
+        return b"\n".join(self.received).decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def sentry(live):
+    listener = SentryListener()
+    live.set_param("omnitron_order_webhook.sentry_dsn", listener.dsn)
+    yield listener
+    live.set_param("omnitron_order_webhook.sentry_dsn", "")
+    listener.server.shutdown()
+
+
+def order(number, **changes):
+    body = sample()
+    body["payload"]["number"] = number
+    body["payload"].update(changes)
+    return body
+
+
+# -- authentication and authorisation ------------------------------------------
+
+
+def test_bad_tokens_get_identical_401s(live):
+    token = live.token
+    cases = {
+        "missing": {"Authorization": None},
+        "empty": {"Authorization": ""},
+        "wrong, same length": {"Authorization": "Token " + ("x" if token[0] != "x" else "y") + token[1:]},
+        "wrong, other length": {"Authorization": "Token " + "Q" * 60},
+    }
+    bodies = {name: live.post(order("AUTH-1"), headers=headers) for name, headers in cases.items()}
+    assert {answer.status for answer in bodies.values()} == {401}
+    assert len({answer.body for answer in bodies.values()}) == 1, "the same body every time"
+    assert live.query("SELECT count(*) FROM sale_order WHERE omnitron_number = 'AUTH-1'") == [(0,)]
+    record(
+        "Security (OWASP API2: broken authentication)",
+        "missing, empty, wrong same-length and other-length tokens",
+        "4 × 401 with identical bodies",
+    )
+
+
+def test_a_token_in_the_query_string_or_body_is_ignored(live):
+    # A second, valid token, revoked afterwards: a URL's query string lands in
+    # access logs, and the main token must never appear in one.
+    token = live.rpc("res.users", "omnitron_generate_token", [live.sender_id])
+    try:
+        path = f"/api/v1/oms/orders_omnitron/?token={token}"
+        in_query = live.post(order("AUTH-2"), headers={"Authorization": None}, path=path)
+        body = order("AUTH-2")
+        body["token"] = token
+        body["Authorization"] = f"Token {token}"
+        in_body = live.post(body, headers={"Authorization": None})
+        assert live.post(order("AUTH-2"), token=token).status == 204, "the token itself is valid"
+    finally:
+        live.rpc("omnitron.token", "unlink", live.rpc("omnitron.token", "search", [("index", "=", token[:8])]))
+    assert (in_query.status, in_body.status) == (401, 401)
+    record("Security (OWASP API2: broken authentication)", "token in the query string, token in the body", "401, 401")
+
+
+def test_the_token_opens_nothing_but_the_webhook(live):
+    headers = {"Authorization": f"Token {live.token}"}
+    call_kw = live.post(
+        {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"model": "sale.order", "method": "search_read", "args": [], "kwargs": {}},
+        },
+        headers=headers,
+        path="/web/dataset/call_kw/sale.order/search_read",
+    )
+    assert "error" in call_kw.json() and "result" not in call_kw.json()
+    json2 = live.post({}, headers=headers, path="/json/2/sale.order/search_read")
+    # Odoo 18 has no /json/2 API (it came with 19): whatever answers carries no data.
+    assert json2.status in (401, 403, 404) or not json2.body.lstrip().startswith(("{", "["))
+    with pytest.raises(xmlrpc.client.Fault):
+        xmlrpc.client.ServerProxy(f"{live.url}/xmlrpc/2/object").execute_kw(
+            live.db, live.sender_id, live.token, "sale.order", "search_read", [[]], {}
+        )
+    web = live.post(None, method="GET", headers=headers, path="/odoo")
+    assert web.status in (200, 303) and "o_login" in web.body or web.status == 303
+    record(
+        "Security (OWASP API5: function level authorisation)",
+        "the token on /web/dataset/call_kw, /json/2, /xmlrpc/2/object, /odoo",
+        "refused: JSON-RPC error; no /json/2 API in Odoo 18 (no data); XML-RPC fault; login page",
+    )
+
+
+def test_the_sender_cannot_read_orders_or_partners_by_rpc(live):
+    proxy = xmlrpc.client.ServerProxy(f"{live.url}/xmlrpc/2/object")
+    models = ("sale.order", "res.partner", "product.product", "omnitron.webhook.event", "omnitron.token")
+    for model in models:
+        with pytest.raises(xmlrpc.client.Fault):
+            proxy.execute_kw(live.db, live.sender_id, "live-sender-password", model, "search_read", [[]], {"limit": 1})
+    record(
+        "Security (OWASP API1/API3: object and property level authorisation)",
+        "the sender user over XML-RPC, with its password",
+        f"refused on {', '.join(models)}",
+    )
+
+
+def test_the_payload_cannot_set_what_it_must_not(live):
+    body = order("MASS-1", state="cancel", company_id=999, user_id=2, amount_total=1, create_uid=1, partner_id=1)
+    assert live.post(body).status == 204
+    ((state, company, user, total, create_uid, partner),) = live.query(
+        "SELECT state, company_id, user_id, amount_total, create_uid, partner_id FROM sale_order"
+        " WHERE omnitron_number = 'MASS-1'"
+    )
+    assert (state, company, user, float(total), create_uid) == ("sale", 1, None, 725.26, live.sender_id)
+    assert partner != 1
+    record(
+        "Security (OWASP API3: mass assignment)",
+        "state, company_id, user_id, amount_total, create_uid, partner_id in the payload",
+        "ignored",
+    )
+
+
+def test_wrong_methods_get_405_and_no_answer_leaks_internals(live):
+    answers = [live.post(None, method=method) for method in ("GET", "PUT", "DELETE")]
+    assert [answer.status for answer in answers] == [405, 405, 405]
+    answers += [live.post(None, raw=b"{"), live.post(order("LEAK-1"), headers={"Authorization": None})]
+    for answer in answers:
+        assert "Traceback" not in answer.body and 'File "' not in answer.body
+        assert "18.0" not in answer.body and "odoo" not in json.dumps(answer.headers).lower()
+    record(
+        "Security (OWASP API8: misconfiguration)",
+        "GET, PUT, DELETE; error bodies and headers",
+        "405 × 3; no traceback or Odoo version in any answer",
+    )
+
+
+def test_repeated_bad_tokens_hit_429(live):
+    live.query("DELETE FROM omnitron_rate_counter")
+    live.set_param("omnitron_order_webhook.rate_limit_failed_auth_per_ip", "5")
+    try:
+        statuses = [live.post(order("RATE"), headers={"Authorization": "Token " + "Z" * 43}).status for _ in range(7)]
+    finally:
+        live.set_param("omnitron_order_webhook.rate_limit_failed_auth_per_ip", "1000")
+    assert statuses[-1] == 429 and 429 in statuses and statuses[0] == 401
+    record(
+        "Security (OWASP API4: resource consumption)",
+        "7 bad tokens from one IP, limit 5 per minute",
+        f"{statuses.count(401)} × 401 then {statuses.count(429)} × 429",
+    )
+
+
+def test_secrets_and_token_appear_nowhere(live, sentry):
+    assert live.post(order("SECRET-1")).status == 204
+    assert live.post(order("SECRET-1")).status == 202  # a duplicate: reported to Sentry
+    sentry.wait_for(1)
+    pg_bin = os.environ.get("OMNITRON_LIVE_PG_BIN", "/usr/lib/postgresql/15/bin")
+    dump = subprocess.run(
+        [f"{pg_bin}/pg_dump", "-h", live.pg["host"], "-p", str(live.pg["port"]), "-U", live.pg["user"], live.db],
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8", "replace")
+    assert "SECRET-1" in dump, "the dump holds the imported order"
+    log = live.server_log()
+    raw = sentry.raw()
+    assert "duplicate_order" in raw
+    for place, text in (("database dump", dump), ("server log", log), ("Sentry", raw)):
+        for secret in (*SECRETS, live.token):
+            assert secret not in text, f"{secret[:6]}… found in the {place}"
+    record(
+        "Security (OWASP API3: data exposure)",
+        "appSecret, appKey and the token after importing the sample",
+        f"absent from a full pg_dump ({len(dump) // 1024} KiB), the server log "
+        f"and {len(sentry.received)} Sentry envelope(s)",
+    )
+
+
+# -- bad input by hand --------------------------------------------------------------
+
+
+def test_hostile_bodies_get_clear_4xx(live):
+    minimal_item = {"pk": 1, "product": {"sku": "S", "name": "N"}, "status": "400", "price": "1"}
+    many_items = order("HUGE-ITEMS")
+    many_items["payload"]["orderitem_set"] = [dict(minimal_item, pk=index + 1) for index in range(10_000)]
+    long_string = order("LONG-STRING")
+    long_string["payload"]["gift_box_note"] = "x" * (10 * 1024 * 1024)
+    cases = {
+        "10,000-deep nesting": (b"[" * 10_000 + b"]" * 10_000, 400, "invalid_json"),
+        "10 MB string": (json.dumps(long_string).encode(), 413, "payload_too_large"),
+        "10,000 items": (json.dumps(many_items).encode(), 400, "invalid_payload"),
+        "invalid UTF-8": (b'{"event": "\xff\xfe"}', 400, "invalid_json"),
+        "empty body": (b"", 400, "invalid_json"),
+        "JSON array": (b"[1, 2, 3]", 400, "invalid_payload"),
+    }
+    for name, (raw, status, code) in cases.items():
+        answer = live.post(raw=raw)
+        assert (answer.status, answer.json()["error"]) == (status, code), name
+        assert answer.json()["detail"], name
+        record("Bad input", name, f"{status} {code}")
+
+
+# -- fuzzing over HTTP ---------------------------------------------------------------
+
+FUZZ = {"cases": 0, "statuses": {}}
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(
+    st.one_of(
+        st.lists(
+            st.tuples(st.sampled_from(SAMPLE_PATHS), st.sampled_from(["drop", "replace", "stringify"]), json_values),
+            min_size=1,
+            max_size=3,
+        ),
+        json_values.map(lambda value: [("raw", value)]),
+    ),
+    st.integers(min_value=1, max_value=10**9),
+)
+def fuzz_case(live, mutations, number):
+    if mutations[0][0] == "raw":
+        body = mutations[0][1]
+    else:
+        body = copy.deepcopy(sample())
+        body["payload"]["number"] = f"FUZZ-{number}"
+        for path, action, value in mutations:
+            try:
+                mutate(body, path, action, value)
+            except (KeyError, IndexError, TypeError):
+                continue
+    answer = live.post(raw=json.dumps(body, allow_nan=True).encode())
+    FUZZ["cases"] += 1
+    FUZZ["statuses"][answer.status] = FUZZ["statuses"].get(answer.status, 0) + 1
+    assert answer.status < 500, (answer, body)
+
+
+def test_fuzzed_deliveries_never_get_a_5xx(live):
+    live.set_param("omnitron_order_webhook.rate_limit_per_token", "100000")
+    fuzz_case(live)
+    assert FUZZ["cases"] >= 500
+    statuses = ", ".join(f"{count} × {status}" for status, count in sorted(FUZZ["statuses"].items()))
+    record("Fuzzing", f"hypothesis over HTTP: {FUZZ['cases']} mutated or arbitrary bodies", f"0 × 5xx ({statuses})")
