@@ -1,0 +1,402 @@
+"""Benchmark: the webhook against the Odoo floor and against a JSON-RPC peer.
+
+    python3 bench/bench.py [--quick]      (also: make bench)
+
+Starts its own PostgreSQL cluster and a fresh database with the addon, serves
+it with ``odoo --workers=2`` (tools/live_odoo.py), and creates the same orders
+three ways, interleaved so machine noise hits all three alike:
+
+1. webhook — HTTP POST to the route;
+2. floor   — in-process ORM, the least work Odoo does (bench/floor_worker.py);
+3. peer    — Odoo's external JSON-RPC API, the way an integration without this
+             addon does it (look up or create partner and addresses, products,
+             taxes, order, delivery line, confirm).
+
+SQL statements per order come from Odoo's own counters: the query count Odoo
+logs for every HTTP request (webhook, peer) and the cursor's counter (floor).
+Then the throughput of 8 concurrent senders with 1 and with 2 workers.
+Prints one table, writes bench/results.json and bench/RESULTS.md.
+"""
+
+import argparse
+import concurrent.futures
+import contextlib
+import copy
+import json
+import os
+import pathlib
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import zlib
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+
+from live_odoo import LiveOdoo, sample  # noqa: E402
+
+PG_DIR = os.environ.get("OMNITRON_BENCH_PG_DIR", "/tmp/omnitron-bench-pg")
+PG_PORT = os.environ.get("OMNITRON_BENCH_PG_PORT", "55434")
+DB = "omnitron_bench"
+CATALOG = 600  # products the orders draw their skus from
+REQUEST_LOG = re.compile(r'"POST (\S+) HTTP/1\.\d" (\d+) - (\d+) ')
+
+
+def shell(script):
+    env = dict(os.environ, PG_DIR=PG_DIR, PG_PORT=PG_PORT)
+    subprocess.run(["bash", "-c", f"source {REPO}/tools/pg.sh; {script}"], check=True, env=env)
+
+
+def prepare_database():
+    """A fresh cluster and database with the addon (and the bench catalog)."""
+    shell('pg_stop; rm -rf "$PG_DIR"; pg_start')
+    conf = f"{PG_DIR}/odoo.conf"
+    shell(f'write_odoo_conf {conf} {REPO} "db_name = {DB}" "log_level = info"')
+    print("Installing the addon into a fresh database (about a minute)...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            conf,
+            "-d",
+            DB,
+            "-i",
+            "omnitron_order_webhook",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return conf
+
+
+def make_order(number, lines, customer_pk):
+    body = sample()
+    payload = body["payload"]
+    template = payload["orderitem_set"][0]
+    payload["number"] = number
+    payload["pk"] = 1_000_000 + zlib.crc32(number.encode()) % 1_000_000
+    payload["customer"]["pk"] = customer_pk
+    payload["billing_address"]["line"] = f"Bench street {customer_pk}"
+    payload["shipping_address"]["line"] = f"Bench street {customer_pk}"
+    payload["orderitem_set"] = []
+    for index in range(lines):
+        item = copy.deepcopy(template)
+        item["pk"] = index + 1
+        item["product"]["sku"] = f"BENCH-SKU-{(zlib.crc32(number.encode()) + index) % CATALOG}"
+        item["product"]["name"] = f"Bench product {item['product']['sku']}"
+        payload["orderitem_set"].append(item)
+    total = 718.92 * lines + 6.34
+    payload["amount"] = f"{total:.2f}"
+    return body
+
+
+class Peer:
+    """An integration without the addon: Odoo's external JSON-RPC API, call by call."""
+
+    def __init__(self, odoo):
+        self.odoo, self.url, self.calls = odoo, f"{odoo.url}/jsonrpc", 0
+        self.ids = {}
+
+    def call(self, model, method, *args, **kwargs):
+        self.calls += 1
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": self.calls,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.odoo.db, 2, "admin", model, method, list(args), kwargs],
+            },
+        }
+        request = urllib.request.Request(self.url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            raise RuntimeError(answer["error"]["data"]["message"])
+        return answer["result"]
+
+    def create_order(self, body):
+        payload = body["payload"]
+        customer = payload["customer"]
+        ref = f"peer-{customer['pk']}"
+        partner = self.call("res.partner", "search", [("ref", "=", ref)], limit=1)
+        partner = (
+            partner[0]
+            if partner
+            else self.call(
+                "res.partner", "create", {"name": f"{customer['first_name']} {customer['last_name']}", "ref": ref}
+            )
+        )
+        addresses = {}
+        for key, kind in (("billing_address", "invoice"), ("shipping_address", "delivery")):
+            found = self.call("res.partner", "search", [("parent_id", "=", partner), ("type", "=", kind)], limit=1)
+            address = payload[key]
+            addresses[kind] = (
+                found[0]
+                if found
+                else self.call(
+                    "res.partner",
+                    "create",
+                    {
+                        "parent_id": partner,
+                        "type": kind,
+                        "name": "Bench",
+                        "street": address["line"],
+                        "city": address["city"]["name"],
+                        "zip": address["postcode"],
+                    },
+                )
+            )
+        skus = sorted({item["product"]["sku"] for item in payload["orderitem_set"]})
+        products = {
+            row["default_code"]: row["id"]
+            for row in self.call(
+                "product.product", "search_read", [("default_code", "in", skus)], fields=["default_code"]
+            )
+        }
+        tax = self.call(
+            "account.tax",
+            "search",
+            [("type_tax_use", "=", "sale"), ("amount", "=", 8.0), ("price_include", "=", True)],
+            limit=1,
+        )
+        carrier = self.call(
+            "delivery.carrier",
+            "search_read",
+            [("omnitron_erp_code", "=", "yurtici_kargo")],
+            fields=["product_id"],
+            limit=1,
+        )[0]
+        pricelist = self.call("product.pricelist", "search", [("currency_id.name", "=", "TRY")], limit=1)
+        lines = [
+            (
+                0,
+                0,
+                {
+                    "product_id": products[item["product"]["sku"]],
+                    "product_uom_qty": 1,
+                    "price_unit": float(item["price"]),
+                    "tax_id": [(6, 0, tax)],
+                },
+            )
+            for item in payload["orderitem_set"]
+        ]
+        order = self.call(
+            "sale.order",
+            "create",
+            {
+                "partner_id": partner,
+                "partner_invoice_id": addresses["invoice"],
+                "partner_shipping_id": addresses["delivery"],
+                "pricelist_id": pricelist[0],
+                "carrier_id": carrier["id"],
+                "client_order_ref": payload["number"],
+                "order_line": lines,
+            },
+        )
+        self.call(
+            "sale.order.line",
+            "create",
+            {
+                "order_id": order,
+                "product_id": carrier["product_id"][0],
+                "product_uom_qty": 1,
+                "is_delivery": True,
+                "price_unit": float(payload["shipping_amount"]),
+                "tax_id": [(6, 0, [])],
+            },
+        )
+        self.call("sale.order", "action_confirm", [order])
+        return order
+
+
+def log_queries(odoo, offset, path_prefix):
+    """Sum of the SQL statements Odoo logged for requests since ``offset``."""
+    text = odoo.server_log()[offset:]
+    return sum(int(match.group(3)) for match in REQUEST_LOG.finditer(text) if match.group(1).startswith(path_prefix))
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def measure_sizes(odoo, conf, sizes, counts):
+    floor = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "floor_worker.py"), conf, odoo.db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert json.loads(floor.stdout.readline())["ready"]
+    peer = Peer(odoo)
+    results = {}
+    try:
+        for size in sizes:
+            samples = {"webhook": [], "floor": [], "peer": []}
+            queries = {"webhook": [], "floor": [], "peer": []}
+            for index in range(counts[size] + 1):  # the first round warms caches and is dropped
+                customer = 700_000 + size * 1000 + (index % max(1, counts[size] * 2 // 3))  # a third repeat
+                order = make_order(f"B{size}-{index}", size, customer)
+                for way in ("webhook", "floor", "peer")[index % 3 :] + ("webhook", "floor", "peer")[: index % 3]:
+                    body = copy.deepcopy(order)
+                    body["payload"]["number"] += f"-{way}"
+                    body["payload"]["customer"]["pk"] += {"webhook": 0, "floor": 10_000, "peer": 20_000}[way]
+                    offset = len(odoo.server_log())
+                    started = time.perf_counter()
+                    if way == "webhook":
+                        answer = odoo.post(body)
+                        assert answer.status == 204, answer
+                        elapsed = (time.perf_counter() - started) * 1000
+                        time.sleep(0.05)  # let the access log line land
+                        count = log_queries(odoo, offset, "/api/v1/oms/orders_omnitron")
+                    elif way == "floor":
+                        floor.stdin.write(json.dumps(body) + "\n")
+                        floor.stdin.flush()
+                        reply = json.loads(floor.stdout.readline())
+                        elapsed, count = reply["ms"], reply["queries"]
+                    else:
+                        peer.create_order(body)
+                        elapsed = (time.perf_counter() - started) * 1000
+                        time.sleep(0.05)
+                        count = log_queries(odoo, offset, "/jsonrpc")
+                    if index:
+                        samples[way].append(elapsed)
+                        queries[way].append(count)
+            results[size] = {
+                way: {
+                    "p50_ms": statistics.median(values),
+                    "p95_ms": percentile(values, 0.95),
+                    "queries": statistics.median(queries[way]),
+                    "orders": len(values),
+                }
+                for way, values in samples.items()
+            }
+            row = results[size]
+            print(
+                f"  {size:>3} lines: webhook p50 {row['webhook']['p50_ms']:.0f} ms, "
+                f"floor {row['floor']['p50_ms']:.0f} ms, peer {row['peer']['p50_ms']:.0f} ms",
+                flush=True,
+            )
+    finally:
+        floor.stdin.close()
+        floor.wait(timeout=60)
+    return results
+
+
+def throughput(conf, template_db, workers, total, senders=8):
+    with LiveOdoo(conf, template_db, workers=workers, db=f"{DB}_tp{workers}") as odoo:
+        odoo.set_param("omnitron_order_webhook.rate_limit_per_token", "1000000")
+        orders = [make_order(f"TP{workers}-{index}", 1, 800_000 + index % 50) for index in range(total)]
+        odoo.post(make_order(f"TP{workers}-warm", 1, 899_999))
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(senders) as pool:
+            statuses = list(pool.map(lambda body: odoo.post(body).status, orders))
+        elapsed = time.perf_counter() - started
+        created = odoo.query("SELECT count(*) FROM sale_order WHERE omnitron_number LIKE %s", (f"TP{workers}-%",))[0][0]
+        duplicates = odoo.query(
+            "SELECT count(*) FROM (SELECT omnitron_number FROM sale_order GROUP BY omnitron_channel_id, "
+            "omnitron_number HAVING count(*) > 1) d"
+        )[0][0]
+    errors = sum(status != 204 for status in statuses)
+    return {
+        "workers": workers,
+        "orders": total,
+        "seconds": elapsed,
+        "orders_per_second": total / elapsed,
+        "errors": errors,
+        "created": created - 1,
+        "duplicate_orders": duplicates,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke run, not a measurement")
+    parser.add_argument("--out", default=str(REPO / "bench"), help="where results.json and RESULTS.md go")
+    args = parser.parse_args()
+    sizes = (1, 10, 100, 500)
+    counts = {1: 3, 10: 3, 100: 2, 500: 1} if args.quick else {1: 30, 10: 30, 100: 30, 500: 8}
+    tp_total = 16 if args.quick else 120
+
+    conf = prepare_database()
+    try:
+        with LiveOdoo(conf, DB, workers=2, db=f"{DB}_main") as odoo:
+            odoo.rpc(
+                "product.product",
+                "create",
+                [{"name": f"Bench product BENCH-SKU-{i}", "default_code": f"BENCH-SKU-{i}"} for i in range(CATALOG)],
+            )
+            odoo.post(make_order("WARM-0", 1, 1))  # creates the 8% tax and the TRY pricelist once
+            print("Orders by size (webhook, floor, peer interleaved):", flush=True)
+            sizes_result = measure_sizes(odoo, conf, sizes, counts)
+        print("Throughput, 8 concurrent senders of 1-line orders:", flush=True)
+        tp = [throughput(conf, DB, workers, tp_total) for workers in (1, 2)]
+    finally:
+        shell("pg_stop")
+    report(sizes_result, tp, args.quick, pathlib.Path(args.out))
+
+
+def report(sizes_result, tp, quick, out):
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
+    extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
+    lines = [
+        f"Machine: {machine}{' (QUICK SMOKE RUN: not a measurement)' if quick else ''}",
+        "",
+        "| lines | webhook p50 / p95 ms | floor p50 ms | peer p50 ms | webhook / floor | peer / webhook "
+        "| SQL per order: webhook / floor / peer |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size, row in sizes_result.items():
+        webhook, floor, peer = row["webhook"], row["floor"], row["peer"]
+        lines.append(
+            f"| {size} | {webhook['p50_ms']:.0f} / {webhook['p95_ms']:.0f} | {floor['p50_ms']:.0f} "
+            f"| {peer['p50_ms']:.0f} | {webhook['p50_ms'] / floor['p50_ms']:.2f} "
+            f"| {peer['p50_ms'] / webhook['p50_ms']:.2f} "
+            f"| {webhook['queries']:.0f} / {floor['queries']:.0f} / {peer['queries']:.0f} |"
+        )
+    one, two = tp
+    lines += [
+        "",
+        f"SQL statements per extra line (10 → 100 lines): webhook {extra_webhook:.2f}, floor {extra_floor:.2f}.",
+        "",
+        "| workers | orders | orders/s | errors | duplicate orders |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+        f"| 1 | {one['orders']} | {one['orders_per_second']:.1f} | {one['errors']} | {one['duplicate_orders']} |",
+        f"| 2 | {two['orders']} | {two['orders_per_second']:.1f} | {two['errors']} | {two['duplicate_orders']} |",
+        "",
+        f"Throughput 2 workers / 1 worker: {two['orders_per_second'] / one['orders_per_second']:.2f}.",
+    ]
+    table = "\n".join(lines)
+    print("\n" + table)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "quick": quick,
+                "sizes": sizes_result,
+                "throughput": tp,
+                "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
+            },
+            indent=2,
+        )
+    )
+    (out / "RESULTS.md").write_text("# Benchmark results\n\nMade by `make bench` (bench/bench.py).\n\n" + table + "\n")
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
