@@ -3,14 +3,13 @@ matching the spec's sample, the sample itself, and a helper posting real HTTP.
 """
 
 import copy
-import gzip
-import http.server
 import json
 import pathlib
-import threading
 
 import odoo
 from odoo.tests import HttpCase, new_test_user
+
+from .sentry_listener import SentryListener  # noqa: F401 - the tests import it from here
 
 WEBHOOK_URL = "/api/v1/oms/orders_omnitron/"
 SAMPLE = json.loads((pathlib.Path(__file__).parent / "data" / "sample_order.json").read_text(encoding="utf-8"))
@@ -78,49 +77,3 @@ def reset_rate_counters(dbname):
     """Empty the rate counters, which live outside the test's transaction."""
     with odoo.sql_db.db_connect(dbname).cursor() as cursor:
         cursor.execute("DELETE FROM omnitron_rate_counter")
-
-
-class SentryListener:
-    """A Sentry ingestion endpoint on 127.0.0.1 that keeps what it receives.
-
-    Used as the DSN, it receives the envelopes a real sentry-sdk client sends
-    over real HTTP.
-    """
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                received.append(body)
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_port}/1"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def raw(self):
-        return b"\n".join(self.received).decode("utf-8", "replace")
-
-    def events(self):
-        """The event items of every envelope received."""
-        events = []
-        for body in self.received:
-            lines = body.split(b"\n")
-            for header, payload in zip(lines[1::2], lines[2::2], strict=False):
-                if json.loads(header).get("type") == "event":
-                    events.append(json.loads(payload))
-        return events

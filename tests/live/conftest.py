@@ -16,6 +16,7 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO / "omnitron_order_webhook" / "tests"))  # sentry_listener: no Odoo import
 
 from live_odoo import LiveOdoo  # noqa: E402
 

@@ -1,57 +1,21 @@
 """OWASP API Security checks, bad input by hand and HTTP fuzzing, on a live Odoo."""
 
 import copy
-import gzip
-import http.server
 import json
 import os
 import subprocess
-import threading
-import time
 import xmlrpc.client
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from live_odoo import sample
+from sentry_listener import SentryListener
 from strategies import SAMPLE_PATHS, json_values, mutate
 
 from .conftest import record
 
 SECRETS = ("ihwQUETc5Ge4Wy0P", "63fa639d-fed2-4944-8cb5-549745f425d3")  # the sample's appSecret and appKey
-
-
-class SentryListener:
-    """A Sentry ingestion endpoint on 127.0.0.1 keeping what the workers send."""
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                received.append(body)
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_port}/1"
-
-    def wait_for(self, count, timeout=15):
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return len(self.received)
-
-    def raw(self):
-        return b"\n".join(self.received).decode("utf-8", "replace")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +24,7 @@ def sentry(live):
     live.set_param("omnitron_order_webhook.sentry_dsn", listener.dsn)
     yield listener
     live.set_param("omnitron_order_webhook.sentry_dsn", "")
-    listener.server.shutdown()
+    listener.close()
 
 
 def order(number, **changes):
