@@ -120,13 +120,12 @@ class OmnitronOrderImport(models.AbstractModel):
             outcome, failure = self._failed(delivery, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
             outcome, failure = self._failed(delivery, error), sys.exc_info()
-        self._report_later(
-            outcome,
-            delivery,
-            failure=failure,
-            sensitive_values=reporting.sensitive_values_of(raw_document or document, token),
-            settings=settings,
-        )
+        send_report = self._prepare_report(outcome, delivery, failure, raw_document or document, token, settings)
+        if send_report:
+            # Sent once Odoo flushes to commit, after the request's last statement.
+            # A request Odoo replays after a serialization failure rolls back
+            # first, which drops the hook: one delivery, one report.
+            self.env.cr.precommit.add(send_report)
         if outcome.state != responses.STATE_DONE:
             order = self.env["sale.order"]
         event = self.env["omnitron.webhook.event"]._record(
@@ -167,17 +166,9 @@ class OmnitronOrderImport(models.AbstractModel):
                 )
             )
             event_id = event.id
-        client = reporting.client_for(self._sentry_dsn(settings))
-        if client is not None:
-            reporting.report_failure(
-                client,
-                failure,
-                reason=outcome.reason,
-                tags=reporting.tags_for(
-                    outcome.reason, delivery.order.channel.pk, delivery.order.number, delivery.event_uuid
-                ),
-                sensitive_values=reporting.sensitive_values_of(raw_document or document, token),
-            )
+        send_report = self._prepare_report(outcome, delivery, failure, raw_document or document, token, settings)
+        if send_report:
+            send_report()
         self.env.cr.close()
         return outcome, self.env["omnitron.webhook.event"].browse(event_id)
 
@@ -198,39 +189,23 @@ class OmnitronOrderImport(models.AbstractModel):
     # Reporting to Sentry
     # ------------------------------------------------------------------
 
-    def _report_later(self, outcome, delivery, *, failure, sensitive_values, settings):
-        """Report a 202 or a 500 when the request's transaction is committed.
-
-        Registered as a pre-commit hook: it runs after the request's last
-        statement, once Odoo flushes to commit. A request Odoo replays after a
-        serialization failure rolls back first, which drops the hook, so one
-        delivery is reported once.
-        """
+    def _prepare_report(self, outcome, delivery, failure, document, token, settings):
+        """The Sentry report of a 202 or a 500, ready to send; None when there is nothing to send."""
         if outcome.state not in (responses.STATE_IGNORED, responses.STATE_FAILED):
-            return
+            return None
         client = reporting.client_for(self._sentry_dsn(settings))
         if client is None:
-            return
-        tags = reporting.tags_for(outcome.reason, delivery.order.channel.pk, delivery.order.number, delivery.event_uuid)
+            return None
+        common = {
+            "reason": outcome.reason,
+            "tags": reporting.tags_for(
+                outcome.reason, delivery.order.channel.pk, delivery.order.number, delivery.event_uuid
+            ),
+            "sensitive_values": reporting.sensitive_values_of(document, token),
+        }
         if failure is not None:
-            send = functools.partial(
-                reporting.report_failure,
-                client,
-                failure,
-                reason=outcome.reason,
-                tags=tags,
-                sensitive_values=sensitive_values,
-            )
-        else:
-            send = functools.partial(
-                reporting.report_ignored,
-                client,
-                reason=outcome.reason,
-                detail=outcome.detail,
-                tags=tags,
-                sensitive_values=sensitive_values,
-            )
-        self.env.cr.precommit.add(send)
+            return functools.partial(reporting.report_failure, client, failure, **common)
+        return functools.partial(reporting.report_ignored, client, detail=outcome.detail, **common)
 
     @api.model
     def _report_config_error(self, error):
@@ -396,7 +371,6 @@ class OmnitronOrderImport(models.AbstractModel):
         for rate in rates:
             tax = Tax.search(
                 [
-                    *Tax._check_company_domain(company),
                     ("company_id", "=", company.id),
                     ("type_tax_use", "=", "sale"),
                     ("amount_type", "=", "percent"),

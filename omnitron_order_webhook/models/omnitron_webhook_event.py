@@ -143,6 +143,13 @@ class OmnitronWebhookEvent(models.Model):
 
     def _reprocess(self, service, settings):
         self.ensure_one()
+        if not self.user_id:
+            raise UserError(
+                self.env._(
+                    "The sender of delivery %(event)s no longer exists; it cannot be reprocessed.",
+                    event=self.display_name,
+                )
+            )
         started, started_clock = fields.Datetime.now(), time.monotonic()
         user = self.user_id.with_context(active_test=False)
         document = json.loads(self.payload)

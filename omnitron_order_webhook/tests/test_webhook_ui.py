@@ -158,3 +158,19 @@ class TestTurkishTranslation(OmnitronWebhookCase):
         self.assertEqual(dict(turkish.fields_get(["state"])["state"]["selection"])["ignored"], "Yok Sayıldı")
         action = self.env.ref("omnitron_order_webhook.omnitron_webhook_event_action").with_context(lang="tr_TR")
         self.assertEqual(action.name, "Omnitron Webhook Olayları")
+
+    def test_the_committed_template_lists_every_term_of_the_code(self):
+        import io
+        import pathlib
+
+        import polib
+
+        from odoo.tools.translate import trans_export
+
+        buffer = io.BytesIO()
+        trans_export(False, ["omnitron_order_webhook"], buffer, "po", self.env.cr)
+        current = {entry.msgid for entry in polib.pofile(buffer.getvalue().decode()) if entry.msgid}
+        template = pathlib.Path(__file__).resolve().parent.parent / "i18n" / "omnitron_order_webhook.pot"
+        committed = {entry.msgid for entry in polib.pofile(str(template)) if entry.msgid}
+        self.assertEqual(current - committed, set(), "regenerate i18n/omnitron_order_webhook.pot and tr.po")
+        self.assertEqual(committed - current, set(), "the template lists terms the code no longer has")
