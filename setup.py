@@ -26,7 +26,14 @@ setup(
     install_requires=["odoo>=18.0a,<18.1dev"],
     package_dir={f"odoo.addons.{package}": package.replace(".", "/") for package in subpackages},
     packages=[f"odoo.addons.{package}" for package in subpackages],
-    package_data={f"odoo.addons.{ADDON}": ["*.csv", "*.xml", "*/*.xml", "*/*.csv", "*/*.json", "*/*/*.json", "i18n/*"]},
+    # Every data file of the addon (views, security, i18n, tours, test data).
+    package_data={
+        f"odoo.addons.{ADDON}": sorted(
+            str(path.relative_to(HERE / ADDON))
+            for path in (HERE / ADDON).rglob("*")
+            if path.is_file() and path.suffix not in (".py", ".pyc")
+        )
+    },
     include_package_data=True,
     classifiers=["Framework :: Odoo", "Framework :: Odoo :: 18.0", "Programming Language :: Python :: 3"],
 )
