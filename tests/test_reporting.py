@@ -113,3 +113,11 @@ def test_an_active_client_is_used_and_not_replaced(transport):
     finally:
         sentry_sdk.get_client().close()
         sentry_sdk.get_global_scope().set_client(None)
+
+
+def test_sensitive_values_survive_a_deeply_nested_conf(sample):
+    deep = "secret-at-the-bottom"
+    for _ in range(5000):
+        deep = {"next": deep}
+    sample["payload"]["channel"]["conf"] = deep
+    assert "secret-at-the-bottom" in reporting.sensitive_values_of(sample)

@@ -144,3 +144,9 @@ def test_channel_list_of_the_settings_form(text, channels):
 def test_channel_list_refuses_what_is_not_a_channel_id(text):
     with pytest.raises(ConfigError, match="is not a positive integer channel id"):
         settings.parse_channel_list(text)
+
+
+def test_a_dsn_sentry_would_refuse_is_refused_here():
+    with pytest.raises(ConfigError, match="a Sentry DSN looks like"):
+        parse_settings({settings.KEY_SENTRY_DSN: "https://key@sentry.example.com"})  # no project id
+    assert parse_settings({settings.KEY_SENTRY_DSN: "https://key@sentry.example.com/1"}).sentry_dsn

@@ -186,3 +186,30 @@ def test_scrub_payload_drops_channel_conf_and_keeps_the_rest(sample):
 @pytest.mark.parametrize("document", [None, [], {"payload": 3}, {"payload": {"channel": "x"}}])
 def test_scrub_payload_leaves_odd_documents_alone(document):
     assert validation.scrub_payload(document) == document
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        pytest.param(b'{"number": "\\ud800"}', "lone UTF-16 surrogate", id="lone-surrogate"),
+        pytest.param(b'{"a": ' + b"1" * 5000 + b"}", "not valid JSON", id="5000-digit-integer"),
+    ],
+)
+def test_decode_json_refuses_what_could_not_be_stored(raw, words):
+    with pytest.raises(InvalidJson) as caught:
+        decode_json(raw)
+    assert words in str(caught.value)
+
+
+def test_a_valid_surrogate_pair_is_text():
+    assert decode_json(b'{"emoji": "\\ud83d\\ude00"}') == {"emoji": "\U0001f600"}
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_dates_out_of_range_are_refused_not_crashed(text):
+    assert validation.parse_datetime(text) is None
+
+
+def test_tax_rates_have_at_most_four_decimals(sample):
+    sample["payload"]["orderitem_set"][0]["tax_rate"] = "8.00001"
+    assert "at most 4 decimals" in error_paths(sample)["payload.orderitem_set[0].tax_rate"]

@@ -54,12 +54,12 @@ class OmnitronWebhookController(http.Controller):
         user = sender_token.user_id if sender_token else None
         if not user:
             _logger.info("Omnitron webhook: authentication failed from %s", httprequest.remote_addr)
+            # With broken settings the limit is unknown; the error is reported
+            # (once per authenticated delivery) on the authenticated path.
             if config_error is None:
                 retry_after = _rate_limited(f"ip:{httprequest.remote_addr}", settings.rate_limit_failed_auth)
                 if retry_after:
                     return _answer(responses.rate_limited(retry_after), headers={"Retry-After": str(retry_after)})
-            else:
-                service._report_config_error(config_error)
             return _answer(responses.UNAUTHORIZED, headers={"WWW-Authenticate": "Token"})
         request.update_env(user=user)
 

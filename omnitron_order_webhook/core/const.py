@@ -27,6 +27,9 @@ ORDER_STATUSES = {
 # Largest id PostgreSQL's ``integer`` (Odoo's fields.Integer) can hold.
 MAX_DB_INTEGER = 2**31 - 1
 
+# Decimals of a tax rate: Odoo stores account.tax.amount with 4.
+TAX_RATE_DECIMALS = 4
+
 # Largest money amount we accept; anything above is a sender bug, not an order.
 MAX_AMOUNT = 10**12  # in the order's currency
 

@@ -181,10 +181,14 @@ def _texts_of(data, keys):
 
 
 def _all_texts(value):
-    if isinstance(value, dict):
-        return {text for inner in value.values() for text in _all_texts(inner)}
-    if isinstance(value, list):
-        return {text for inner in value for text in _all_texts(inner)}
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        return {str(value)}
-    return set()
+    """Every string or integer inside ``value``, however deep (no recursion)."""
+    texts, pending = set(), [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str | int) and not isinstance(item, bool):
+            texts.add(str(item))
+    return texts

@@ -136,8 +136,17 @@ def parse_boolean(value, key, default):
 def parse_dsn(value, key):
     if value is None:
         return None
-    if not value.startswith(("http://", "https://")) or "@" not in value:
-        raise ConfigError(f"{key}: a Sentry DSN looks like https://<key>@<host>/<project>, not {value!r}.")
+    try:
+        from sentry_sdk.utils import BadDsn, Dsn  # noqa: PLC0415 - only needed when a DSN is set
+    except ImportError:  # pragma: no cover - sentry-sdk is a declared dependency
+        BadDsn, Dsn = ValueError, None
+    try:
+        if not value.startswith(("http://", "https://")) or "@" not in value:
+            raise BadDsn(value)
+        if Dsn is not None:
+            Dsn(value)
+    except BadDsn:
+        raise ConfigError(f"{key}: a Sentry DSN looks like https://<key>@<host>/<project>, not {value!r}.") from None
     return value
 
 

@@ -134,6 +134,7 @@ _MISSING = object()
 _SPACED_TIME = re.compile(r":\s+")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _STATUS = re.compile(r"^\d{1,4}$")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def decode_json(body):
@@ -145,13 +146,22 @@ def decode_json(body):
     except UnicodeDecodeError as error:
         raise InvalidJson(f"The request body is not valid UTF-8 (byte {error.start}).") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise InvalidJson(
             f"The request body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
         ) from None
     except RecursionError:
         raise InvalidJson("The request body is nested too deeply to be an order.") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise InvalidJson(f"The request body is not valid JSON: {error}.") from None
+    if _SURROGATE_ESCAPE.search(text):
+        # "\ud800" is valid JSON but no valid text: it could not be stored.
+        try:
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidJson("The request body contains a lone UTF-16 surrogate (\\ud800-\\udfff).") from None
+    return document
 
 
 def _reject_constant(name):
@@ -246,7 +256,7 @@ class _Reader:
             return None
         return value
 
-    def decimal(self, parent, key, path, required=True, nullable=False, maximum=const.MAX_AMOUNT):
+    def decimal(self, parent, key, path, required=True, nullable=False, maximum=const.MAX_AMOUNT, places=None):
         value = self._fetch(parent, key, path, required, nullable)
         if value is _MISSING:
             return None
@@ -263,6 +273,9 @@ class _Reader:
             return None
         if not 0 <= number <= maximum:
             self.error(path, f"must be between 0 and {maximum}, not {_shorten(value)}")
+            return None
+        if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+            self.error(path, f"may have at most {places} decimals, not {_shorten(value)}")
             return None
         return number
 
@@ -298,10 +311,10 @@ def parse_datetime(value):
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed.replace(microsecond=0)
 
 
@@ -380,7 +393,13 @@ def _read_order(reader, payload, path):
         amount=reader.decimal(payload, "amount", f"{path}.amount"),
         shipping_amount=reader.decimal(payload, "shipping_amount", f"{path}.shipping_amount"),
         shipping_tax_rate=reader.decimal(
-            payload, "shipping_tax_rate", f"{path}.shipping_tax_rate", required=False, nullable=True, maximum=100
+            payload,
+            "shipping_tax_rate",
+            f"{path}.shipping_tax_rate",
+            required=False,
+            nullable=True,
+            maximum=100,
+            places=const.TAX_RATE_DECIMALS,
         ),
         items=items,
         cargo_company=cargo,
@@ -459,7 +478,13 @@ def _read_items(reader, payload, path):
             status=status,
             price=reader.decimal(raw, "price", f"{item_path}.price"),
             tax_rate=reader.decimal(
-                raw, "tax_rate", f"{item_path}.tax_rate", required=False, nullable=True, maximum=100
+                raw,
+                "tax_rate",
+                f"{item_path}.tax_rate",
+                required=False,
+                nullable=True,
+                maximum=100,
+                places=const.TAX_RATE_DECIMALS,
             ),
             tracking_number=reader.text(raw, "tracking_number", f"{item_path}.tracking_number"),
             invoice_number=reader.text(raw, "invoice_number", f"{item_path}.invoice_number"),

@@ -6,7 +6,6 @@ from . import omnitron_rate_counter
 from . import omnitron_token
 from . import omnitron_webhook_event
 from . import product_pricelist
-from . import product_product
 from . import product_template
 from . import res_config_settings
 from . import res_partner

@@ -20,7 +20,7 @@ _logger = logging.getLogger(__name__)
 _RETRY_CONSTRAINTS = {
     "res_partner_omnitron_customer_uniq",
     "res_partner_omnitron_address_uniq",
-    "product_product_omnitron_sku_uniq",
+    "product_template_omnitron_sku_uniq",
     "account_tax_omnitron_key_uniq",
     "account_tax_group_omnitron_key_uniq",
     "product_pricelist_omnitron_key_uniq",
@@ -120,7 +120,7 @@ class OmnitronOrderImport(models.AbstractModel):
             outcome, failure = self._failed(delivery, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
             outcome, failure = self._failed(delivery, error), sys.exc_info()
-        send_report = self._prepare_report(outcome, delivery, failure, raw_document or document, token, settings)
+        send_report = self._prepare_report_safely(outcome, delivery, failure, raw_document or document, token, settings)
         if send_report:
             # Sent once Odoo flushes to commit, after the request's last statement.
             # A request Odoo replays after a serialization failure rolls back
@@ -166,7 +166,7 @@ class OmnitronOrderImport(models.AbstractModel):
                 )
             )
             event_id = event.id
-        send_report = self._prepare_report(outcome, delivery, failure, raw_document or document, token, settings)
+        send_report = self._prepare_report_safely(outcome, delivery, failure, raw_document or document, token, settings)
         if send_report:
             send_report()
         self.env.cr.close()
@@ -188,6 +188,14 @@ class OmnitronOrderImport(models.AbstractModel):
     # ------------------------------------------------------------------
     # Reporting to Sentry
     # ------------------------------------------------------------------
+
+    def _prepare_report_safely(self, *args):
+        """Reporting must never turn an answer into an error."""
+        try:
+            return self._prepare_report(*args)
+        except Exception:  # noqa: BLE001
+            _logger.warning("Could not prepare the Sentry report of an Omnitron delivery", exc_info=True)
+            return None
 
     def _prepare_report(self, outcome, delivery, failure, document, token, settings):
         """The Sentry report of a 202 or a 500, ready to send; None when there is nothing to send."""
@@ -355,8 +363,19 @@ class OmnitronOrderImport(models.AbstractModel):
                 )
             )
         if missing:
+            # A product the webhook created for this sku earlier, whose
+            # reference someone changed since, is the same product.
+            created_before = (
+                self.env["product.product"]
+                .with_context(active_test=False)
+                .search([("omnitron_sku", "in", list(missing)), ("company_id", "=", company.id)])
+            )
+            for product in created_before:
+                result[product.omnitron_sku] = product
+                missing.pop(product.omnitron_sku, None)
+        if missing:
             created = self.env["product.product"].create(
-                [self._prepare_product_values(product) for product in missing.values()]
+                [{**self._prepare_product_values(product), "company_id": company.id} for product in missing.values()]
             )
             result.update(zip(missing, created, strict=True))
         return result
@@ -365,13 +384,21 @@ class OmnitronOrderImport(models.AbstractModel):
         return mapping.product_values(product)
 
     def _find_or_create_taxes(self, rates, company):
-        """Price-included sale taxes by rate, created when the company lacks one."""
+        """Price-included sale taxes by rate, created when the company lacks one.
+
+        A branch uses its parents' taxes (Odoo's company domain for taxes), and
+        a tax the webhook creates belongs to the root company: Odoo wants tax
+        names unique across a company tree.
+        """
         Tax = self.env["account.tax"]
         taxes = {}
         for rate in rates:
-            tax = Tax.search(
+            key = f"vat:{mapping.normalize_rate(rate)}"
+            tax = Tax.with_context(active_test=False).search(
+                [("omnitron_key", "=", key), ("company_id", "=", company.root_id.id)], limit=1
+            ) or Tax.search(
                 [
-                    ("company_id", "=", company.id),
+                    *Tax._check_company_domain(company),
                     ("type_tax_use", "=", "sale"),
                     ("amount_type", "=", "percent"),
                     ("amount", "=", float(rate)),
@@ -381,10 +408,10 @@ class OmnitronOrderImport(models.AbstractModel):
                 order="sequence, id",
                 limit=1,
             )
-            taxes[rate] = tax or self._create_tax(rate, company)
+            taxes[rate] = tax or self._create_tax(rate, company.root_id, key)
         return taxes
 
-    def _create_tax(self, rate, company):
+    def _create_tax(self, rate, company, key):
         Tax = self.env["account.tax"]
         values = {
             "name": mapping.tax_name(rate),
@@ -397,18 +424,17 @@ class OmnitronOrderImport(models.AbstractModel):
         # A tax group of its own, so the order's totals say "VAT 8%" rather
         # than the name of whichever group the company happens to have first.
         country = Tax.new(values).country_id
-        group_key = f"vat:{mapping.normalize_rate(rate)}"
         TaxGroup = self.env["account.tax.group"]
-        group = TaxGroup.search([("omnitron_key", "=", group_key), ("company_id", "=", company.id)], limit=1)
+        group = TaxGroup.search([("omnitron_key", "=", key), ("company_id", "=", company.id)], limit=1)
         group = group or TaxGroup.create(
             {
                 "name": mapping.tax_group_name(rate),
                 "company_id": company.id,
                 "country_id": country.id,
-                "omnitron_key": group_key,
+                "omnitron_key": key,
             }
         )
-        return Tax.create({**values, "tax_group_id": group.id, "omnitron_key": group_key})
+        return Tax.create({**values, "tax_group_id": group.id, "omnitron_key": key})
 
     def _find_or_create_customer(self, order, company):
         Partner = self.env["res.partner"].with_context(active_test=False)
@@ -445,6 +471,12 @@ class OmnitronOrderImport(models.AbstractModel):
 
     def _find_pricelist(self, currency, company):
         Pricelist = self.env["product.pricelist"]
+        key = f"pricelist:{currency.name}"
+        keyed = Pricelist.with_context(active_test=False).search(
+            [("omnitron_key", "=", key), ("company_id", "=", company.id)], limit=1
+        )
+        if keyed:
+            return keyed
         pricelist = Pricelist.search(
             [("currency_id", "=", currency.id), *Pricelist._check_company_domain(company)],
             order="company_id, sequence, id",
@@ -455,7 +487,7 @@ class OmnitronOrderImport(models.AbstractModel):
                 "name": f"Omnitron {currency.name}",
                 "currency_id": currency.id,
                 "company_id": company.id,
-                "omnitron_key": f"pricelist:{currency.name}",
+                "omnitron_key": key,
             }
         )
 

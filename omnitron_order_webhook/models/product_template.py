@@ -10,3 +10,19 @@ class ProductTemplate(models.Model):
         copy=False,
         help="Omnitron's product pk, set when the webhook created this product.",
     )
+    omnitron_sku = fields.Char(
+        string="Omnitron SKU",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Set when the webhook created this product: the sku it was created for.",
+    )
+
+    _sql_constraints = [
+        # Two deliveries naming the same new sku at once must not create it twice.
+        (
+            "omnitron_sku_uniq",
+            "unique(omnitron_sku, company_id)",
+            "The webhook already created a product for this sku in this company.",
+        ),
+    ]

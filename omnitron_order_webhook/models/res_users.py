@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class ResUsers(models.Model):
@@ -26,6 +26,13 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         self._omnitron_check_manager()
+        if not self.env.is_superuser():
+            if self.company_id not in self.env.user.company_ids:
+                raise AccessError(self.env._("You may not create tokens for users of companies you cannot access."))
+            if not self.has_group("omnitron_order_webhook.group_omnitron_sender"):
+                raise UserError(
+                    self.env._("Give %(user)s the group Omnitron Order Sender first.", user=self.display_name)
+                )
         return self.env["omnitron.token"]._generate(self)
 
     def omnitron_revoke_tokens(self):

@@ -306,3 +306,20 @@ class TestWebhookImport(OmnitronWebhookCase):
 
         with self.assertRaises(SerializationFailure), self.env.cr.savepoint():
             _raise_serialization_failure(self.env.cr, "res_partner_omnitron_customer_uniq")
+
+    def test_a_product_whose_reference_was_edited_is_still_the_one_created(self):
+        self.assertEqual(self.post(self.sample()).status_code, 204)
+        product = self.omnitron_orders().order_line.product_id - self.carrier.product_id
+        self.assertEqual(product.company_id, self.sender.company_id, "created in the order's company")
+        product.default_code = "EDITED"
+        self.assertEqual(self.post(self.sample(number="AFTER-EDIT")).status_code, 204)
+        self.assertEqual(self.omnitron_orders("AFTER-EDIT").order_line.product_id - self.carrier.product_id, product)
+
+    def test_an_archived_tax_or_pricelist_of_the_webhook_is_found_again(self):
+        self.assertEqual(self.post(self.sample()).status_code, 204)
+        order = self.omnitron_orders()
+        tax = order.order_line.tax_id
+        tax.active = False
+        order.pricelist_id.active = False if order.pricelist_id.omnitron_key else order.pricelist_id.active
+        self.assertEqual(self.post(self.sample(number="AFTER-ARCHIVE")).status_code, 204)
+        self.assertEqual(self.omnitron_orders("AFTER-ARCHIVE").order_line.tax_id, tax)

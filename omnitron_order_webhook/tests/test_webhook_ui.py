@@ -174,3 +174,27 @@ class TestTurkishTranslation(OmnitronWebhookCase):
         committed = {entry.msgid for entry in polib.pofile(str(template)) if entry.msgid}
         self.assertEqual(current - committed, set(), "regenerate i18n/omnitron_order_webhook.pot and tr.po")
         self.assertEqual(committed - current, set(), "the template lists terms the code no longer has")
+
+
+@tagged("post_install", "-at_install")
+class TestTokenMinting(OmnitronWebhookCase):
+    def test_tokens_are_only_minted_for_senders_of_reachable_companies(self):
+        from odoo.exceptions import UserError
+
+        manager = new_test_user(
+            self.env, login="omnitron-mint-manager", groups="omnitron_order_webhook.group_omnitron_manager"
+        )
+        salesman = new_test_user(self.env, login="omnitron-mint-salesman", groups="sales_team.group_sale_salesman")
+        with self.assertRaises(UserError):
+            salesman.with_user(manager).omnitron_generate_token()
+        other_company = self.env["res.company"].create({"name": "Other Omnitron merchant"})
+        foreign_sender = new_test_user(
+            self.env,
+            login="omnitron-foreign-sender",
+            groups="omnitron_order_webhook.group_omnitron_sender",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            foreign_sender.with_user(manager).omnitron_generate_token()
+        self.assertTrue(self.sender.with_user(manager).omnitron_generate_token())
