@@ -1,4 +1,4 @@
-.PHONY: run test bench bench-quick
+.PHONY: run test bench bench-quick reliability translations
 
 run:
 	bin/run
@@ -13,3 +13,11 @@ bench:
 # A smoke run with tiny counts (checks the benchmark works; its figures mean nothing).
 bench-quick:
 	python3 bench/bench.py --quick
+
+# Every tier, then publish the live tier's figures in docs/RELIABILITY.md.
+reliability:
+	OMNITRON_WRITE_RELIABILITY=1 bin/test
+
+# Regenerate i18n/*.pot from the code and merge it into the translations.
+translations:
+	tools/update_translations.sh

@@ -1,39 +1,82 @@
-"""Package the addon as ``odoo-addon-omnitron_order_webhook`` (``odoo.addons.*``).
+"""Build the addon as the wheel ``odoo-addon-omnitron_order_webhook``, the OCA way.
 
-``pip install .`` puts it where Odoo finds it without an addons_path entry.
+    pip wheel --no-deps . -w dist/    # or: pip install .
+
+The metadata comes from ``omnitron_order_webhook/__manifest__.py`` through manifestoo-core,
+the library behind OCA's addon packaging (whool, setuptools-odoo's successor): the name
+``odoo-addon-<addon>``, the manifest's version, ``Requires-Dist: odoo==18.0.*`` plus the
+non-core addons of ``depends`` (sale_management and delivery are Odoo core: nothing) and the
+``external_dependencies`` python packages, the summary, author, license, the Framework /
+License / Development Status classifiers, and README.rst as the long description.
+``[build-system]`` in pyproject.toml installs manifestoo-core for the build.
+
+Why not setuptools-odoo: it knows Odoo series up to 16.0 only (3.3.2, its last release,
+refuses "18.0"), and its ``prepare_odoo_addon()`` needs the ``setup/<addon>/odoo/addons/<addon>``
+symlink tree. OCA builds 17.0+ addons with whool, which needs a pyproject.toml inside each addon
+directory; here the addon sits at the repository's top level beside the project's tooling, so
+this setup.py maps it into the ``odoo.addons`` namespace with ``package_dir`` instead.
+
+The wheel installs it as ``odoo/addons/omnitron_order_webhook`` in site-packages, where Odoo
+finds it without an addons_path entry.
 """
 
-import ast
+import atexit
 import pathlib
+import shutil
+import tempfile
 
-from setuptools import setup
+from manifestoo_core.metadata import POST_VERSION_STRATEGY_NONE, metadata_from_addon_dir
+from setuptools import find_packages, setup
 
 ADDON = "omnitron_order_webhook"
 HERE = pathlib.Path(__file__).resolve().parent
-manifest = ast.literal_eval((HERE / ADDON / "__manifest__.py").read_text(encoding="utf-8"))
-subpackages = sorted(
-    str(path.parent.relative_to(HERE)).replace("/", ".") for path in (HERE / ADDON).rglob("__init__.py")
+ADDON_DIR = HERE / ADDON
+PACKAGE = f"odoo.addons.{ADDON}"
+
+metadata = metadata_from_addon_dir(
+    ADDON_DIR,
+    {
+        # The manifest names the module to import (sentry_sdk); manifestoo-core passes names it
+        # does not know through unchanged, so name the distribution, at the version the code needs.
+        "external_dependencies_override": {"python": {"sentry_sdk": "sentry-sdk>=2.0"}},
+        # The manifest's version as is. (OCA's published wheels append ".N", the number of git
+        # commits since the version last changed; remove this line to do the same.)
+        "post_version_strategy_override": POST_VERSION_STRATEGY_NONE,
+    },
 )
 
+# The Python packages of the addon (directories with an __init__.py), as odoo.addons.<addon>.*;
+# package_dir maps the top one, setuptools finds the subpackages beneath it.
+packages = [PACKAGE] + [f"{PACKAGE}.{sub}" for sub in find_packages(where=str(ADDON_DIR))]
+
+# Every other file of the addon, wherever it sits: XML, CSV, po/pot, JS, JSON test data, static/,
+# README.rst, readme/. Paths are relative to the addon, so data-only folders need no __init__.py.
+data_files = sorted(
+    str(path.relative_to(ADDON_DIR))
+    for path in ADDON_DIR.rglob("*")
+    if path.is_file() and path.suffix not in (".py", ".pyc", ".pyo") and "__pycache__" not in path.parts
+)
+
+# Build (and write the egg-info) in a fresh directory, removed afterwards: setuptools would
+# otherwise reuse ./build/lib, and a file deleted from the addon would still be in the next wheel.
+build_base = tempfile.mkdtemp(prefix="omnitron-order-webhook-build-")
+atexit.register(shutil.rmtree, build_base, ignore_errors=True)
+
 setup(
-    name=f"odoo-addon-{ADDON}",
-    version=manifest["version"],
-    description=manifest["summary"],
-    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
-    long_description_content_type="text/markdown",
-    license=manifest["license"],
-    python_requires=">=3.10",
-    install_requires=["odoo>=18.0a,<18.1dev"],
-    package_dir={f"odoo.addons.{package}": package.replace(".", "/") for package in subpackages},
-    packages=[f"odoo.addons.{package}" for package in subpackages],
-    # Every data file of the addon (views, security, i18n, tours, test data).
-    package_data={
-        f"odoo.addons.{ADDON}": sorted(
-            str(path.relative_to(HERE / ADDON))
-            for path in (HERE / ADDON).rglob("*")
-            if path.is_file() and path.suffix not in (".py", ".pyc")
-        )
-    },
-    include_package_data=True,
-    classifiers=["Framework :: Odoo", "Framework :: Odoo :: 18.0", "Programming Language :: Python :: 3"],
+    name=metadata["Name"],
+    version=metadata["Version"],
+    description=metadata["Summary"],
+    long_description=metadata.get_payload(),
+    long_description_content_type=metadata["Description-Content-Type"],
+    author=metadata["Author"],
+    license=metadata["License"],
+    url=metadata["Home-page"],  # None: the manifest has no website
+    python_requires=metadata["Requires-Python"],
+    install_requires=metadata.get_all("Requires-Dist"),
+    classifiers=metadata.get_all("Classifier"),
+    package_dir={PACKAGE: ADDON},
+    packages=packages,
+    package_data={PACKAGE: data_files},
+    zip_safe=False,
+    options={"build": {"build_base": build_base}, "egg_info": {"egg_base": build_base}},
 )

@@ -306,7 +306,7 @@ def throughput(conf, template_db, workers, total, senders=8):
         elapsed = time.perf_counter() - started
         created = odoo.query("SELECT count(*) FROM sale_order WHERE omnitron_number LIKE %s", (f"TP{workers}-%",))[0][0]
         duplicates = odoo.query(
-            "SELECT count(*) FROM (SELECT omnitron_number FROM sale_order GROUP BY omnitron_channel_id, "
+            "SELECT count(*) FROM (SELECT omnitron_number FROM sale_order GROUP BY omnitron_channel_pk, "
             "omnitron_number HAVING count(*) > 1) d"
         )[0][0]
     errors = sum(status != 204 for status in statuses)

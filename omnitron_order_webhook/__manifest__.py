@@ -4,8 +4,9 @@
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
-    "author": "omnitron_order_webhook developers",
-    "website": "https://github.com/omnitron-order-webhook/omnitron_order_webhook",
+    "author": "Omnitron Order Webhook Developers",
+    "maintainers": ["omnitron-order-webhook"],
+    "development_status": "Beta",
     "depends": ["sale_management", "delivery"],
     "external_dependencies": {"python": ["sentry_sdk"]},
     "data": [

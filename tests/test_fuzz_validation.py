@@ -11,28 +11,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import SAMPLE, SAMPLE_PATHS, json_values, mutate
 
-from omnitron_order_webhook.core import responses
+from omnitron_order_webhook.core import privacy, responses
 from omnitron_order_webhook.core.validation import (
-    Delivery,
     InvalidJson,
     InvalidPayload,
+    WebhookCall,
     decode_json,
-    parse_delivery,
-    scrub_payload,
+    parse_webhook_call,
 )
 
 
 def assert_typed_outcome(document):
     try:
-        delivery = parse_delivery(document)
+        call = parse_webhook_call(document)
     except InvalidPayload as error:
         assert error.errors, "an InvalidPayload names at least one field"
         outcome = responses.invalid_payload(error.errors)
         assert outcome.status == 400
         json.dumps(outcome.body)  # the answer is serialisable
         return
-    assert isinstance(delivery, Delivery)
-    scrub_payload(document)
+    assert isinstance(call, WebhookCall)
+    privacy.without_credentials(document)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from omnitron_order_webhook.core import const, mapping, responses, tokens
-from omnitron_order_webhook.core.validation import parse_delivery
+from omnitron_order_webhook.core.validation import parse_webhook_call
 
 
 @pytest.mark.parametrize(
@@ -21,8 +21,8 @@ def test_status_table_confirms_from_400_and_cancels_only_100():
 
 
 def test_sample_total_is_items_plus_shipping(sample):
-    order = parse_delivery(sample).order
-    assert mapping.expected_total(order) == Decimal("725.26")
+    order = parse_webhook_call(sample).order
+    assert sum(item.price for item in order.items) + order.shipping_amount == order.amount == Decimal("725.26")
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_sample_total_is_items_plus_shipping(sample):
     [(725.26, False), (725.264, False), (725.265, False), (725.27, True), (725.2551, False), (725.25, True)],
 )
 def test_amount_mismatch_tolerates_half_the_rounding(sample, computed, mismatch):
-    order = parse_delivery(sample).order
+    order = parse_webhook_call(sample).order
     sentence = mapping.amount_mismatch(computed, order, 0.01)
     assert (sentence is not None) == mismatch
     if mismatch:
@@ -38,20 +38,20 @@ def test_amount_mismatch_tolerates_half_the_rounding(sample, computed, mismatch)
 
 
 def test_identical_addresses_share_a_key_and_different_ones_do_not(sample):
-    order = parse_delivery(sample).order
+    order = parse_webhook_call(sample).order
     billing = mapping.address_values(order.billing_address, "invoice", "x")
     billing_again = mapping.address_values(order.billing_address, "invoice", "x")
     shipping = mapping.address_values(order.shipping_address, "delivery", "x")
     assert billing["omnitron_address_key"] == billing_again["omnitron_address_key"]
     assert billing["omnitron_address_key"] != shipping["omnitron_address_key"], "type is part of the content"
     sample["payload"]["billing_address"]["line"] = "Another street 1"
-    moved = mapping.address_values(parse_delivery(sample).order.billing_address, "invoice", "x")
+    moved = mapping.address_values(parse_webhook_call(sample).order.billing_address, "invoice", "x")
     assert moved["omnitron_address_key"] != billing["omnitron_address_key"]
 
 
 def test_address_values_keep_turkish_address_parts(sample):
     sample["payload"]["billing_address"].update(district="Moda", tax_office="Kadıköy", company_name="ACME A.Ş.")
-    values = mapping.address_values(parse_delivery(sample).order.billing_address, "invoice", "x")
+    values = mapping.address_values(parse_webhook_call(sample).order.billing_address, "invoice", "x")
     assert values["street"] == "Viale Edoardo Jenner"
     assert values["street2"] == "Moda, CENTRUM"
     assert (values["city"], values["zip"], values["omnitron_tax_number"]) == ("MILANO", "50000", "18283150626")
@@ -60,7 +60,7 @@ def test_address_values_keep_turkish_address_parts(sample):
 
 def test_customer_without_names_gets_a_readable_fallback(sample):
     sample["payload"]["customer"].update(first_name=None, last_name="")
-    values = mapping.customer_values(parse_delivery(sample).order)
+    values = mapping.customer_values(parse_webhook_call(sample).order)
     assert values["name"] == "Omnitron customer 23401"
 
 
@@ -73,7 +73,7 @@ def test_tax_rates_skip_zero_and_null_and_include_shipping(sample):
     sample["payload"]["shipping_tax_rate"] = "20"
     sample["payload"]["orderitem_set"].append({**sample["payload"]["orderitem_set"][0], "pk": 2, "tax_rate": None})
     sample["payload"]["orderitem_set"].append({**sample["payload"]["orderitem_set"][0], "pk": 3, "tax_rate": "0"})
-    assert mapping.tax_rates(parse_delivery(sample).order) == [Decimal("8.00"), Decimal("20")]
+    assert mapping.tax_rates(parse_webhook_call(sample).order) == [Decimal("8.00"), Decimal("20")]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_invalid_payload_answer_names_every_field(sample):
     from omnitron_order_webhook.core.validation import InvalidPayload
 
     with pytest.raises(InvalidPayload) as caught:
-        parse_delivery(sample)
+        parse_webhook_call(sample)
     outcome = responses.invalid_payload(caught.value.errors)
     assert outcome.status == 400 and outcome.body["error"] == "invalid_payload"
     assert {e["path"] for e in outcome.body["errors"]} == {"payload.number", "payload.amount"}

@@ -6,7 +6,7 @@ import pytest
 import sentry_sdk
 from sentry_sdk.transport import Transport
 
-from omnitron_order_webhook.core import reporting
+from omnitron_order_webhook.core import privacy, reporting
 
 TOKEN = "tok_" + "s" * 40
 
@@ -71,7 +71,7 @@ def test_a_failure_is_reported_as_the_exception_without_locals(client, transport
             error,
             reason="internal_error",
             tags=tags(),
-            sensitive_values=reporting.sensitive_values_of(sample, TOKEN),
+            sensitive_values=privacy.sensitive_values(sample, TOKEN),
         )
     client.flush(timeout=2)
     (event,) = transport.events()
@@ -87,7 +87,7 @@ def test_a_failure_is_reported_as_the_exception_without_locals(client, transport
 
 
 def test_sensitive_values_cover_conf_people_and_token(sample):
-    values = reporting.sensitive_values_of(sample, TOKEN)
+    values = privacy.sensitive_values(sample, TOKEN)
     assert {"ihwQUETc5Ge4Wy0P", "John", "Doe", "+90 555XXX0000", "Viale Edoardo Jenner", "18283150626", TOKEN} <= values
     assert "202531672482" not in values, "the order number is a tag, not personal data"
 
@@ -120,4 +120,54 @@ def test_sensitive_values_survive_a_deeply_nested_conf(sample):
     for _ in range(5000):
         deep = {"next": deep}
     sample["payload"]["channel"]["conf"] = deep
-    assert "secret-at-the-bottom" in reporting.sensitive_values_of(sample)
+    assert "secret-at-the-bottom" in privacy.sensitive_values(sample)
+
+
+DSN = "https://public@127.0.0.1/1"
+
+
+def test_prepare_sends_nothing_for_a_created_or_rejected_order():
+    from omnitron_order_webhook.core import responses
+
+    common = {
+        "failure": None,
+        "dsn": DSN,
+        "channel_pk": 20,
+        "order_number": "N",
+        "event_uuid": "u",
+        "sensitive_values": (),
+    }
+    assert reporting.prepare(responses.Outcome.created("Created S00001."), **common) is None
+    assert reporting.prepare(responses.invalid_json("not JSON"), **common) is None
+
+
+def test_prepare_returns_a_report_sent_only_when_called(client, transport, sample):
+    from omnitron_order_webhook.core import responses
+
+    outcome = responses.Outcome.ignored("cargo_company_not_found", "No carrier for John Doe.")
+    send = reporting.prepare(
+        outcome,
+        failure=None,
+        dsn=DSN,
+        channel_pk=20,
+        order_number="202531672482",
+        event_uuid="fc2ba32b",
+        sensitive_values=privacy.sensitive_values(sample, TOKEN),
+    )
+    client.flush(timeout=2)
+    assert transport.events() == [], "preparing a report sends nothing"
+    send()
+    client.flush(timeout=2)
+    (event,) = transport.events()
+    assert event["tags"]["omnitron.reason"] == "cargo_company_not_found"
+    assert "John" not in event["message"] and "[Filtered]" in event["message"]
+
+
+def test_the_arrival_keeps_secrets_out_of_what_is_stored_and_reported(sample):
+    from omnitron_order_webhook.core.arrival import Arrival
+
+    arrival = Arrival.now(user=None, clear_token=TOKEN).with_body(sample)
+    assert "conf" not in arrival.document["payload"]["channel"]
+    assert "conf" in arrival.raw_document["payload"]["channel"], "the body itself is left untouched"
+    assert {"ihwQUETc5Ge4Wy0P", TOKEN, "John"} <= arrival.sensitive_values()
+    assert arrival.elapsed_ms() >= 0

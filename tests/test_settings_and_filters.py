@@ -2,15 +2,15 @@ import pytest
 
 from omnitron_order_webhook.core import filters, settings
 from omnitron_order_webhook.core.settings import ConfigError, parse_order_filtering, parse_settings
-from omnitron_order_webhook.core.validation import parse_delivery
+from omnitron_order_webhook.core.validation import parse_webhook_call
 
-K = settings.KEY_ORDER_FILTERING
+K = settings.key_of("order_filtering")
 
 
 def decide(sample, **stored):
     """Apply the filters of the settings stored as ``stored`` to the sample."""
-    configured = parse_settings({getattr(settings, f"KEY_{key.upper()}"): value for key, value in stored.items()})
-    outcome = filters.check_filters(configured, parse_delivery(sample).order, sample["payload"])
+    configured = parse_settings({settings.key_of(key): value for key, value in stored.items()})
+    outcome = filters.check_filters(configured, parse_webhook_call(sample).order, sample["payload"])
     return (outcome.reason, outcome.detail) if outcome else (None, None)
 
 
@@ -18,7 +18,7 @@ def test_defaults_accept_everything(sample):
     configured = parse_settings({})
     assert configured.min_order_omnitron_id == 0 and configured.order_filtering.channels == frozenset()
     assert configured.create_missing_products is True
-    assert (configured.rate_limit_per_token, configured.rate_limit_failed_auth) == (600, 30)
+    assert (configured.rate_limit_per_token, configured.rate_limit_failed_auth_per_ip) == (600, 30)
     assert decide(sample) == (None, None)
 
 
@@ -110,12 +110,12 @@ def test_invalid_order_filtering_is_explained(text, words):
 @pytest.mark.parametrize(
     ("key", "value", "words"),
     [
-        (settings.KEY_MIN_ORDER_OMNITRON_ID, "-1", "below the minimum of 0"),
-        (settings.KEY_MIN_ORDER_OMNITRON_ID, "ten", "not a whole number"),
-        (settings.KEY_RATE_LIMIT_PER_TOKEN, "0", "below the minimum of 1"),
-        (settings.KEY_MAX_BODY_BYTES, "10", "below the minimum of 1024"),
-        (settings.KEY_CREATE_MISSING_PRODUCTS, "maybe", "not true or false"),
-        (settings.KEY_SENTRY_DSN, "sentry.example.com", "a Sentry DSN looks like"),
+        (settings.key_of("min_order_omnitron_id"), "-1", "below the minimum of 0"),
+        (settings.key_of("min_order_omnitron_id"), "ten", "not a whole number"),
+        (settings.key_of("rate_limit_per_token"), "0", "below the minimum of 1"),
+        (settings.key_of("max_body_bytes"), "10", "below the minimum of 1024"),
+        (settings.key_of("create_missing_products"), "maybe", "not true or false"),
+        (settings.key_of("sentry_dsn"), "sentry.example.com", "a Sentry DSN looks like"),
     ],
 )
 def test_invalid_settings_name_their_key(key, value, words):
@@ -148,5 +148,5 @@ def test_channel_list_refuses_what_is_not_a_channel_id(text):
 
 def test_a_dsn_sentry_would_refuse_is_refused_here():
     with pytest.raises(ConfigError, match="a Sentry DSN looks like"):
-        parse_settings({settings.KEY_SENTRY_DSN: "https://key@sentry.example.com"})  # no project id
-    assert parse_settings({settings.KEY_SENTRY_DSN: "https://key@sentry.example.com/1"}).sentry_dsn
+        parse_settings({settings.key_of("sentry_dsn"): "https://key@sentry.example.com"})  # no project id
+    assert parse_settings({settings.key_of("sentry_dsn"): "https://key@sentry.example.com/1"}).sentry_dsn

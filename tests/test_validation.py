@@ -3,18 +3,18 @@ from decimal import Decimal
 
 import pytest
 
-from omnitron_order_webhook.core import validation
-from omnitron_order_webhook.core.validation import InvalidJson, InvalidPayload, decode_json, parse_delivery
+from omnitron_order_webhook.core import privacy, validation
+from omnitron_order_webhook.core.validation import InvalidJson, InvalidPayload, decode_json, parse_webhook_call
 
 
 def error_paths(document):
     with pytest.raises(InvalidPayload) as caught:
-        parse_delivery(document)
+        parse_webhook_call(document)
     return {error.path: error.message for error in caught.value.errors}
 
 
 def test_sample_parses_into_typed_order(sample):
-    delivery = parse_delivery(sample)
+    delivery = parse_webhook_call(sample)
     order = delivery.order
     assert delivery.event_uuid == "fc2ba32ba6da4c948c71c6adcf6396db"
     assert delivery.event_type == "order.updated"
@@ -40,7 +40,7 @@ def test_sample_parses_into_typed_order(sample):
 
 
 def test_dates_with_spaces_after_colons_are_accepted(sample):
-    order = parse_delivery(sample).order
+    order = parse_webhook_call(sample).order
     assert order.date_placed == datetime(2018, 10, 27, 18, 55, 1)
 
 
@@ -148,7 +148,7 @@ def test_an_item_listed_twice_is_refused(sample):
 def test_numbers_may_be_json_numbers_or_strings(sample):
     sample["payload"]["amount"] = 725.26
     sample["payload"]["shipping_amount"] = 6
-    order = parse_delivery(sample).order
+    order = parse_webhook_call(sample).order
     assert order.amount == Decimal("725.26") and order.shipping_amount == Decimal(6)
 
 
@@ -175,8 +175,8 @@ def test_decode_json_refuses_what_is_not_json(raw, words):
     assert words in str(caught.value)
 
 
-def test_scrub_payload_drops_channel_conf_and_keeps_the_rest(sample):
-    scrubbed = validation.scrub_payload(sample)
+def test_stored_payload_drops_channel_conf_and_keeps_the_rest(sample):
+    scrubbed = privacy.without_credentials(sample)
     assert "conf" not in scrubbed["payload"]["channel"]
     assert scrubbed["payload"]["channel"]["name"] == "Lacoste N11"
     assert "appSecret" not in str(scrubbed)
@@ -184,8 +184,8 @@ def test_scrub_payload_drops_channel_conf_and_keeps_the_rest(sample):
 
 
 @pytest.mark.parametrize("document", [None, [], {"payload": 3}, {"payload": {"channel": "x"}}])
-def test_scrub_payload_leaves_odd_documents_alone(document):
-    assert validation.scrub_payload(document) == document
+def test_stored_payload_leaves_odd_documents_alone(document):
+    assert privacy.without_credentials(document) == document
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,22 @@
-"""The webhook route: parse, authenticate, hand over, answer.
+"""The webhook route: HTTP in, HTTP out.
 
-No business logic lives here. The pure core (``core/``) validates the body
-and names the answers; ``omnitron.order.import._receive`` does the database
-work; this module only moves bytes and maps outcomes to HTTP.
+No business logic lives here (OCA fastapi's rule: a route is a unit of work
+with no business logic). The pure core (``core/``) validates the body and
+names the answers; ``omnitron.webhook.reception`` records every refusal and
+runs the flow; this module only reads the request, authenticates it and maps
+the ``Outcome`` to an HTTP response.
 """
 
 import json
 import logging
-import time
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
-from ..core import responses, tokens
+from ..core import const, responses, tokens
+from ..core.arrival import Arrival
 from ..core.settings import ConfigError
-from ..core.validation import InvalidJson, InvalidPayload, decode_json, parse_delivery, scrub_payload
+from ..core.validation import InvalidJson, InvalidPayload, decode_json, parse_webhook_call
 
 _logger = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ _RATE_ENVIRON_KEY = "omnitron_order_webhook.rate_retry_after"
 
 
 class OmnitronWebhookController(http.Controller):
-    _webhook_url = "/api/v1/oms/orders_omnitron/"
+    _webhook_url = const.WEBHOOK_PATH
 
     @http.route(
         [_webhook_url, _webhook_url.rstrip("/")],
@@ -36,86 +38,66 @@ class OmnitronWebhookController(http.Controller):
         save_session=False,
     )
     def omnitron_order_webhook(self, **_params):
-        started, started_clock = fields.Datetime.now(), time.monotonic()
         httprequest = request.httprequest
         if httprequest.method != "POST":
             return _answer(responses.METHOD_NOT_ALLOWED, headers={"Allow": "POST"})
         if not responses.accepts_json(httprequest.headers.get("Accept")):
             return _answer(responses.NOT_ACCEPTABLE)
 
-        service = request.env["omnitron.order.import"].sudo()
+        reception = request.env["omnitron.webhook.reception"].sudo()
         try:
-            settings, config_error = service._omnitron_settings(), None
+            settings, config_error = reception._settings(), None
         except ConfigError as error:
             settings, config_error = None, error
 
-        token = responses.token_from_header(httprequest.headers.get("Authorization"))
-        sender_token = request.env["omnitron.token"].sudo()._authenticate(token) if token else None
-        user = sender_token.user_id if sender_token else None
-        if not user:
+        clear_token = responses.token_from_header(httprequest.headers.get("Authorization"))
+        sender_token = request.env["omnitron.token"].sudo()._authenticate(clear_token) if clear_token else None
+        if not sender_token:
             _logger.info("Omnitron webhook: authentication failed from %s", httprequest.remote_addr)
             # With broken settings the limit is unknown; the error is reported
             # (once per authenticated delivery) on the authenticated path.
             if config_error is None:
-                retry_after = _rate_limited(f"ip:{httprequest.remote_addr}", settings.rate_limit_failed_auth)
+                retry_after = _rate_limited(f"ip:{httprequest.remote_addr}", settings.rate_limit_failed_auth_per_ip)
                 if retry_after:
                     return _answer(responses.rate_limited(retry_after), headers={"Retry-After": str(retry_after)})
             return _answer(responses.UNAUTHORIZED, headers={"WWW-Authenticate": "Token"})
+        user = sender_token.user_id
         request.update_env(user=user)
-
-        def reject(outcome, document=None, headers=None):
-            request.env["omnitron.webhook.event"]._record(
-                user=user,
-                outcome=outcome,
-                started=started,
-                started_clock=started_clock,
-                document=document,
-                token=sender_token,
-            )
-            return _answer(outcome, headers=headers)
+        arrival = Arrival.now(user, settings=settings, token=sender_token, clear_token=clear_token)
+        reception = reception.with_user(user).sudo()
 
         if config_error is not None:
-            service._report_config_error(config_error)
-            return reject(responses.config_error(config_error))
-        retry_after = _rate_limited(f"token:{token[: tokens.INDEX_SIZE]}", settings.rate_limit_per_token)
+            return _answer(reception._refuse(arrival, responses.config_error(config_error), error=config_error))
+        retry_after = _rate_limited(f"token:{clear_token[: tokens.INDEX_SIZE]}", settings.rate_limit_per_token)
         if retry_after:
-            return reject(responses.rate_limited(retry_after), headers={"Retry-After": str(retry_after)})
+            outcome = reception._refuse(arrival, responses.rate_limited(retry_after))
+            return _answer(outcome, headers={"Retry-After": str(retry_after)})
         if not user.has_group("omnitron_order_webhook.group_omnitron_sender"):
-            return reject(responses.FORBIDDEN)
+            return _answer(reception._refuse(arrival, responses.FORBIDDEN))
         if httprequest.mimetype in _FORM_MIMETYPES:
             # Odoo has already parsed (and consumed) such a body as a form.
-            return reject(responses.UNSUPPORTED_MEDIA_TYPE)
+            return _answer(reception._refuse(arrival, responses.UNSUPPORTED_MEDIA_TYPE))
 
         # The declared length is checked before reading a byte; a chunked body
         # (no Content-Length) is bounded by Odoo's own limit, then by ours.
         limit = settings.max_body_bytes
         if (httprequest.content_length or 0) > limit:
-            return reject(responses.too_large(limit))
+            return _answer(reception._refuse(arrival, responses.too_large(limit)))
         body = httprequest.get_data()
         if len(body) > limit:
-            return reject(responses.too_large(limit))
+            return _answer(reception._refuse(arrival, responses.too_large(limit)))
 
         try:
             document = decode_json(body)
         except InvalidJson as error:
-            return reject(responses.invalid_json(str(error)))
-        scrubbed = scrub_payload(document)
+            return _answer(reception._refuse(arrival, responses.invalid_json(str(error))))
+        arrival = arrival.with_body(document)
         try:
-            delivery = parse_delivery(document)
+            call = parse_webhook_call(document)
         except InvalidPayload as error:
-            return reject(responses.invalid_payload(error.errors), document=scrubbed)
+            return _answer(reception._refuse(arrival, responses.invalid_payload(error.errors)))
 
-        outcome, _event = service._receive(
-            delivery,
-            scrubbed,
-            user,
-            started=started,
-            started_clock=started_clock,
-            settings=settings,
-            raw_document=document,
-            token=token,
-            sender_token=sender_token,
-        )
+        outcome, _event = reception._receive(arrival, call)
         return _answer(outcome)
 
 

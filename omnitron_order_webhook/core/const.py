@@ -40,18 +40,63 @@ MAX_ITEMS = 1000
 MAX_TEXT = 1024
 MAX_LONG_TEXT = 4096  # notes and URLs
 
-# Default size limit of a request body, before any parsing.
-DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024  # bytes
+# The webhook's path, as Omnitron is told to call it (docs: the spec's "Endpoint").
+WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"
 
-# Events older than this are purged by the cron.
-DEFAULT_EVENT_RETENTION_DAYS = 90  # days
+# States of an omnitron.webhook.event, by what happened to the delivery. The
+# event model's Selection, the services and the tests all read them here.
+STATE_DONE = "done"  # the order was created
+STATE_IGNORED = "ignored"  # deliberately not created (202)
+STATE_REJECTED = "rejected"  # refused as invalid (4xx)
+STATE_FAILED = "failed"  # an unexpected or configuration error; nothing was saved (500)
+EVENT_STATES = [
+    (STATE_DONE, "Done"),
+    (STATE_IGNORED, "Ignored"),
+    (STATE_REJECTED, "Rejected"),
+    (STATE_FAILED, "Failed"),
+]
 
-# Reasons of a 202 answer: the order was deliberately not created.
+# Reasons of a 202 answer: the order was deliberately not created. The first
+# three are the admin's filters (core/filters.py), checked in this order.
+REASON_BELOW_MIN_OMNITRON_ID = "below_min_omnitron_id"
+REASON_CHANNEL_NOT_ALLOWED = "channel_not_allowed"
+REASON_PROPERTY_MISMATCH = "property_mismatch"
 REASON_DUPLICATE_ORDER = "duplicate_order"
 REASON_CARGO_COMPANY_NOT_FOUND = "cargo_company_not_found"
 REASON_PRODUCT_AMBIGUOUS = "product_ambiguous"
 REASON_PRODUCT_NOT_FOUND = "product_not_found"
+REASONS = (
+    REASON_BELOW_MIN_OMNITRON_ID,
+    REASON_CHANNEL_NOT_ALLOWED,
+    REASON_PROPERTY_MISMATCH,
+    REASON_DUPLICATE_ORDER,
+    REASON_CARGO_COMPANY_NOT_FOUND,
+    REASON_PRODUCT_AMBIGUOUS,
+    REASON_PRODUCT_NOT_FOUND,
+)
 
-# Keys of ir.config_parameter read by the addon.
-PARAM_MAX_BODY_BYTES = "omnitron_order_webhook.max_body_bytes"
-PARAM_EVENT_RETENTION_DAYS = "omnitron_order_webhook.event_retention_days"
+# Error codes of a 4xx or 5xx answer's "error" field, with their HTTP status.
+ERROR_INVALID_JSON = "invalid_json"
+ERROR_INVALID_PAYLOAD = "invalid_payload"
+ERROR_UNAUTHORIZED = "unauthorized"
+ERROR_FORBIDDEN = "forbidden"
+ERROR_METHOD_NOT_ALLOWED = "method_not_allowed"
+ERROR_NOT_ACCEPTABLE = "not_acceptable"
+ERROR_PAYLOAD_TOO_LARGE = "payload_too_large"
+ERROR_UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+ERROR_RATE_LIMITED = "rate_limited"
+ERROR_CONFIG = "config_error"
+ERROR_INTERNAL = "internal_error"
+ERROR_STATUSES = {
+    ERROR_INVALID_JSON: 400,
+    ERROR_INVALID_PAYLOAD: 400,
+    ERROR_UNAUTHORIZED: 401,
+    ERROR_FORBIDDEN: 403,
+    ERROR_METHOD_NOT_ALLOWED: 405,
+    ERROR_NOT_ACCEPTABLE: 406,
+    ERROR_PAYLOAD_TOO_LARGE: 413,
+    ERROR_UNSUPPORTED_MEDIA_TYPE: 415,
+    ERROR_RATE_LIMITED: 429,
+    ERROR_CONFIG: 500,
+    ERROR_INTERNAL: 500,
+}

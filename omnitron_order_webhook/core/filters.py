@@ -6,11 +6,8 @@ The database checks (duplicate, carrier, products) follow in the service.
 """
 
 from . import responses
+from .const import REASON_BELOW_MIN_OMNITRON_ID, REASON_CHANNEL_NOT_ALLOWED, REASON_PROPERTY_MISMATCH
 from .settings import as_text
-
-REASON_BELOW_MIN_OMNITRON_ID = "below_min_omnitron_id"
-REASON_CHANNEL_NOT_ALLOWED = "channel_not_allowed"
-REASON_PROPERTY_MISMATCH = "property_mismatch"
 
 _MISSING = object()
 

@@ -2,7 +2,7 @@
 
 Read it as the mapping table of the addon: each function returns a dict of
 Odoo field values for one record. What needs the database (ids of products,
-taxes, countries…) is added by the service in ``models/omnitron_order_import.py``.
+taxes, countries…) is added by the import service in ``models/omnitron_order_import.py``.
 """
 
 import hashlib
@@ -29,8 +29,8 @@ def customer_values(order):
         "name": person_name(customer.first_name, customer.last_name, f"Omnitron customer {customer.pk}"),
         "email": customer.email or False,
         "phone": customer.phone or False,
-        "omnitron_channel_id": order.channel.pk,
-        "omnitron_customer_id": customer.pk,
+        "omnitron_channel_pk": order.channel.pk,
+        "omnitron_customer_pk": customer.pk,
         "customer_rank": 1,
     }
 
@@ -84,9 +84,9 @@ def order_values(order):
     return {
         "client_order_ref": order.number,
         "date_order": order.date_placed,
-        "omnitron_id": order.pk,
+        "omnitron_pk": order.pk,
         "omnitron_number": order.number,
-        "omnitron_channel_id": order.channel.pk,
+        "omnitron_channel_pk": order.channel.pk,
         "omnitron_channel_name": order.channel.name,
         "omnitron_channel_type": order.channel.channel_type or False,
         "omnitron_status": order.status,
@@ -111,7 +111,7 @@ def line_values(item):
         "name": f"[{item.product.sku}] {item.product.name}",
         "product_uom_qty": 1.0,
         "price_unit": float(item.price),
-        "omnitron_item_id": item.pk,
+        "omnitron_item_pk": item.pk,
         "omnitron_status": item.status,
         "omnitron_tracking_number": item.tracking_number or False,
         "omnitron_invoice_number": item.invoice_number or False,
@@ -127,7 +127,7 @@ def product_values(product):
         "omnitron_sku": product.sku,
         "type": "consu",
         "sale_ok": True,
-        "omnitron_product_id": product.pk or False,
+        "omnitron_product_pk": product.pk or False,
     }
 
 
@@ -151,11 +151,6 @@ def normalize_rate(rate):
     """``Decimal('8.00')`` -> ``'8'``; ``Decimal('0.5')`` -> ``'0.5'``."""
     text = format(rate.normalize(), "f")
     return text
-
-
-def expected_total(order):
-    """What Omnitron says the order costs: items plus shipping, taxes included."""
-    return sum((item.price for item in order.items), Decimal(0)) + order.shipping_amount
 
 
 def amount_mismatch(computed_total, order, rounding):

@@ -10,11 +10,14 @@ variables reach Sentry, and every personal or secret value of the delivery
 (``sensitive_values``) is replaced in whatever text is sent.
 """
 
+import functools
 import logging
 import threading
 
 import sentry_sdk
 from sentry_sdk.utils import event_from_exception
+
+from .const import STATE_FAILED, STATE_IGNORED
 
 _logger = logging.getLogger(__name__)
 
@@ -60,6 +63,28 @@ def forget_private_clients():
         _private_clients.clear()
     for client in clients:
         client.close(timeout=2)
+
+
+def prepare(outcome, *, failure, dsn, channel_pk, order_number, event_uuid, sensitive_values):
+    """The report of an ignored (202) or failed (5xx) delivery, ready to send; else None.
+
+    Returned as a function so the caller decides when it is sent (the
+    webhook sends it when the request's transaction commits). ``failure``
+    is the ``sys.exc_info()`` of a failure, or None.
+    """
+    if outcome.state not in (STATE_IGNORED, STATE_FAILED):
+        return None
+    client = client_for(dsn)
+    if client is None:
+        return None
+    common = {
+        "reason": outcome.reason,
+        "tags": tags_for(outcome.reason, channel_pk, order_number, event_uuid),
+        "sensitive_values": sensitive_values,
+    }
+    if failure is not None:
+        return functools.partial(report_failure, client, failure, **common)
+    return functools.partial(report_ignored, client, detail=outcome.detail, **common)
 
 
 def tags_for(reason, channel_pk, order_number, event_uuid):
@@ -136,59 +161,3 @@ def _drop_request_data(event, _hint):
     for key in ("request", "user", "extra", "breadcrumbs"):
         event.pop(key, None)
     return event
-
-
-def sensitive_values_of(document, token=None):
-    """Every personal or secret text in a webhook body, to be kept out of reports.
-
-    Customer and address data (names, e-mails, phones, street, postcode, tax
-    numbers, company names) and everything under ``channel.conf``.
-    """
-    values = set()
-    if token:
-        values.add(token)
-    payload = document.get("payload") if isinstance(document, dict) else None
-    if not isinstance(payload, dict):
-        return values
-    channel = payload.get("channel")
-    if isinstance(channel, dict):
-        values.update(_all_texts(channel.get("conf")))
-    personal_keys = (
-        "first_name",
-        "last_name",
-        "email",
-        "phone_number",
-        "line",
-        "postcode",
-        "tax_no",
-        "company_name",
-        "title",
-        "district",
-    )
-    for key in ("customer", "billing_address", "shipping_address"):
-        person = payload.get(key)
-        if isinstance(person, dict):
-            values.update(_texts_of(person, personal_keys))
-            if isinstance(person.get("customer"), dict):
-                values.update(_texts_of(person["customer"], personal_keys))
-    return values
-
-
-def _texts_of(data, keys):
-    return {
-        str(data[key]) for key in keys if isinstance(data.get(key), str | int) and not isinstance(data.get(key), bool)
-    }
-
-
-def _all_texts(value):
-    """Every string or integer inside ``value``, however deep (no recursion)."""
-    texts, pending = set(), [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str | int) and not isinstance(item, bool):
-            texts.add(str(item))
-    return texts

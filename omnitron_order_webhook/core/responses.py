@@ -6,11 +6,8 @@ import re
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-# States of an omnitron.webhook.event, by what happened to the delivery.
-STATE_DONE = "done"  # the order was created
-STATE_IGNORED = "ignored"  # deliberately not created (202)
-STATE_REJECTED = "rejected"  # refused as invalid (4xx)
-STATE_FAILED = "failed"  # an unexpected error; nothing was saved (500)
+from . import const
+from .const import STATE_DONE, STATE_FAILED, STATE_IGNORED, STATE_REJECTED
 
 _TOKEN_HEADER = re.compile(r"^\s*token\s+([A-Za-z0-9_\-]{16,128})\s*$", re.IGNORECASE)
 
@@ -34,31 +31,35 @@ class Outcome:
         return cls(202, {"reason": reason, "detail": detail}, STATE_IGNORED, reason, detail)
 
     @classmethod
-    def error(cls, status, code, detail, state=STATE_REJECTED, **extra):
-        return cls(status, {"error": code, "detail": detail, **extra}, state, code, detail)
+    def error(cls, code, detail, state=STATE_REJECTED, **extra):
+        """A 4xx or 5xx answer; its HTTP status is the code's (const.ERROR_STATUSES)."""
+        return cls(const.ERROR_STATUSES[code], {"error": code, "detail": detail, **extra}, state, code, detail)
+
+    def with_detail(self, detail):
+        """The same answer, with another detail kept on the event (not in the body)."""
+        return dataclasses.replace(self, detail=detail)
 
 
-UNAUTHORIZED = Outcome.error(401, "unauthorized", "Authentication credentials were not provided or are not valid.")
-FORBIDDEN = Outcome.error(403, "forbidden", "This user is not allowed to send Omnitron orders.")
+UNAUTHORIZED = Outcome.error(const.ERROR_UNAUTHORIZED, "Authentication credentials were not provided or are not valid.")
+FORBIDDEN = Outcome.error(const.ERROR_FORBIDDEN, "This user is not allowed to send Omnitron orders.")
 NOT_ACCEPTABLE = Outcome.error(
-    406, "not_acceptable", "This endpoint answers in application/json; the Accept header does not allow it."
+    const.ERROR_NOT_ACCEPTABLE, "This endpoint answers in application/json; the Accept header does not allow it."
 )
 UNSUPPORTED_MEDIA_TYPE = Outcome.error(
-    415, "unsupported_media_type", "Send the order as a JSON body with Content-Type: application/json."
+    const.ERROR_UNSUPPORTED_MEDIA_TYPE, "Send the order as a JSON body with Content-Type: application/json."
 )
-METHOD_NOT_ALLOWED = Outcome.error(405, "method_not_allowed", "Only POST is allowed on this endpoint.")
+METHOD_NOT_ALLOWED = Outcome.error(const.ERROR_METHOD_NOT_ALLOWED, "Only POST is allowed on this endpoint.")
 
 
 def rate_limited(retry_after):
     return Outcome.error(
-        429, "rate_limited", f"Too many requests; retry in {retry_after} seconds.", retry_after=retry_after
+        const.ERROR_RATE_LIMITED, f"Too many requests; retry in {retry_after} seconds.", retry_after=retry_after
     )
 
 
 def config_error(error):
     return Outcome.error(
-        500,
-        "config_error",
+        const.ERROR_CONFIG,
         f"The webhook's settings are not valid, so no order is imported: {error} "
         "An administrator must correct them in Sales settings.",
         state=STATE_FAILED,
@@ -66,24 +67,23 @@ def config_error(error):
 
 
 def too_large(limit):
-    return Outcome.error(413, "payload_too_large", f"The request body is larger than the limit of {limit} bytes.")
+    return Outcome.error(const.ERROR_PAYLOAD_TOO_LARGE, f"The request body is larger than the limit of {limit} bytes.")
 
 
 def invalid_json(detail):
-    return Outcome.error(400, "invalid_json", detail)
+    return Outcome.error(const.ERROR_INVALID_JSON, detail)
 
 
 def invalid_payload(errors):
     """400 naming every bad field; ``errors`` are validation.FieldError."""
     fields = [{"path": error.path, "message": error.message} for error in errors]
     detail = "The order is not valid: " + "; ".join(str(error) for error in errors)
-    return Outcome.error(400, "invalid_payload", detail, errors=fields)
+    return Outcome.error(const.ERROR_INVALID_PAYLOAD, detail, errors=fields)
 
 
 def internal_error(event_uuid):
     return Outcome.error(
-        500,
-        "internal_error",
+        const.ERROR_INTERNAL,
         "The order could not be imported because of an unexpected error; nothing was saved. "
         "The error is logged under this event's uuid.",
         state=STATE_FAILED,

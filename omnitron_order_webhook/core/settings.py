@@ -12,33 +12,28 @@ import json
 
 from . import const
 
+
+def _lt(message):
+    """Mark ``message`` for translation: Odoo's exporter collects ``_lt("…")``
+    calls, and the Odoo side translates the message when it shows it
+    (``models/res_config_settings.py``). The pure core only keeps English."""
+    return message
+
+
 PREFIX = "omnitron_order_webhook."
-KEY_MIN_ORDER_OMNITRON_ID = PREFIX + "min_order_omnitron_id"
-KEY_ORDER_FILTERING = PREFIX + "order_filtering"
-KEY_CREATE_MISSING_PRODUCTS = PREFIX + "create_missing_products"
-KEY_EVENT_RETENTION_DAYS = const.PARAM_EVENT_RETENTION_DAYS
-KEY_MAX_BODY_BYTES = const.PARAM_MAX_BODY_BYTES
-KEY_RATE_LIMIT_PER_TOKEN = PREFIX + "rate_limit_per_token"
-KEY_RATE_LIMIT_FAILED_AUTH = PREFIX + "rate_limit_failed_auth_per_ip"
-KEY_SENTRY_DSN = PREFIX + "sentry_dsn"
-
-ALL_KEYS = (
-    KEY_MIN_ORDER_OMNITRON_ID,
-    KEY_ORDER_FILTERING,
-    KEY_CREATE_MISSING_PRODUCTS,
-    KEY_EVENT_RETENTION_DAYS,
-    KEY_MAX_BODY_BYTES,
-    KEY_RATE_LIMIT_PER_TOKEN,
-    KEY_RATE_LIMIT_FAILED_AUTH,
-    KEY_SENTRY_DSN,
-)
-
-DEFAULT_RATE_LIMIT_PER_TOKEN = 600  # requests per minute and token
-DEFAULT_RATE_LIMIT_FAILED_AUTH = 30  # failed authentications per minute and client IP
 
 
 class ConfigError(ValueError):
-    """A setting's stored value is not valid; the message names it."""
+    """A setting's stored value is not valid; the message names it.
+
+    ``message`` is an English template with ``%(name)s`` fields and
+    ``params`` its values, so the settings form can show it translated.
+    """
+
+    def __init__(self, message, **params):
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,56 +64,136 @@ class OrderFiltering:
 
 
 @dataclasses.dataclass(frozen=True)
-class Settings:
-    min_order_omnitron_id: int = 0
-    order_filtering: OrderFiltering = OrderFiltering()
-    create_missing_products: bool = True
-    event_retention_days: int = const.DEFAULT_EVENT_RETENTION_DAYS
-    max_body_bytes: int = const.DEFAULT_MAX_BODY_BYTES
-    rate_limit_per_token: int = DEFAULT_RATE_LIMIT_PER_TOKEN
-    rate_limit_failed_auth: int = DEFAULT_RATE_LIMIT_FAILED_AUTH
-    sentry_dsn: str | None = None
+class Setting:
+    """One setting of the addon: where it is stored, its type, default and range.
+
+    ``SETTINGS`` below is the one declaration of every setting: parsing, the
+    ``Settings`` value, the settings form's fields, defaults and constraints
+    all derive from it. Adding a setting is one line here plus its view.
+    """
+
+    name: str  # attribute of Settings; the form's field is "omnitron_" + name
+    kind: str  # "integer", "boolean", "dsn" or "order_filtering"
+    default: object
+    label: str
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+    on_form: bool = True  # False: the form shows it through other fields
+
+    @property
+    def key(self):
+        """The ir.config_parameter key."""
+        return PREFIX + self.name
+
+    @property
+    def field_name(self):
+        return "omnitron_" + self.name
+
+
+SETTINGS = (
+    Setting(
+        "min_order_omnitron_id",
+        "integer",
+        0,
+        "Minimum Omnitron ID",
+        minimum=0,
+        maximum=const.MAX_DB_INTEGER,
+        help="MIN_ORDER_OMNITRON_ID: orders whose Omnitron pk is below this are ignored (0: no minimum).",
+    ),
+    # Shown on the form as two fields (allowed channels, property rules).
+    Setting("order_filtering", "order_filtering", OrderFiltering(), "Order Filtering", on_form=False),
+    Setting(
+        "create_missing_products",
+        "boolean",
+        True,
+        "Create Missing Products",
+        help="Create a product for an sku Odoo does not know. Off: such orders are ignored (product_not_found).",
+    ),
+    Setting("event_retention_days", "integer", 90, "Keep Webhook Events (days)", minimum=1, maximum=3650),  # days
+    Setting(
+        "max_body_bytes",
+        "integer",
+        5 * 1024 * 1024,  # bytes
+        "Body Size Limit (bytes)",
+        minimum=1024,
+        maximum=64 * 1024 * 1024,  # Odoo itself refuses bodies above 128 MiB
+    ),
+    # requests per minute and token
+    Setting("rate_limit_per_token", "integer", 600, "Requests per Minute and Token", minimum=1, maximum=1_000_000),
+    # failed authentications per minute and client IP
+    Setting(
+        "rate_limit_failed_auth_per_ip",
+        "integer",
+        30,
+        "Failed Logins per Minute and IP",
+        minimum=1,
+        maximum=1_000_000,
+    ),
+    Setting(
+        "sentry_dsn",
+        "dsn",
+        None,
+        "Sentry DSN",
+        help="Where ignored and failed orders are reported. Unused when Odoo already runs a Sentry client.",
+    ),
+)
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+ALL_KEYS = tuple(setting.key for setting in SETTINGS)
+
+# The parsed settings, one attribute per declared setting.
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [(setting.name, object, dataclasses.field(default=setting.default)) for setting in SETTINGS],
+    frozen=True,
+)
+Settings.__doc__ = "The admin's settings, parsed: one attribute per entry of SETTINGS."
+
+
+def key_of(name):
+    """The ir.config_parameter key of setting ``name``."""
+    return SETTINGS_BY_NAME[name].key
 
 
 def parse_settings(stored):
     """``stored`` maps keys to the texts in ir.config_parameter (absent: default)."""
-
-    def text(key):
-        value = stored.get(key)
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    defaults = Settings()
-    return Settings(
-        min_order_omnitron_id=parse_integer(
-            text(KEY_MIN_ORDER_OMNITRON_ID), KEY_MIN_ORDER_OMNITRON_ID, 0, defaults.min_order_omnitron_id
-        ),
-        order_filtering=parse_order_filtering(text(KEY_ORDER_FILTERING)),
-        create_missing_products=parse_boolean(
-            text(KEY_CREATE_MISSING_PRODUCTS), KEY_CREATE_MISSING_PRODUCTS, defaults.create_missing_products
-        ),
-        event_retention_days=parse_integer(
-            text(KEY_EVENT_RETENTION_DAYS), KEY_EVENT_RETENTION_DAYS, 1, defaults.event_retention_days
-        ),
-        max_body_bytes=parse_integer(text(KEY_MAX_BODY_BYTES), KEY_MAX_BODY_BYTES, 1024, defaults.max_body_bytes),
-        rate_limit_per_token=parse_integer(
-            text(KEY_RATE_LIMIT_PER_TOKEN), KEY_RATE_LIMIT_PER_TOKEN, 1, defaults.rate_limit_per_token
-        ),
-        rate_limit_failed_auth=parse_integer(
-            text(KEY_RATE_LIMIT_FAILED_AUTH), KEY_RATE_LIMIT_FAILED_AUTH, 1, defaults.rate_limit_failed_auth
-        ),
-        sentry_dsn=parse_dsn(text(KEY_SENTRY_DSN), KEY_SENTRY_DSN),
-    )
+    return Settings(**{setting.name: parse_value(setting, stored.get(setting.key)) for setting in SETTINGS})
 
 
-def parse_integer(value, key, minimum, default):
+def parse_value(setting, value, label=None):
+    """The typed value of one setting from its stored text (None or blank: its default)."""
+    text = value.strip() if isinstance(value, str) and value.strip() else None
+    where = label or setting.key
+    if setting.kind == "integer":
+        return parse_integer(text, where, setting.minimum, setting.default, setting.maximum)
+    if setting.kind == "boolean":
+        return parse_boolean(text, where, setting.default)
+    if setting.kind == "dsn":
+        return parse_dsn(text, where)
+    return parse_order_filtering(text, where)
+
+
+def parse_integer(value, key, minimum, default, maximum=None):
     if value is None:
         return default
     try:
         number = int(value)
     except ValueError:
-        raise ConfigError(f"{key}: {value!r} is not a whole number.") from None
-    if number < minimum:
-        raise ConfigError(f"{key}: {number} is below the minimum of {minimum}.")
+        raise ConfigError(_lt("%(setting)s: %(value)r is not a whole number."), setting=key, value=value) from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(
+            _lt("%(setting)s: %(number)s is below the minimum of %(minimum)s."),
+            setting=key,
+            number=number,
+            minimum=minimum,
+        )
+    if maximum is not None and number > maximum:
+        raise ConfigError(
+            _lt("%(setting)s: %(number)s is above the maximum of %(maximum)s."),
+            setting=key,
+            number=number,
+            maximum=maximum,
+        )
     return number
 
 
@@ -130,27 +205,28 @@ def parse_boolean(value, key, default):
         return True
     if lowered in ("0", "false", "no"):
         return False
-    raise ConfigError(f"{key}: {value!r} is not true or false.")
+    raise ConfigError(_lt("%(setting)s: %(value)r is not true or false."), setting=key, value=value)
 
 
 def parse_dsn(value, key):
     if value is None:
         return None
-    try:
-        from sentry_sdk.utils import BadDsn, Dsn  # noqa: PLC0415 - only needed when a DSN is set
-    except ImportError:  # pragma: no cover - sentry-sdk is a declared dependency
-        BadDsn, Dsn = ValueError, None
+    from sentry_sdk.utils import BadDsn, Dsn  # noqa: PLC0415 - only needed when a DSN is set
+
     try:
         if not value.startswith(("http://", "https://")) or "@" not in value:
             raise BadDsn(value)
-        if Dsn is not None:
-            Dsn(value)
+        Dsn(value)
     except BadDsn:
-        raise ConfigError(f"{key}: a Sentry DSN looks like https://<key>@<host>/<project>, not {value!r}.") from None
+        raise ConfigError(
+            _lt("%(setting)s: a Sentry DSN looks like https://<key>@<host>/<project>, not %(value)r."),
+            setting=key,
+            value=value,
+        ) from None
     return value
 
 
-def parse_order_filtering(value, key=KEY_ORDER_FILTERING):
+def parse_order_filtering(value, key=PREFIX + "order_filtering"):
     """Parse the ORDER_FILTERING object; see the README for its format.
 
     >>> parse_order_filtering('{"channels": [20], "properties": {"delivery_type": "same_day"}}').channels
@@ -161,48 +237,68 @@ def parse_order_filtering(value, key=KEY_ORDER_FILTERING):
     try:
         document = json.loads(value)
     except ValueError as error:
-        raise ConfigError(f"{key}: not valid JSON ({error}).") from None
+        raise ConfigError(_lt("%(setting)s: not valid JSON (%(error)s)."), setting=key, error=str(error)) from None
     if not isinstance(document, dict):
-        raise ConfigError(f'{key}: must be a JSON object such as {{"channels": [20]}}.')
+        raise ConfigError(_lt('%(setting)s: must be a JSON object such as {"channels": [20]}.'), setting=key)
     unknown = sorted(set(document) - {"channels", "properties"})
     if unknown:
-        raise ConfigError(f'{key}: unknown key {unknown[0]!r}; only "channels" and "properties" are allowed.')
+        raise ConfigError(
+            _lt('%(setting)s: unknown key %(name)r; only "channels" and "properties" are allowed.'),
+            setting=key,
+            name=unknown[0],
+        )
     return OrderFiltering(
         channels=parse_channels(document.get("channels"), key),
         properties=parse_properties(document.get("properties"), key),
     )
 
 
-def parse_channels(channels, key=KEY_ORDER_FILTERING):
+def parse_channels(channels, key):
     if channels is None:
         return frozenset()
     if not isinstance(channels, list):
-        raise ConfigError(f'{key}: "channels" must be a list of channel ids such as [20, 31].')
+        raise ConfigError(_lt('%(setting)s: "channels" must be a list of channel ids such as [20, 31].'), setting=key)
     for channel in channels:
         if isinstance(channel, bool) or not isinstance(channel, int) or channel <= 0:
-            raise ConfigError(f"{key}: channel {channel!r} is not a positive integer channel id.")
+            raise ConfigError(
+                _lt("%(setting)s: channel %(channel)r is not a positive integer channel id."),
+                setting=key,
+                channel=channel,
+            )
     return frozenset(channels)
 
 
-def parse_properties(properties, key=KEY_ORDER_FILTERING):
+def parse_properties(properties, key):
     if properties is None:
         return ()
     if not isinstance(properties, dict):
         raise ConfigError(
-            f'{key}: "properties" must be an object mapping a payload path to allowed values, '
-            'such as {"delivery_type": ["same_day"]}.'
+            _lt(
+                '%(setting)s: "properties" must be an object mapping a payload path to allowed values, '
+                'such as {"delivery_type": ["same_day"]}.'
+            ),
+            setting=key,
         )
     rules = []
     for path, allowed in properties.items():
         segments = tuple(path.split("."))
         if not path or any(not segment.strip() for segment in segments):
-            raise ConfigError(f"{key}: property path {path!r} has an empty segment.")
+            raise ConfigError(_lt("%(setting)s: property path %(path)r has an empty segment."), setting=key, path=path)
         values = allowed if isinstance(allowed, list) else [allowed]
         if not values:
-            raise ConfigError(f"{key}: property {path!r} allows no value; remove it or list the allowed values.")
+            raise ConfigError(
+                _lt("%(setting)s: property %(path)r allows no value; remove it or list the allowed values."),
+                setting=key,
+                path=path,
+            )
         for value in values:
             if isinstance(value, dict | list):
-                raise ConfigError(f"{key}: property {path!r} allows {value!r}; only strings, numbers and booleans.")
+                raise ConfigError(
+                    _lt("%(setting)s: property %(path)r allows %(value)r; only strings, numbers and booleans."),
+                    setting=key,
+                    path=path,
+                    value=value,
+                )
         rules.append(PropertyRule(path=segments, allowed=frozenset(as_text(value) for value in values)))
     return tuple(rules)
 
@@ -229,7 +325,9 @@ def parse_channel_list(text, key="Allowed channels"):
         if not part:
             continue
         if not part.isdigit() or int(part) <= 0:
-            raise ConfigError(f"{key}: {part!r} is not a positive integer channel id.")
+            raise ConfigError(
+                _lt("%(setting)s: %(value)r is not a positive integer channel id."), setting=key, value=part
+            )
         channels.append(int(part))
     return frozenset(channels)
 
@@ -241,16 +339,22 @@ def format_properties(properties):
     return json.dumps(json.loads(OrderFiltering(properties=properties).to_json())["properties"], ensure_ascii=False)
 
 
-def describe(settings):
-    """One sentence a sales admin reads at a glance in the settings form."""
-    parts = []
+def describe(settings, translate=lambda message: message):
+    """One sentence a sales admin reads at a glance in the settings form.
+
+    ``translate`` turns each English template into the reader's language
+    (the Odoo side passes its translation function).
+    """
     filtering = settings.order_filtering
-    parts.append(
-        f"orders of channels {format_channels(filtering.channels)}" if filtering.channels else "orders of every channel"
-    )
+    if filtering.channels:
+        parts = [translate(_lt("orders of channels %(channels)s")) % {"channels": format_channels(filtering.channels)}]
+    else:
+        parts = [translate(_lt("orders of every channel"))]
     if settings.min_order_omnitron_id:
-        parts.append(f"with an Omnitron id of at least {settings.min_order_omnitron_id}")
+        parts.append(
+            translate(_lt("with an Omnitron id of at least %(minimum)s")) % {"minimum": settings.min_order_omnitron_id}
+        )
     for rule in filtering.properties:
-        allowed = " or ".join(sorted(rule.allowed))
-        parts.append(f"whose {rule.dotted} is {allowed}")
-    return "Accepting " + ", ".join(parts) + "."
+        allowed = translate(_lt(" or ")).join(sorted(rule.allowed))
+        parts.append(translate(_lt("whose %(path)s is %(allowed)s")) % {"path": rule.dotted, "allowed": allowed})
+    return translate(_lt("Accepting %(conditions)s.")) % {"conditions": ", ".join(parts)}

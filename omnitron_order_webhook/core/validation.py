@@ -74,7 +74,6 @@ class Product:
     pk: int | None
     sku: str
     name: str
-    base_code: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +123,9 @@ class Order:
 
 
 @dataclasses.dataclass(frozen=True)
-class Delivery:
+class WebhookCall:
+    """One call of the webhook: Omnitron's event and the order it carries."""
+
     event_type: str
     event_uuid: str
     order: Order
@@ -166,21 +167,6 @@ def decode_json(body):
 
 def _reject_constant(name):
     raise InvalidJson(f"The request body is not valid JSON: {name} is not a JSON number.")
-
-
-def scrub_payload(document):
-    """Return ``document`` without ``payload.channel.conf``.
-
-    The channel configuration carries the sales channel's credentials
-    (``appKey``, ``appSecret``…), which must never be stored or logged.
-    """
-    if not isinstance(document, dict):
-        return document
-    payload = document.get("payload")
-    if not isinstance(payload, dict) or not isinstance(payload.get("channel"), dict):
-        return document
-    channel = {key: value for key, value in payload["channel"].items() if key != "conf"}
-    return {**document, "payload": {**payload, "channel": channel}}
 
 
 class _Reader:
@@ -337,8 +323,8 @@ def _shorten(value, limit=40):
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def parse_delivery(document):
-    """Return the Delivery described by ``document`` or raise InvalidPayload."""
+def parse_webhook_call(document):
+    """Return the WebhookCall described by ``document`` or raise InvalidPayload."""
     reader = _Reader()
     if not isinstance(document, dict):
         raise InvalidPayload([FieldError("body", f"must be a JSON object, not {_json_type(document)}")])
@@ -349,7 +335,7 @@ def parse_delivery(document):
     order = _read_order(reader, payload, "payload") if payload is not None else None
     if reader.errors:
         raise InvalidPayload(reader.errors)
-    return Delivery(event_type=event_type, event_uuid=event_uuid, order=order)
+    return WebhookCall(event_type=event_type, event_uuid=event_uuid, order=order)
 
 
 def _read_order(reader, payload, path):
@@ -473,7 +459,6 @@ def _read_items(reader, payload, path):
                 pk=reader.integer(product, "pk", f"{item_path}.product.pk", required=False, nullable=True),
                 sku=reader.text(product, "sku", f"{item_path}.product.sku", required=True, nullable=False),
                 name=reader.text(product, "name", f"{item_path}.product.name", required=True, nullable=False),
-                base_code=reader.text(product, "base_code", f"{item_path}.product.base_code"),
             ),
             status=status,
             price=reader.decimal(raw, "price", f"{item_path}.price"),

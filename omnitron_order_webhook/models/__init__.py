@@ -1,6 +1,7 @@
 from . import account_tax
 from . import account_tax_group
 from . import delivery_carrier
+from . import omnitron_webhook_reception
 from . import omnitron_order_import
 from . import omnitron_rate_counter
 from . import omnitron_token

@@ -1,14 +1,14 @@
 import json
 import logging
-import time
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..core import const, responses
+from ..core.arrival import Arrival
 from ..core.settings import ConfigError
-from ..core.validation import InvalidPayload, parse_delivery
+from ..core.validation import InvalidPayload, parse_webhook_call
 
 _logger = logging.getLogger(__name__)
 
@@ -25,12 +25,12 @@ class OmnitronWebhookEvent(models.Model):
     event_uuid = fields.Char(string="Event UUID", readonly=True, index=True)
     event_type = fields.Char(readonly=True)
     order_number = fields.Char(readonly=True, index=True)
-    channel_id = fields.Integer(string="Channel ID", readonly=True)
+    channel_pk = fields.Integer(string="Channel ID", readonly=True)
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     http_status = fields.Integer(string="HTTP Status", readonly=True)
     state = fields.Selection(
-        [("done", "Done"), ("ignored", "Ignored"), ("rejected", "Rejected"), ("failed", "Failed")],
+        const.EVENT_STATES,
         readonly=True,
         required=True,
         index=True,
@@ -50,11 +50,14 @@ class OmnitronWebhookEvent(models.Model):
         ondelete="set null",
         help="The delivery this event reprocessed from the back office.",
     )
+    reprocess_event_ids = fields.One2many(
+        "omnitron.webhook.event", "origin_event_id", string="Reprocessed Events", readonly=True
+    )
     reprocessed_event_id = fields.Many2one(
         "omnitron.webhook.event",
         string="Reprocessed as",
-        readonly=True,
-        ondelete="set null",
+        compute="_compute_reprocessed_event_id",
+        search="_search_reprocessed_event_id",
         help="The newer event created when this delivery was reprocessed.",
     )
     can_reprocess = fields.Boolean(compute="_compute_can_reprocess")
@@ -63,16 +66,30 @@ class OmnitronWebhookEvent(models.Model):
     payload = fields.Text(readonly=True, help="The request body, without channel.conf (the channel's credentials).")
 
     @api.depends("order_number", "event_uuid", "reason")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for event in self:
-            subject = f"Order {event.order_number}" if event.order_number else f"Event {event.event_uuid or event.id}"
+            if event.order_number:
+                subject = self.env._("Order %(number)s", number=event.order_number)
+            else:
+                subject = self.env._("Event %(uuid)s", uuid=event.event_uuid or event.id)
             event.display_name = f"{subject} ({event.reason})" if event.reason else subject
 
-    @api.depends("state", "payload", "reprocessed_event_id")
+    @api.depends("reprocess_event_ids")
+    def _compute_reprocessed_event_id(self):
+        for event in self:
+            event.reprocessed_event_id = event.reprocess_event_ids[:1]
+
+    def _search_reprocessed_event_id(self, operator, value):
+        return [("reprocess_event_ids", operator, value)]
+
+    @api.depends("state", "payload", "reprocess_event_ids")
     def _compute_can_reprocess(self):
         for event in self:
             event.can_reprocess = bool(
-                event.state in ("ignored", "failed") and event.payload and not event.reprocessed_event_id
+                event.state in (const.STATE_IGNORED, const.STATE_FAILED)
+                and event.payload
+                and not event.reprocess_event_ids
             )
 
     @api.depends("payload")
@@ -99,14 +116,14 @@ class OmnitronWebhookEvent(models.Model):
             raise UserError(
                 self.env._("Only ignored or failed deliveries that were not reprocessed yet can be reprocessed.")
             )
-        service = self.env["omnitron.order.import"].sudo()
+        reception = self.env["omnitron.webhook.reception"].sudo()
         try:
-            settings = service._omnitron_settings()
+            settings = reception._settings()
         except ConfigError as error:
             raise UserError(str(error)) from None
         new_events = self.browse()
         for event in events:
-            new_events |= event._reprocess(service, settings)
+            new_events |= event._reprocess(reception, settings)
         if len(new_events) == 1 and new_events.order_id:
             return {
                 "type": "ir.actions.act_window",
@@ -141,7 +158,7 @@ class OmnitronWebhookEvent(models.Model):
         }
         return action
 
-    def _reprocess(self, service, settings):
+    def _reprocess(self, reception, settings):
         self.ensure_one()
         if not self.user_id:
             raise UserError(
@@ -150,62 +167,51 @@ class OmnitronWebhookEvent(models.Model):
                     event=self.display_name,
                 )
             )
-        started, started_clock = fields.Datetime.now(), time.monotonic()
         user = self.user_id.with_context(active_test=False)
-        document = json.loads(self.payload)
+        arrival = Arrival.now(user, settings=settings).with_body(json.loads(self.payload))
         try:
-            delivery = parse_delivery(document)
+            call = parse_webhook_call(arrival.document)
         except InvalidPayload as error:
-            new_event = self._record(
-                user=user,
-                outcome=responses.invalid_payload(error.errors),
-                started=started,
-                started_clock=started_clock,
-                document=document,
-            )
+            new_event = self._record(arrival, responses.invalid_payload(error.errors))
         else:
-            _outcome, new_event = service._receive(
-                delivery, document, user, started=started, started_clock=started_clock, settings=settings
-            )
+            _outcome, new_event = reception._receive(arrival, call)
         new_event.sudo().origin_event_id = self
-        self.sudo().reprocessed_event_id = new_event
         return new_event
 
     @api.model
-    def _record(self, *, user, outcome, started, started_clock, delivery=None, document=None, order=None, token=None):
-        """Write the event row of one delivery (``document`` is already scrubbed).
+    def _record(self, arrival, outcome, call=None, sale_order=None):
+        """Write the event row of one delivery: what arrived and what was answered.
 
-        ``started`` is when the request arrived (UTC), ``started_clock`` the
-        ``time.monotonic()`` reading then, for the duration.
+        Without ``call`` (refused before it could be parsed) the order's
+        number, channel and event uuid are taken from the body when present.
         """
+        document = arrival.document
         order_data = document.get("payload") if isinstance(document, dict) else None
         order_data = order_data if isinstance(order_data, dict) else {}
         event_data = document.get("event") if isinstance(document, dict) else None
         event_data = event_data if isinstance(event_data, dict) else {}
         channel = order_data.get("channel")
         channel_pk = channel.get("pk") if isinstance(channel, dict) else None
+        if call:
+            channel_pk = call.order.channel.pk
+        elif not (isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER):
+            channel_pk = False
         values = {
-            "event_uuid": delivery.event_uuid if delivery else _short_text(event_data.get("uuid")),
-            "event_type": delivery.event_type if delivery else _short_text(event_data.get("type")),
-            "order_number": delivery.order.number if delivery else _short_text(order_data.get("number")),
-            "channel_id": (
-                delivery.order.channel.pk
-                if delivery
-                else channel_pk
-                if isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER
-                else False
-            ),
-            "received_at": started,
-            "duration_ms": int((time.monotonic() - started_clock) * 1000),
+            "event_uuid": call.event_uuid if call else _short_text(event_data.get("uuid")),
+            "event_type": call.event_type if call else _short_text(event_data.get("type")),
+            "order_number": call.order.number if call else _short_text(order_data.get("number")),
+            "channel_pk": channel_pk,
+            "received_at": arrival.started,
+            "duration_ms": arrival.elapsed_ms(),
             "http_status": outcome.status,
             "state": outcome.state,
             "reason": outcome.reason,
             "detail": outcome.detail,
-            "order_id": order.id if order else False,
-            "user_id": user.id,
-            "token_id": token.id if token else False,
+            "order_id": sale_order.id if sale_order else False,
+            "user_id": arrival.user.id,
+            "token_id": arrival.token.id if arrival.token else False,
             "response_body": json.dumps(outcome.body, ensure_ascii=False) if outcome.body is not None else False,
-            "company_id": user.company_id.id,
+            "company_id": arrival.user.company_id.id,
             "payload": json.dumps(document, ensure_ascii=False) if document is not None else False,
         }
         return self.sudo().create(values)
@@ -214,7 +220,7 @@ class OmnitronWebhookEvent(models.Model):
     def _gc_events(self):
         """Cron: delete events older than the retention period."""
         try:
-            days = self.env["omnitron.order.import"]._omnitron_settings().event_retention_days
+            days = self.env["omnitron.webhook.reception"]._settings().event_retention_days
         except ConfigError as error:
             _logger.error("Omnitron events are not purged: %s", error)
             return False

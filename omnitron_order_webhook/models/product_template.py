@@ -4,7 +4,7 @@ from odoo import fields, models
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
-    omnitron_product_id = fields.Integer(
+    omnitron_product_pk = fields.Integer(
         string="Omnitron Product ID",
         readonly=True,
         copy=False,

@@ -4,23 +4,47 @@ from odoo.exceptions import ValidationError
 from ..core import settings as omnitron_settings
 from ..core.settings import ConfigError
 
+_FIELD_TYPES = {"integer": fields.Integer, "boolean": fields.Boolean, "dsn": fields.Char}
+
+
+def _form_field(setting):
+    """The settings form's field of one declared setting (core/settings.py SETTINGS).
+
+    Integers and texts are stored by Odoo itself (``config_parameter``);
+    booleans are written as "true"/"false" by ``set_values``, because Odoo's
+    own boolean parameters store "True" or delete the key, which would read
+    back as the default rather than as "off".
+    """
+    options = {"string": setting.label, "help": setting.help or None}
+    if setting.kind != "boolean":
+        options["config_parameter"] = setting.key
+    return _FIELD_TYPES[setting.kind](**options)
+
+
+def _translated(env, error):
+    """A ConfigError in the reader's language: the pure core keeps English
+    templates marked with ``_lt``, which Odoo exports and translates."""
+    return env._(error.message, **error.params)
+
 
 class ResConfigSettings(models.TransientModel):
     """Section "Omnitron" of the Sales settings.
 
-    Every value is stored in ir.config_parameter under the keys of
-    ``core/settings.py``; the two filter fields are written together as the
+    One field per setting declared in ``core/settings.py`` (SETTINGS), all
+    stored in ir.config_parameter under its key; the order filtering is shown
+    as two fields (allowed channels, property rules) written together as the
     ORDER_FILTERING JSON object. A value the webhook could not use is refused
-    here with the same message the webhook would give.
+    here with the same message the webhook would give, in the reader's language.
     """
 
     _inherit = "res.config.settings"
 
-    omnitron_min_order_omnitron_id = fields.Integer(
-        string="Minimum Omnitron ID",
-        config_parameter=omnitron_settings.KEY_MIN_ORDER_OMNITRON_ID,
-        help="MIN_ORDER_OMNITRON_ID: orders whose Omnitron pk is below this are ignored (0: no minimum).",
-    )
+    # The fields of the declared settings (omnitron_<name>), derived from the table.
+    for _setting in omnitron_settings.SETTINGS:
+        if _setting.on_form:
+            vars()[_setting.field_name] = _form_field(_setting)
+    del _setting
+
     omnitron_allowed_channels = fields.Char(
         string="Allowed Channels",
         help="Omnitron channel ids, separated by commas (empty: every channel).",
@@ -31,114 +55,92 @@ class ResConfigSettings(models.TransientModel):
         '{"delivery_type": ["same_day", "standard"], "channel.channel_type": "n11"} (empty: no rule).',
     )
     omnitron_filter_summary = fields.Char(string="Omnitron Filters", compute="_compute_omnitron_filter_summary")
-    omnitron_create_missing_products = fields.Boolean(
-        string="Create Missing Products",
-        help="Create a product for an sku Odoo does not know. Off: such orders are ignored (product_not_found).",
-    )
-    omnitron_event_retention_days = fields.Integer(
-        string="Keep Webhook Events (days)", config_parameter=omnitron_settings.KEY_EVENT_RETENTION_DAYS
-    )
-    omnitron_max_body_bytes = fields.Integer(
-        string="Body Size Limit (bytes)", config_parameter=omnitron_settings.KEY_MAX_BODY_BYTES
-    )
-    omnitron_rate_limit_per_token = fields.Integer(
-        string="Requests per Minute and Token", config_parameter=omnitron_settings.KEY_RATE_LIMIT_PER_TOKEN
-    )
-    omnitron_rate_limit_failed_auth = fields.Integer(
-        string="Failed Logins per Minute and IP", config_parameter=omnitron_settings.KEY_RATE_LIMIT_FAILED_AUTH
-    )
-    omnitron_sentry_dsn = fields.Char(
-        string="Sentry DSN",
-        config_parameter=omnitron_settings.KEY_SENTRY_DSN,
-        help="Where ignored and failed orders are reported. Unused when Odoo already runs a Sentry client.",
-    )
 
     @api.model
     def default_get(self, fields_list):
         """Show the defaults the webhook applies when a key is not stored."""
         values = super().default_get(fields_list)
-        defaults = omnitron_settings.Settings()
-        for name, default in (
-            ("omnitron_event_retention_days", defaults.event_retention_days),
-            ("omnitron_max_body_bytes", defaults.max_body_bytes),
-            ("omnitron_rate_limit_per_token", defaults.rate_limit_per_token),
-            ("omnitron_rate_limit_failed_auth", defaults.rate_limit_failed_auth),
-        ):
-            if name in fields_list and not values.get(name):
-                values[name] = default
+        for setting in omnitron_settings.SETTINGS:
+            shown = setting.on_form and setting.kind == "integer" and setting.field_name in fields_list
+            if shown and not values.get(setting.field_name):
+                values[setting.field_name] = setting.default
         return values
 
     @api.model
     def get_values(self):
         values = super().get_values()
         params = self.env["ir.config_parameter"].sudo()
+        filtering_key = omnitron_settings.key_of("order_filtering")
         try:
-            filtering = omnitron_settings.parse_order_filtering(
-                params.get_param(omnitron_settings.KEY_ORDER_FILTERING) or None
-            )
+            filtering = omnitron_settings.parse_order_filtering(params.get_param(filtering_key) or None)
             values["omnitron_allowed_channels"] = omnitron_settings.format_channels(filtering.channels)
             values["omnitron_property_rules"] = omnitron_settings.format_properties(filtering.properties)
         except ConfigError:
             # Show what is stored so the admin can repair it.
-            values["omnitron_property_rules"] = params.get_param(omnitron_settings.KEY_ORDER_FILTERING)
-        create = params.get_param(omnitron_settings.KEY_CREATE_MISSING_PRODUCTS) or None
-        values["omnitron_create_missing_products"] = create is None or create.strip().lower() in ("1", "true", "yes")
+            values["omnitron_property_rules"] = params.get_param(filtering_key)
+        for setting in omnitron_settings.SETTINGS:
+            if setting.kind == "boolean":
+                stored = params.get_param(setting.key) or None
+                try:
+                    values[setting.field_name] = omnitron_settings.parse_value(setting, stored)
+                except ConfigError:
+                    values[setting.field_name] = setting.default
         return values
 
     def set_values(self):
         result = super().set_values()
         params = self.env["ir.config_parameter"].sudo()
-        params.set_param(omnitron_settings.KEY_ORDER_FILTERING, self._omnitron_order_filtering().to_json())
-        params.set_param(
-            omnitron_settings.KEY_CREATE_MISSING_PRODUCTS, "true" if self.omnitron_create_missing_products else "false"
-        )
+        params.set_param(omnitron_settings.key_of("order_filtering"), self._omnitron_order_filtering().to_json())
+        for setting in omnitron_settings.SETTINGS:
+            if setting.kind == "boolean":
+                params.set_param(setting.key, "true" if self[setting.field_name] else "false")
         return result
 
     @api.depends("omnitron_allowed_channels", "omnitron_property_rules", "omnitron_min_order_omnitron_id")
+    @api.depends_context("lang")
     def _compute_omnitron_filter_summary(self):
         for record in self:
             try:
-                record.omnitron_filter_summary = omnitron_settings.describe(record._omnitron_settings())
+                record.omnitron_filter_summary = omnitron_settings.describe(
+                    record._omnitron_settings(), translate=self.env._
+                )
             except ConfigError as error:
-                record.omnitron_filter_summary = str(error)
+                record.omnitron_filter_summary = _translated(self.env, error)
 
     @api.constrains(
-        "omnitron_min_order_omnitron_id",
         "omnitron_allowed_channels",
         "omnitron_property_rules",
-        "omnitron_event_retention_days",
-        "omnitron_max_body_bytes",
-        "omnitron_rate_limit_per_token",
-        "omnitron_rate_limit_failed_auth",
-        "omnitron_sentry_dsn",
+        *(setting.field_name for setting in omnitron_settings.SETTINGS if setting.on_form),
     )
     def _check_omnitron_settings(self):
         for record in self:
             try:
                 record._omnitron_settings()
             except ConfigError as error:
-                raise ValidationError(str(error)) from None
+                raise ValidationError(_translated(self.env, error)) from None
 
     def _omnitron_order_filtering(self):
-        channels = omnitron_settings.parse_channel_list(self.omnitron_allowed_channels, key="Allowed Channels")
+        channels = omnitron_settings.parse_channel_list(
+            self.omnitron_allowed_channels, key=self.env._("Allowed Channels")
+        )
         rules = (self.omnitron_property_rules or "").strip()
         properties = ()
         if rules:
             wrapped = f'{{"properties": {rules}}}'
-            properties = omnitron_settings.parse_order_filtering(wrapped, key="Property Rules").properties
+            properties = omnitron_settings.parse_order_filtering(wrapped, key=self.env._("Property Rules")).properties
         return omnitron_settings.OrderFiltering(channels=channels, properties=properties)
 
     def _omnitron_settings(self):
         """The settings as the webhook would read them once saved (raises ConfigError)."""
         self.ensure_one()
-        keys = omnitron_settings
-        stored = {
-            keys.KEY_MIN_ORDER_OMNITRON_ID: str(self.omnitron_min_order_omnitron_id),
-            keys.KEY_ORDER_FILTERING: self._omnitron_order_filtering().to_json(),
-            keys.KEY_EVENT_RETENTION_DAYS: str(self.omnitron_event_retention_days),
-            keys.KEY_MAX_BODY_BYTES: str(self.omnitron_max_body_bytes),
-            keys.KEY_RATE_LIMIT_PER_TOKEN: str(self.omnitron_rate_limit_per_token),
-            keys.KEY_RATE_LIMIT_FAILED_AUTH: str(self.omnitron_rate_limit_failed_auth),
-            keys.KEY_SENTRY_DSN: self.omnitron_sentry_dsn or "",
-        }
+        stored = {omnitron_settings.key_of("order_filtering"): self._omnitron_order_filtering().to_json()}
+        for setting in omnitron_settings.SETTINGS:
+            if setting.on_form:
+                value = self[setting.field_name]
+                if setting.kind == "boolean":
+                    stored[setting.key] = "true" if value else "false"
+                elif setting.kind == "integer":
+                    stored[setting.key] = str(value)
+                else:
+                    stored[setting.key] = value or ""
         return omnitron_settings.parse_settings(stored)

@@ -4,8 +4,8 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    omnitron_channel_id = fields.Integer(readonly=True, copy=False, index=True)
-    omnitron_customer_id = fields.Integer(readonly=True, copy=False)
+    omnitron_channel_pk = fields.Integer(string="Omnitron Channel", readonly=True, copy=False, index=True)
+    omnitron_customer_pk = fields.Integer(string="Omnitron Customer", readonly=True, copy=False)
     omnitron_address_key = fields.Char(
         readonly=True,
         copy=False,
@@ -25,7 +25,7 @@ class ResPartner(models.Model):
         # search, is the guard against two concurrent deliveries creating twice.
         (
             "omnitron_customer_uniq",
-            "unique(omnitron_channel_id, omnitron_customer_id, company_id)",
+            "unique(omnitron_channel_pk, omnitron_customer_pk, company_id)",
             "This Omnitron customer already has a partner in this company.",
         ),
         (

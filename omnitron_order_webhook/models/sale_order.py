@@ -1,12 +1,12 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    omnitron_id = fields.Integer(string="Omnitron ID", readonly=True, copy=False, index="btree_not_null")
+    omnitron_pk = fields.Integer(string="Omnitron ID", readonly=True, copy=False, index="btree_not_null")
     omnitron_number = fields.Char(readonly=True, copy=False, index="btree_not_null")
-    omnitron_channel_id = fields.Integer(string="Omnitron Channel ID", readonly=True, copy=False)
+    omnitron_channel_pk = fields.Integer(string="Omnitron Channel ID", readonly=True, copy=False)
     omnitron_channel_name = fields.Char(string="Omnitron Channel", readonly=True, copy=False)
     omnitron_channel_type = fields.Char(readonly=True, copy=False)
     omnitron_status = fields.Char(string="Omnitron Status Code", readonly=True, copy=False)
@@ -33,14 +33,33 @@ class SaleOrder(models.Model):
         copy=False,
         help="Odoo's total differs from the amount Omnitron sent by more than half the currency's rounding.",
     )
-    omnitron_amount_mismatch_detail = fields.Char(string="Total Difference", readonly=True, copy=False)
+    omnitron_amount_mismatch_detail = fields.Char(
+        string="Total Difference", compute="_compute_omnitron_amount_mismatch_detail"
+    )
 
     _sql_constraints = [
         # The duplicate guard that holds across workers: a search-then-create
         # check alone cannot see an order another transaction is creating.
         (
             "omnitron_channel_number_uniq",
-            "unique(omnitron_channel_id, omnitron_number)",
+            "unique(omnitron_channel_pk, omnitron_number)",
             "An order with this Omnitron number already exists in this channel.",
         ),
     ]
+
+    @api.depends("omnitron_amount_mismatch", "omnitron_amount", "amount_total", "currency_id")
+    @api.depends_context("lang")
+    def _compute_omnitron_amount_mismatch_detail(self):
+        """The banner's sentence, in the reader's language (only the numbers are stored)."""
+        for sale_order in self:
+            if not sale_order.omnitron_amount_mismatch:
+                sale_order.omnitron_amount_mismatch_detail = False
+                continue
+            currency = sale_order.currency_id
+            sale_order.omnitron_amount_mismatch_detail = self.env._(
+                "Odoo's total %(odoo_total)s differs from the amount Omnitron sent, %(omnitron_total)s, "
+                "by %(difference)s.",
+                odoo_total=currency.format(sale_order.amount_total),
+                omnitron_total=currency.format(sale_order.omnitron_amount),
+                difference=currency.format(sale_order.amount_total - sale_order.omnitron_amount),
+            )

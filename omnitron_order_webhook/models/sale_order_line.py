@@ -4,7 +4,7 @@ from odoo import fields, models
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    omnitron_item_id = fields.Integer(string="Omnitron Item ID", readonly=True, copy=False, index="btree_not_null")
+    omnitron_item_pk = fields.Integer(string="Omnitron Item ID", readonly=True, copy=False, index="btree_not_null")
     omnitron_status = fields.Char(string="Omnitron Item Status", readonly=True, copy=False)
     omnitron_tracking_number = fields.Char(string="Item Tracking Number", readonly=True, copy=False)
     omnitron_invoice_number = fields.Char(string="Item Invoice Number", readonly=True, copy=False)

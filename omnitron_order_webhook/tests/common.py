@@ -9,9 +9,10 @@ import pathlib
 import odoo
 from odoo.tests import HttpCase, new_test_user
 
+from ..controllers.main import OmnitronWebhookController
 from .sentry_listener import SentryListener  # noqa: F401 - the tests import it from here
 
-WEBHOOK_URL = "/api/v1/oms/orders_omnitron/"
+WEBHOOK_URL = OmnitronWebhookController._webhook_url
 SAMPLE = json.loads((pathlib.Path(__file__).parent / "data" / "sample_order.json").read_text(encoding="utf-8"))
 
 

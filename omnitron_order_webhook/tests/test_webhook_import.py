@@ -27,9 +27,9 @@ class TestWebhookImport(OmnitronWebhookCase):
             order,
             [
                 {
-                    "omnitron_id": 31999,
+                    "omnitron_pk": 31999,
                     "omnitron_number": "202531672482",
-                    "omnitron_channel_id": 20,
+                    "omnitron_channel_pk": 20,
                     "omnitron_channel_name": "Lacoste N11",
                     "omnitron_channel_type": "n11",
                     "omnitron_status": "400",
@@ -51,7 +51,7 @@ class TestWebhookImport(OmnitronWebhookCase):
 
         customer = order.partner_id
         self.assertEqual(customer.name, "John Doe")
-        self.assertEqual((customer.omnitron_channel_id, customer.omnitron_customer_id), (20, 23401))
+        self.assertEqual((customer.omnitron_channel_pk, customer.omnitron_customer_pk), (20, 23401))
         for address, kind in ((order.partner_invoice_id, "invoice"), (order.partner_shipping_id, "delivery")):
             self.assertRecordValues(
                 address,
@@ -79,7 +79,7 @@ class TestWebhookImport(OmnitronWebhookCase):
             product_line,
             [
                 {
-                    "omnitron_item_id": 48161,
+                    "omnitron_item_pk": 48161,
                     "omnitron_status": "510",
                     "omnitron_tracking_number": "202531672482",
                     "omnitron_invoice_number": "SEP2018000149774",
@@ -111,7 +111,7 @@ class TestWebhookImport(OmnitronWebhookCase):
                     "event_uuid": "fc2ba32ba6da4c948c71c6adcf6396db",
                     "event_type": "order.updated",
                     "order_number": "202531672482",
-                    "channel_id": 20,
+                    "channel_pk": 20,
                     "order_id": order.id,
                     "user_id": self.sender.id,
                 }
@@ -153,7 +153,7 @@ class TestWebhookImport(OmnitronWebhookCase):
             self.events(), [{"state": "ignored", "reason": "cargo_company_not_found", "http_status": 202}]
         )
 
-    @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_order_import", "odoo.sql_db")
+    @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_webhook_reception", "odoo.sql_db")
     def test_a_failure_mid_import_leaves_nothing_behind(self):
         # A real database error while the lines are inserted, after the
         # customer, addresses and product were created.
@@ -187,7 +187,7 @@ class TestWebhookImport(OmnitronWebhookCase):
         self.assertEqual(self.post(body).status_code, 204)
         order = self.omnitron_orders()
         lines = order.order_line.filtered(lambda line: not line.is_delivery)
-        self.assertEqual(sorted(lines.mapped("omnitron_item_id")), [48161, 48162])
+        self.assertEqual(sorted(lines.mapped("omnitron_item_pk")), [48161, 48162])
         self.assertEqual(len(lines.product_id), 1)
         self.assertEqual(order.amount_total, 1444.18)
         self.assertFalse(order.omnitron_amount_mismatch)
@@ -302,7 +302,7 @@ class TestWebhookImport(OmnitronWebhookCase):
         # it raises SQLSTATE 40001, which Odoo's request loop retries.
         from psycopg2.errors import SerializationFailure
 
-        from ..models.omnitron_order_import import _raise_serialization_failure
+        from ..models.omnitron_webhook_reception import _raise_serialization_failure
 
         with self.assertRaises(SerializationFailure), self.env.cr.savepoint():
             _raise_serialization_failure(self.env.cr, "res_partner_omnitron_customer_uniq")

@@ -121,7 +121,7 @@ class TestWebhookSettings(OmnitronWebhookCase):
             self.env["res.config.settings"].create({"omnitron_property_rules": '{"channel..type": "x"}'})
         self.assertIn("'channel..type' has an empty segment", str(caught.exception))
 
-    @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_order_import")
+    @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_webhook_reception")
     def test_a_setting_stored_invalid_answers_500_config_error(self):
         self.set_params(order_filtering='{"channels": "20"}')
         response = self.post(self.sample())
@@ -179,7 +179,7 @@ class TestWebhookSettings(OmnitronWebhookCase):
         ):
             self.assertNotIn(secret, raw)
 
-    @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_order_import", "odoo.sql_db")
+    @mute_logger("odoo.addons.omnitron_order_webhook.models.omnitron_webhook_reception", "odoo.sql_db")
     def test_a_500_reaches_sentry_as_the_exception(self):
         listener = self.sentry()
         self.env.cr.execute(

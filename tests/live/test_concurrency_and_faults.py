@@ -9,7 +9,7 @@ from .conftest import record
 
 N = 20  # concurrent deliveries
 ADDRESSES_OF_CUSTOMER = (
-    "SELECT count(*) FROM res_partner a JOIN res_partner c ON a.parent_id = c.id WHERE c.omnitron_customer_id = %s"
+    "SELECT count(*) FROM res_partner a JOIN res_partner c ON a.parent_id = c.id WHERE c.omnitron_customer_pk = %s"
 )
 
 
@@ -43,7 +43,7 @@ def test_twenty_identical_deliveries_create_one_order(live):
     assert statuses == [202] * (N - 1) + [204], answers
     assert {answer.json()["reason"] for answer in answers if answer.status == 202} == {"duplicate_order"}
     assert count(live, "SELECT count(*) FROM sale_order WHERE omnitron_number = 'RACE-SAME'") == 1
-    assert count(live, "SELECT count(*) FROM res_partner WHERE omnitron_customer_id = 90001") == 1
+    assert count(live, "SELECT count(*) FROM res_partner WHERE omnitron_customer_pk = 90001") == 1
     assert (
         count(
             live,
@@ -72,7 +72,7 @@ def test_twenty_orders_of_one_new_customer_share_one_partner(live):
     answers = release_together(live, bodies)
     assert [answer.status for answer in answers] == [204] * N, answers
     assert count(live, "SELECT count(*) FROM sale_order WHERE omnitron_number LIKE 'RACE-CUSTOMER-%%'") == N
-    assert count(live, "SELECT count(*) FROM res_partner WHERE omnitron_customer_id = 90002") == 1
+    assert count(live, "SELECT count(*) FROM res_partner WHERE omnitron_customer_pk = 90002") == 1
     assert (
         count(
             live,
@@ -144,7 +144,7 @@ def test_a_forced_database_error_mid_import_leaves_nothing(live):
     finally:
         live.query("DROP TRIGGER omnitron_live_fail ON sale_order_line")
     assert answer.status == 500 and answer.json()["error"] == "internal_error"
-    assert count(live, "SELECT count(*) FROM res_partner WHERE omnitron_customer_id = 90004") == 0
+    assert count(live, "SELECT count(*) FROM res_partner WHERE omnitron_customer_pk = 90004") == 0
     assert live.query("SELECT state FROM omnitron_webhook_event WHERE order_number = 'FAULT-ERROR'") == [("failed",)]
     record(
         "Faults",

@@ -1,0 +1,84 @@
+"""What of a webhook body is secret or personal, decided in one place.
+
+Two consumers: the event log stores the body without the channel's
+credentials (``without_credentials``), and Sentry reports replace every
+personal or secret text of the body (``sensitive_values``) by ``[Filtered]``.
+"""
+
+# Omnitron's channel configuration: the sales channel's credentials
+# (appKey, appSecret…), never stored, logged or reported.
+CREDENTIALS_KEY = "conf"
+
+# Fields of the customer and of each address that identify a person.
+PERSONAL_KEYS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone_number",
+    "line",
+    "postcode",
+    "tax_no",
+    "company_name",
+    "title",
+    "district",
+)
+_PEOPLE = ("customer", "billing_address", "shipping_address")
+
+
+def without_credentials(document):
+    """``document`` without ``payload.channel.conf`` (what the event log stores).
+
+    >>> without_credentials({"payload": {"channel": {"pk": 1, "conf": {"appKey": "k"}}}})
+    {'payload': {'channel': {'pk': 1}}}
+    """
+    if not isinstance(document, dict):
+        return document
+    payload = document.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("channel"), dict):
+        return document
+    channel = {key: value for key, value in payload["channel"].items() if key != CREDENTIALS_KEY}
+    return {**document, "payload": {**payload, "channel": channel}}
+
+
+def sensitive_values(document, token=None):
+    """Every personal or secret text in a webhook body (and the token), to keep out of reports.
+
+    Customer and address data (``PERSONAL_KEYS``) and everything under the
+    channel's credentials, however deep.
+    """
+    values = set()
+    if token:
+        values.add(token)
+    payload = document.get("payload") if isinstance(document, dict) else None
+    if not isinstance(payload, dict):
+        return values
+    channel = payload.get("channel")
+    if isinstance(channel, dict):
+        values.update(_all_texts(channel.get(CREDENTIALS_KEY)))
+    for key in _PEOPLE:
+        person = payload.get(key)
+        if isinstance(person, dict):
+            values.update(_texts_of(person, PERSONAL_KEYS))
+            if isinstance(person.get("customer"), dict):
+                values.update(_texts_of(person["customer"], PERSONAL_KEYS))
+    return values
+
+
+def _texts_of(data, keys):
+    return {
+        str(data[key]) for key in keys if isinstance(data.get(key), str | int) and not isinstance(data.get(key), bool)
+    }
+
+
+def _all_texts(value):
+    """Every string or integer inside ``value``, however deep (no recursion)."""
+    texts, pending = set(), [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str | int) and not isinstance(item, bool):
+            texts.add(str(item))
+    return texts

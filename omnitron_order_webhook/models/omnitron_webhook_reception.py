@@ -1,0 +1,187 @@
+import dataclasses
+import logging
+import sys
+
+import psycopg2
+
+from odoo import api, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tools import config as odoo_config
+
+from ..core import const, reporting, responses
+from ..core import settings as omnitron_settings
+
+_logger = logging.getLogger(__name__)
+
+# Unique constraints whose violation means "another delivery created the same
+# record a moment ago": the whole request is replayed, and the replay finds it.
+RETRY_CONSTRAINTS = {
+    "res_partner_omnitron_customer_uniq",
+    "res_partner_omnitron_address_uniq",
+    "product_template_omnitron_sku_uniq",
+    "account_tax_omnitron_key_uniq",
+    "account_tax_group_omnitron_key_uniq",
+    "product_pricelist_omnitron_key_uniq",
+}
+# The order's own guard: its violation means the order was imported already.
+DUPLICATE_ORDER_CONSTRAINT = "sale_order_omnitron_channel_number_uniq"
+
+
+class Refusal(Exception):
+    """Raised by a flow to answer without changing anything: a 202 or a 400."""
+
+    def __init__(self, outcome):
+        super().__init__(outcome.detail)
+        self.outcome = outcome
+
+
+class OmnitronWebhookReception(models.AbstractModel):
+    """Where every delivery is received: transaction policy, event row, report.
+
+    The controller (HTTP only) hands over an ``Arrival`` (core/arrival.py) and
+    either a refusal it found (``_refuse``) or the parsed call (``_receive``).
+    The work itself is a flow, a sibling model with one entry point:
+    ``omnitron.order.import`` creates an order.
+
+    Transaction contract of ``_receive``:
+
+    - the flow runs inside one savepoint: any error rolls back everything it
+      wrote, so nothing is half-written;
+    - a ``Refusal`` (202/400) and an error are answered, never raised;
+    - serialization failures, deadlocks and lock timeouts (Odoo's
+      ``PG_CONCURRENCY_ERRORS_TO_RETRY``), and the unique constraints of
+      ``RETRY_CONSTRAINTS``, are raised as a serialization failure so Odoo
+      replays the whole request, which then sees the other transaction's row;
+    - the event row is written in the request's transaction after the
+      savepoint, so it commits with the answer; when the connection itself
+      died, it is written through a new connection instead;
+    - the Sentry report is sent when the transaction commits: a request Odoo
+      replays rolls back first, which drops it, so one delivery gives one report.
+    """
+
+    _name = "omnitron.webhook.reception"
+    _description = "Omnitron Webhook Reception"
+
+    @api.model
+    def _settings(self):
+        """The admin's settings, parsed (raises core.settings.ConfigError)."""
+        params = self.env["ir.config_parameter"].sudo()
+        return omnitron_settings.parse_settings({key: params.get_param(key) for key in omnitron_settings.ALL_KEYS})
+
+    @api.model
+    def _refuse(self, arrival, outcome, error=None):
+        """Record a delivery refused before any flow ran (403, 413, 415, 429, 400, config_error)."""
+        if outcome.reason == const.ERROR_CONFIG:
+            self._report_config_error(error)
+        self.env["omnitron.webhook.event"]._record(arrival, outcome)
+        return outcome
+
+    @api.model
+    def _receive(self, arrival, call):
+        """Run the flow for ``call`` under the contract above; return (outcome, event)."""
+        sale_order = self.env["sale.order"]
+        failure = None
+        try:
+            with self.env.cr.savepoint():
+                outcome, sale_order = self.env["omnitron.order.import"]._import(arrival, call)
+        except Refusal as refusal:
+            outcome = refusal.outcome
+        except psycopg2.IntegrityError as error:
+            constraint = getattr(error.diag, "constraint_name", None)
+            if constraint in RETRY_CONSTRAINTS:
+                _raise_serialization_failure(self.env.cr, constraint)
+            if constraint == DUPLICATE_ORDER_CONSTRAINT:
+                outcome = self.env["omnitron.order.import"]._duplicate(call.order)
+            else:
+                outcome, failure = self._failed(call, error), sys.exc_info()
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise  # Odoo replays the whole request on these
+            if self.env.cr.closed:
+                return self._connection_lost(arrival, call, error)
+            outcome, failure = self._failed(call, error), sys.exc_info()
+        except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
+            outcome, failure = self._failed(call, error), sys.exc_info()
+        send_report = self._prepare_report(arrival, call, outcome, failure)
+        if send_report:
+            self.env.cr.precommit.add(send_report)
+        if outcome.state != const.STATE_DONE:
+            sale_order = self.env["sale.order"]
+        event = self.env["omnitron.webhook.event"]._record(arrival, outcome, call=call, sale_order=sale_order)
+        return outcome, event
+
+    def _connection_lost(self, arrival, call, error):
+        """The database connection died mid-flow: nothing was committed.
+
+        The request's cursor is unusable, so the event is written through a
+        new connection and the report sent at once; the dead cursor is closed
+        so Odoo does not try to commit on it, and the sender gets our 500.
+        """
+        outcome = self._failed(call, error)
+        failure = sys.exc_info()
+        with self.env.registry.cursor() as cursor:
+            env = self.env(cr=cursor)
+            revived = dataclasses.replace(
+                arrival,
+                user=arrival.user.with_env(env),
+                token=arrival.token.with_env(env) if arrival.token else None,
+            )
+            event_id = env["omnitron.webhook.event"]._record(revived, outcome, call=call).id
+        send_report = self._prepare_report(arrival, call, outcome, failure)
+        if send_report:
+            send_report()
+        self.env.cr.close()
+        return outcome, self.env["omnitron.webhook.event"].browse(event_id)
+
+    def _failed(self, call, error):
+        _logger.exception(
+            "Omnitron order %s (event %s) failed to import; nothing was saved", call.order.number, call.event_uuid
+        )
+        self.env.invalidate_all(flush=False)
+        # The event keeps what went wrong for the back office; the answer does not.
+        return responses.internal_error(call.event_uuid).with_detail(f"{type(error).__name__}: {error}")
+
+    def _prepare_report(self, arrival, call, outcome, failure):
+        """The Sentry report of a 202 or a 5xx, or None; preparing it never fails the answer."""
+        try:
+            return reporting.prepare(
+                outcome,
+                failure=failure,
+                dsn=self._sentry_dsn(arrival.settings),
+                channel_pk=call.order.channel.pk,
+                order_number=call.order.number,
+                event_uuid=call.event_uuid,
+                sensitive_values=arrival.sensitive_values(),
+            )
+        except Exception:  # noqa: BLE001
+            _logger.warning("Could not prepare the Sentry report of an Omnitron delivery", exc_info=True)
+            return None
+
+    @api.model
+    def _report_config_error(self, error):
+        """Report settings the webhook cannot use (only the config file's DSN is trusted then)."""
+        _logger.error("Omnitron webhook settings are not valid: %s", error)
+        client = reporting.client_for(self._sentry_dsn(None))
+        if client is not None and error is not None:
+            tags = reporting.tags_for(const.ERROR_CONFIG, None, None, None)
+            self.env.cr.precommit.add(
+                lambda: reporting.report_failure(client, error, reason=const.ERROR_CONFIG, tags=tags)
+            )
+
+    @api.model
+    def _sentry_dsn(self, settings):
+        return (settings.sentry_dsn if settings else None) or odoo_config.get("omnitron_sentry_dsn") or None
+
+
+def _raise_serialization_failure(cr, constraint):
+    """Make Odoo replay the request: a concurrent delivery created this record.
+
+    At REPEATABLE READ the current transaction cannot see the row the other
+    one committed; a fresh transaction can. Odoo retries on SQLSTATE 40001.
+    """
+    _logger.info("Concurrent Omnitron import hit %s; the request will be replayed", constraint)
+    cr.execute(
+        "DO $$BEGIN RAISE EXCEPTION 'concurrent Omnitron import (%%)', %s "
+        "USING ERRCODE = 'serialization_failure'; END$$",
+        [constraint],
+    )

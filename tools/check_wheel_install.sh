@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Proves the packaging: the wheel built from this repository (pip install .)
+# installs into a fresh environment and Odoo installs the addon from there,
+# with no addons_path entry for this repository. Run by .ci/run.
+#
+# The environment is a venv seeing the machine's packages (Odoo 18 itself is
+# on no registry); the addon and its Python dependencies come from the wheel.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d /tmp/omnitron-wheel-XXXXXX)"
+PG_DIR="$WORK/pg"
+PG_PORT="${OMNITRON_WHEEL_PG_PORT:-55436}"
+# shellcheck source=pg.sh
+source "$REPO/tools/pg.sh"
+trap 'pg_stop; rm -rf "$WORK"' EXIT
+
+python3 -m pip wheel -q --no-deps "$REPO" -w "$WORK/dist"
+python3 -m venv --system-site-packages "$WORK/venv"
+"$WORK/venv/bin/pip" install -q "$WORK"/dist/*.whl
+"$WORK/venv/bin/python" - <<'PY'
+import importlib.metadata as md
+import odoo.addons.omnitron_order_webhook as addon
+requires = md.requires("odoo-addon-omnitron_order_webhook")
+assert "/venv/" in addon.__file__, addon.__file__
+assert any(r.startswith("sentry-sdk") for r in requires), requires
+print("wheel installed:", addon.__file__, requires)
+PY
+
+pg_start
+# Only Odoo's own addons on the path: the addon must come from the wheel.
+ODOO_ADDONS="$(python3 -c 'import odoo, os; print(os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons"))')"
+cat >"$WORK/odoo.conf" <<CONF
+[options]
+addons_path = $ODOO_ADDONS
+db_host = 127.0.0.1
+db_port = $PG_PORT
+db_user = $PG_USER_ROLE
+db_password = False
+data_dir = $WORK/odoo-data
+CONF
+if ! "$WORK/venv/bin/python" -m odoo -c "$WORK/odoo.conf" -d omnitron_wheel -i omnitron_order_webhook \
+        --without-demo=all --stop-after-init --log-level=warn >"$WORK/install.log" 2>&1 \
+        || grep -E "ERROR|CRITICAL" "$WORK/install.log"; then
+    tail -n 40 "$WORK/install.log"
+    echo "Installing the addon from the wheel failed." >&2
+    exit 1
+fi
+"$WORK/venv/bin/python" - "$PG_PORT" <<'PY'
+import sys, psycopg2
+with psycopg2.connect(host="127.0.0.1", port=sys.argv[1], user="odoo", dbname="omnitron_wheel") as cnx:
+    cur = cnx.cursor()
+    cur.execute("SELECT state FROM ir_module_module WHERE name = 'omnitron_order_webhook'")
+    state = cur.fetchone()[0]
+assert state == "installed", state
+print("Odoo installed the addon from the wheel:", state)
+PY
