@@ -56,25 +56,11 @@ def prepare_database():
     shell('pg_stop; rm -rf "$PG_DIR"; pg_start')
     conf = f"{PG_DIR}/odoo.conf"
     shell(f'write_odoo_conf {conf} {REPO} "db_name = {DB}" "log_level = info"')
-    print("Installing the addon into a fresh database (about a minute)...", flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-c",
-            conf,
-            "-d",
-            DB,
-            "-i",
-            "omnitron_order_webhook",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    print("Creating the Turkish merchant's database with the addon (about two minutes)...", flush=True)
+    shell(f"create_merchant_db {conf} {DB} {PG_DIR}/install.log omnitron_order_webhook --without-demo=all")
+    # The spec's sample is taxed at 8 %, which l10n_tr lacks: a tax is marked
+    # for it (webhook, floor and peer then all book it the same way).
+    shell(f"mark_sample_rate {conf} {DB}")
     return conf
 
 
@@ -87,9 +73,13 @@ def make_order(number, lines, customer_pk):
     payload["customer"]["pk"] = customer_pk
     payload["billing_address"]["line"] = f"Bench street {customer_pk}"
     payload["shipping_address"]["line"] = f"Bench street {customer_pk}"
+    # An approved order still to ship (the sample is already shipped): every
+    # way creates the same delivery when it confirms.
+    payload["status"] = "400"
     payload["orderitem_set"] = []
     for index in range(lines):
         item = copy.deepcopy(template)
+        item["status"] = "400"
         item["pk"] = index + 1
         item["product"]["sku"] = f"BENCH-SKU-{(zlib.crc32(number.encode()) + index) % CATALOG}"
         item["product"]["name"] = f"Bench product {item['product']['sku']}"
@@ -336,9 +326,12 @@ def main():
             odoo.rpc(
                 "product.product",
                 "create",
-                [{"name": f"Bench product BENCH-SKU-{i}", "default_code": f"BENCH-SKU-{i}"} for i in range(CATALOG)],
+                [
+                    {"name": f"Bench product BENCH-SKU-{i}", "default_code": f"BENCH-SKU-{i}", "is_storable": True}
+                    for i in range(CATALOG)
+                ],
             )
-            odoo.post(make_order("WARM-0", 1, 1))  # creates the 8% tax and the TRY pricelist once
+            odoo.post(make_order("WARM-0", 1, 1))  # warms the caches (the 8% tax is the marked one)
             print("Orders by size (webhook, floor, peer interleaved):", flush=True)
             sizes_result = measure_sizes(odoo, conf, sizes, counts)
         print("Throughput, 8 concurrent senders of 1-line orders:", flush=True)

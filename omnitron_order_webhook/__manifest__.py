@@ -7,7 +7,7 @@
     "author": "Omnitron Order Webhook Developers",
     "maintainers": ["omnitron-order-webhook"],
     "development_status": "Beta",
-    "depends": ["sale_management", "delivery"],
+    "depends": ["sale_management", "stock_delivery"],
     "external_dependencies": {"python": ["sentry_sdk"]},
     "data": [
         "security/omnitron_security.xml",
@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "views/sale_order_views.xml",
         "views/delivery_carrier_views.xml",
+        "views/account_tax_views.xml",
         "views/omnitron_webhook_event_views.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from omnitron_order_webhook.core import const, mapping, responses, tokens
+from omnitron_order_webhook.core import const, mapping, responses, taxes, tokens
 from omnitron_order_webhook.core.validation import parse_webhook_call
 
 
@@ -65,8 +65,8 @@ def test_customer_without_names_gets_a_readable_fallback(sample):
 
 
 @pytest.mark.parametrize(("rate", "text"), [(Decimal("8.00"), "8"), (Decimal("0.5"), "0.5"), (Decimal("18"), "18")])
-def test_tax_names_are_readable(rate, text):
-    assert mapping.tax_name(rate) == f"Omnitron VAT {text}% (included)"
+def test_rates_are_written_as_people_write_them(rate, text):
+    assert taxes.format_rate(rate) == text
 
 
 def test_tax_rates_skip_zero_and_null_and_include_shipping(sample):
@@ -133,7 +133,3 @@ def test_new_tokens_are_long_random_and_only_match_themselves():
     assert tokens.matches(token, digest)
     assert not tokens.matches(other, digest)
     assert token not in digest
-
-
-def test_tax_group_names_are_short():
-    assert mapping.tax_group_name(Decimal("8.00")) == "VAT 8%"

@@ -24,6 +24,12 @@ ORDER_STATUSES = {
     "600": ("refunded", "sale"),
 }
 
+# Item statuses meaning the goods already left the warehouse: 500 shipped,
+# 510 shipped and informed, 520 ready for pickup, 540 attempted delivery, 544
+# and 545 return review, 550 delivered (shared/spec/omnitron_lifecycle.md).
+# Such items get no stock move at import: Odoo must not ship them again.
+SHIPPED_ITEM_STATUSES = frozenset({"500", "510", "520", "540", "544", "545", "550"})
+
 # Largest id PostgreSQL's ``integer`` (Odoo's fields.Integer) can hold.
 MAX_DB_INTEGER = 2**31 - 1
 
@@ -65,6 +71,8 @@ REASON_DUPLICATE_ORDER = "duplicate_order"
 REASON_CARGO_COMPANY_NOT_FOUND = "cargo_company_not_found"
 REASON_PRODUCT_AMBIGUOUS = "product_ambiguous"
 REASON_PRODUCT_NOT_FOUND = "product_not_found"
+REASON_TAX_NOT_CONFIGURED = "tax_not_configured"
+REASON_CURRENCY_NOT_ACTIVE = "currency_not_active"
 REASONS = (
     REASON_BELOW_MIN_OMNITRON_ID,
     REASON_CHANNEL_NOT_ALLOWED,
@@ -73,6 +81,8 @@ REASONS = (
     REASON_CARGO_COMPANY_NOT_FOUND,
     REASON_PRODUCT_AMBIGUOUS,
     REASON_PRODUCT_NOT_FOUND,
+    REASON_TAX_NOT_CONFIGURED,
+    REASON_CURRENCY_NOT_ACTIVE,
 )
 
 # Error codes of a 4xx or 5xx answer's "error" field, with their HTTP status.

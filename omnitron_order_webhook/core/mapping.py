@@ -126,6 +126,7 @@ def product_values(product):
         "default_code": product.sku,
         "omnitron_sku": product.sku,
         "type": "consu",
+        "is_storable": True,  # an order management system ships it: Inventory tracks its stock
         "sale_ok": True,
         "omnitron_product_pk": product.pk or False,
     }
@@ -137,20 +138,6 @@ def tax_rates(order):
     if order.shipping_tax_rate:
         rates.add(order.shipping_tax_rate)
     return sorted(rates)
-
-
-def tax_name(rate):
-    return f"Omnitron VAT {normalize_rate(rate)}% (included)"
-
-
-def tax_group_name(rate):
-    return f"VAT {normalize_rate(rate)}%"
-
-
-def normalize_rate(rate):
-    """``Decimal('8.00')`` -> ``'8'``; ``Decimal('0.5')`` -> ``'0.5'``."""
-    text = format(rate.normalize(), "f")
-    return text
 
 
 def amount_mismatch(computed_total, order, rounding):

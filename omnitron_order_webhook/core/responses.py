@@ -66,6 +66,11 @@ def config_error(error):
     )
 
 
+def company_config_error(detail):
+    """The sender's company cannot hold an order (no chart of accounts, no fiscal country)."""
+    return Outcome.error(const.ERROR_CONFIG, detail, state=STATE_FAILED)
+
+
 def too_large(limit):
     return Outcome.error(const.ERROR_PAYLOAD_TOO_LARGE, f"The request body is larger than the limit of {limit} bytes.")
 

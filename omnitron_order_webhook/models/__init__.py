@@ -1,5 +1,4 @@
 from . import account_tax
-from . import account_tax_group
 from . import delivery_carrier
 from . import omnitron_webhook_reception
 from . import omnitron_order_import

@@ -1,20 +1,172 @@
-from odoo import fields, models
+import logging
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+from ..core import taxes as omnitron_taxes
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountTax(models.Model):
     _inherit = "account.tax"
 
-    omnitron_key = fields.Char(
-        readonly=True,
+    omnitron_rate = fields.Float(
+        string="Omnitron Rate (%)",
+        digits=(16, 4),
         copy=False,
-        help="Set when the Omnitron webhook created this tax, so it is created once per company.",
+        help="Orders from Omnitron whose tax_rate is this rate are taxed with this tax. Only a price-included "
+        "percent sale tax of this very rate may carry it, and one per rate and company. Empty: the webhook "
+        "uses the company's sale tax of the rate (or a price-included twin of it).",
     )
 
-    _sql_constraints = [
-        # Two deliveries needing the same new tax at once must not create it twice.
-        (
-            "omnitron_key_uniq",
-            "unique(omnitron_key, company_id)",
-            "The Omnitron webhook already created this tax in this company.",
-        ),
-    ]
+    def init(self):
+        # At most one tax per rate and company. A partial index, since an
+        # unmarked tax stores 0 (or NULL); its violation by two concurrent
+        # orders makes Odoo replay the later one, which finds the first's twin.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS account_tax_omnitron_rate_uniq "
+            "ON account_tax (company_id, omnitron_rate) WHERE omnitron_rate > 0"
+        )
+
+    @api.constrains("omnitron_rate", "type_tax_use", "amount_type", "amount", "price_include_override", "company_id")
+    def _check_omnitron_rate(self):
+        for tax in self.filtered("omnitron_rate"):
+            if tax.type_tax_use != "sale" or tax.amount_type != "percent" or not tax.price_include:
+                raise ValidationError(
+                    self.env._(
+                        "Only a price-included percent sale tax can carry an Omnitron rate; %(tax)s cannot.",
+                        tax=tax.display_name,
+                    )
+                )
+            if float_compare(tax.amount, tax.omnitron_rate, precision_digits=4):
+                raise ValidationError(
+                    self.env._(
+                        "%(tax)s is a tax of %(amount)s%%: it can only book Omnitron's rate of %(amount)s%%, "
+                        "not %(rate)s%%.",
+                        tax=tax.display_name,
+                        amount=tax.amount,
+                        rate=tax.omnitron_rate,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("omnitron_rate"):
+                self._check_omnitron_rate_free(vals["omnitron_rate"], vals.get("company_id") or self.env.company.id)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("omnitron_rate"):
+            for tax in self:
+                self._check_omnitron_rate_free(vals["omnitron_rate"], vals.get("company_id") or tax.company_id.id, tax)
+        return super().write(vals)
+
+    @api.model
+    def _check_omnitron_rate_free(self, rate, company_id, tax=None):
+        """One tax per Omnitron rate and company, said in words before the unique index says it in SQL."""
+        clash = self.with_context(active_test=False).search(
+            [
+                ("id", "!=", tax.id if tax else False),
+                ("company_id", "=", company_id),
+                ("omnitron_rate", "=", rate),
+            ],
+            limit=1,
+        )
+        if clash:
+            raise ValidationError(
+                self.env._(
+                    "%(other)s is already marked for Omnitron rate %(rate)s%% in %(company)s.",
+                    other=clash.display_name,
+                    rate=rate,
+                    company=clash.company_id.name,
+                )
+            )
+
+    @api.model
+    def _omnitron_choose(self, rates, company):
+        """Which tax books each Omnitron rate in ``company`` (core/taxes.py decides)."""
+        if not rates:
+            return omnitron_taxes.choose_taxes([], [])
+        Tax = self.with_context(active_test=False)
+        found = Tax.search(
+            [
+                *Tax._check_company_domain(company),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                "|",
+                ("active", "=", True),
+                ("omnitron_rate", ">", 0),
+            ]
+        )
+        lineage = list(reversed(company.parent_ids.ids))  # the company first, then its parents
+        return omnitron_taxes.choose_taxes(
+            rates,
+            [
+                omnitron_taxes.SaleTax(
+                    id=tax.id,
+                    name=tax.name,
+                    amount=Decimal(str(tax.amount)),
+                    price_include=tax.price_include,
+                    omnitron_rate=Decimal(str(tax.omnitron_rate)) if tax.omnitron_rate else None,
+                    active=tax.active,
+                    company_rank=lineage.index(tax.company_id.id) if tax.company_id.id in lineage else len(lineage),
+                    sequence=tax.sequence,
+                )
+                for tax in found
+            ],
+        )
+
+    def _omnitron_create_twin(self, rate):
+        """A price-included copy of this price-excluded sale tax, marked for Omnitron ``rate``.
+
+        Same repartition lines (accounts and tax-report tags), tax group,
+        country and company as the chart's tax, so the VAT lands where the
+        accountant expects it. Named in every installed language so staff
+        recognise it; created once per company (a unique index on the mark).
+        """
+        self.ensure_one()
+        rate_text = omnitron_taxes.format_rate(rate)
+        twin = self.copy(
+            {
+                "name": self.env._("%(rate)s%% VAT (incl.)", rate=rate_text),
+                "price_include_override": "tax_included",
+                "omnitron_rate": float(rate),
+                "active": True,
+            }
+        )
+        for code, _name in self.env["res.lang"].get_installed():
+            twin.with_context(lang=code).name = self.with_context(lang=code).env._(
+                "%(rate)s%% VAT (incl.)", rate=rate_text
+            )
+        _logger.info("Created %s, a price-included twin of %s, for Omnitron rate %s%%", twin.name, self.name, rate_text)
+        return twin
+
+    @api.model
+    def _omnitron_install_demo_tax(self):
+        """DEMO DATA ONLY (demo/omnitron_demo.xml): mark a tax for the spec's 8 % rate.
+
+        Today's Turkish chart has no 8 % sale tax, so the spec's sample would
+        be answered ``tax_not_configured``. The demo gives the main company a
+        price-included copy of the chart's 10 % sale tax with amount 8 (same
+        accounts and tags), marked for Omnitron rate 8. Nothing without l10n_tr.
+        """
+        company = self.env.ref("base.main_company")
+        source = (
+            self.env["account.chart.template"].with_company(company).ref("tr_s_10", raise_if_not_found=False)
+            if company.chart_template == "tr"
+            else None
+        )
+        if not source or self.search_count([("company_id", "=", company.id), ("omnitron_rate", "=", 8.0)]):
+            return False
+        return source.copy(
+            {
+                "name": "8% VAT (incl.) (demo)",
+                "amount": 8.0,
+                "price_include_override": "tax_included",
+                "omnitron_rate": 8.0,
+            }
+        )

@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.fields import Command
 
 from ..core import const, filters, mapping, responses
+from ..core import taxes as omnitron_taxes
 from ..core.validation import FieldError
 from .omnitron_webhook_reception import Refusal
 
@@ -42,17 +43,17 @@ class OmnitronOrderImport(models.AbstractModel):
 
     def _create_sale_order(self, omnitron_order, company, settings):
         self._check_not_imported(omnitron_order)
+        self._check_company_setup(company)
         carrier = self._find_carrier(omnitron_order.cargo_company, company)
         currency = self._find_currency(omnitron_order)
         countries = self._find_countries(omnitron_order)
-        products = self._find_or_create_products(omnitron_order.items, company, settings)
         taxes = self._find_or_create_taxes(mapping.tax_rates(omnitron_order), company)
-        customer = self._find_or_create_customer(omnitron_order, company)
-        invoice_address = self._find_or_create_address(
-            customer, omnitron_order.billing_address, "invoice", countries[omnitron_order.billing_address.country_code]
+        products = self._find_or_create_products(omnitron_order.items, company, settings)
+        customer = self.env["res.partner"]._omnitron_find_or_create_customer(omnitron_order, company)
+        invoice_address = customer._omnitron_find_or_create_address(
+            omnitron_order.billing_address, "invoice", countries[omnitron_order.billing_address.country_code]
         )
-        delivery_address = self._find_or_create_address(
-            customer,
+        delivery_address = customer._omnitron_find_or_create_address(
             omnitron_order.shipping_address,
             "delivery",
             countries[omnitron_order.shipping_address.country_code],
@@ -70,6 +71,7 @@ class OmnitronOrderImport(models.AbstractModel):
         )
         sale_order = self.env["sale.order"].create(values)
         self._apply_status(sale_order, omnitron_order)
+        self._skip_shipped_items(sale_order, omnitron_order)
         mismatch = mapping.amount_mismatch(sale_order.amount_total, omnitron_order, sale_order.currency_id.rounding)
         if mismatch:
             sale_order.omnitron_amount_mismatch = True
@@ -83,6 +85,25 @@ class OmnitronOrderImport(models.AbstractModel):
             f"Order {omnitron_order.number} of channel {omnitron_order.channel.pk} was imported before; "
             "nothing was changed.",
         )
+
+    def _check_company_setup(self, company):
+        """An order needs a company that can book it: a chart of accounts and a fiscal country."""
+        problems = []
+        if not company.chart_template:
+            problems.append(
+                f"company {company.name} has no chart of accounts: install its fiscal localisation "
+                "(for Türkiye, l10n_tr) in Accounting > Settings"
+            )
+        if not company.account_fiscal_country_id:
+            problems.append(
+                f"company {company.name} has no fiscal country: set it in Accounting > Settings > Fiscal Localization"
+            )
+        if problems:
+            raise Refusal(
+                responses.company_config_error(
+                    "The order cannot be booked: " + "; ".join(problems) + "; then reprocess this event."
+                )
+            )
 
     def _check_not_imported(self, omnitron_order):
         exists = self.env["sale.order"].search_count(
@@ -130,8 +151,14 @@ class OmnitronOrderImport(models.AbstractModel):
                 )
             )
         if not currency.active:
-            # The merchant sells in this currency: the order must be in it.
-            currency.active = True
+            # Activating a currency changes every company's books: the admin's decision.
+            raise Refusal(
+                responses.Outcome.ignored(
+                    const.REASON_CURRENCY_NOT_ACTIVE,
+                    f"The currency {currency.name} is not active in Odoo; an administrator activates it "
+                    "(Accounting > Configuration > Currencies), then reprocesses this event.",
+                )
+            )
         return currency
 
     def _find_countries(self, omnitron_order):
@@ -207,112 +234,23 @@ class OmnitronOrderImport(models.AbstractModel):
         return mapping.product_values(product)
 
     def _find_or_create_taxes(self, rates, company):
-        """Price-included sale taxes by rate, created when the company lacks one.
+        """The sale tax of every rate (core/taxes.py's rule); a missing one refuses the order.
 
-        A branch uses its parents' taxes (Odoo's company domain for taxes), and
-        a tax the webhook creates belongs to the root company: Odoo wants tax
-        names unique across a company tree.
+        Every rate is decided before anything is created, so an order with one
+        rate Odoo cannot book creates no tax at all.
         """
         Tax = self.env["account.tax"]
-        taxes = {}
-        for rate in rates:
-            key = f"vat:{mapping.normalize_rate(rate)}"
-            tax = Tax.with_context(active_test=False).search(
-                [("omnitron_key", "=", key), ("company_id", "=", company.root_id.id)], limit=1
-            ) or Tax.search(
-                [
-                    *Tax._check_company_domain(company),
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                    ("amount", "=", float(rate)),
-                    ("price_include", "=", True),
-                    ("children_tax_ids", "=", False),
-                ],
-                order="sequence, id",
-                limit=1,
+        choice = Tax._omnitron_choose(rates, company)
+        if not choice.complete:
+            raise Refusal(
+                responses.Outcome.ignored(
+                    const.REASON_TAX_NOT_CONFIGURED, omnitron_taxes.not_configured_detail(company.name, choice)
+                )
             )
-            taxes[rate] = tax or self._create_tax(rate, company.root_id, key)
+        taxes = {rate: Tax.browse(tax_id) for rate, tax_id in choice.use.items()}
+        for rate, source_id in choice.twin_of.items():
+            taxes[rate] = Tax.browse(source_id)._omnitron_create_twin(rate)
         return taxes
-
-    def _create_tax(self, rate, company, key):
-        Tax = self.env["account.tax"]
-        values = {
-            "name": mapping.tax_name(rate),
-            "type_tax_use": "sale",
-            "amount_type": "percent",
-            "amount": float(rate),
-            "price_include_override": "tax_included",
-            "company_id": company.id,
-        }
-        # A tax group of its own, so the order's totals say "VAT 8%" rather
-        # than the name of whichever group the company happens to have first.
-        country = Tax.new(values).country_id
-        TaxGroup = self.env["account.tax.group"]
-        group = TaxGroup.search([("omnitron_key", "=", key), ("company_id", "=", company.id)], limit=1)
-        group = group or TaxGroup.create(
-            {
-                "name": mapping.tax_group_name(rate),
-                "company_id": company.id,
-                "country_id": country.id,
-                "omnitron_key": key,
-            }
-        )
-        return Tax.create({**values, "tax_group_id": group.id, "omnitron_key": key})
-
-    def _find_or_create_customer(self, omnitron_order, company):
-        Partner = self.env["res.partner"].with_context(active_test=False)
-        customer = Partner.search(
-            [
-                ("omnitron_channel_pk", "=", omnitron_order.channel.pk),
-                ("omnitron_customer_pk", "=", omnitron_order.customer.pk),
-                ("company_id", "=", company.id),
-            ],
-            limit=1,
-        )
-        tax_number = mapping.customer_tax_number(omnitron_order)
-        if customer:
-            if tax_number and not customer.vat:
-                customer.vat = tax_number
-            return customer
-        return Partner.create({**mapping.customer_values(omnitron_order), "vat": tax_number, "company_id": company.id})
-
-    def _find_or_create_address(self, customer, address, address_type, country):
-        values = mapping.address_values(address, address_type, customer.name)
-        existing = (
-            self.env["res.partner"]
-            .with_context(active_test=False)
-            .search(
-                [("parent_id", "=", customer.id), ("omnitron_address_key", "=", values["omnitron_address_key"])],
-                limit=1,
-            )
-        )
-        if existing:
-            return existing
-        return self.env["res.partner"].create(
-            {**values, "parent_id": customer.id, "country_id": country.id, "company_id": customer.company_id.id}
-        )
-
-    def _find_pricelist(self, currency, company):
-        Pricelist = self.env["product.pricelist"]
-        key = f"pricelist:{currency.name}"
-        keyed = Pricelist.with_context(active_test=False).search(
-            [("omnitron_key", "=", key), ("company_id", "=", company.id)], limit=1
-        )
-        if keyed:
-            return keyed
-        pricelist = Pricelist.search(
-            [("currency_id", "=", currency.id), *Pricelist._check_company_domain(company)],
-            order="company_id, sequence, id",
-            limit=1,
-        )
-        return pricelist or Pricelist.create(
-            {
-                "name": f"Omnitron {currency.name}",
-                "currency_id": currency.id,
-                "company_id": company.id,
-                "omnitron_key": key,
-            }
-        )
 
     def _prepare_order_values(
         self,
@@ -352,7 +290,7 @@ class OmnitronOrderImport(models.AbstractModel):
             "partner_id": customer.id,
             "partner_invoice_id": invoice_address.id,
             "partner_shipping_id": delivery_address.id,
-            "pricelist_id": self._find_pricelist(currency, company).id,
+            "pricelist_id": self.env["product.pricelist"]._omnitron_find_or_create(currency, company).id,
             # Omnitron already applied its taxes; a fiscal position must not remap them.
             "fiscal_position_id": False,
             "user_id": False,
@@ -368,3 +306,19 @@ class OmnitronOrderImport(models.AbstractModel):
             sale_order.date_order = omnitron_order.date_placed
         elif state == "cancel":
             sale_order._action_cancel()
+
+    def _skip_shipped_items(self, sale_order, omnitron_order):
+        """Items Omnitron reports as already shipped get no stock move: Odoo must not ship them again.
+
+        Their moves are cancelled (the delivery keeps the other items, or is
+        cancelled when none is left) and the order says which items, so the
+        warehouse sees why and stock is not counted out twice.
+        """
+        shipped_pks = {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+        if not shipped_pks or sale_order.state != "sale":
+            return
+        lines = sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in shipped_pks)
+        lines.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
+        sale_order.omnitron_shipped_before_import = ", ".join(
+            f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
+        )

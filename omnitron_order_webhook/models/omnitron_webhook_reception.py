@@ -19,8 +19,7 @@ RETRY_CONSTRAINTS = {
     "res_partner_omnitron_customer_uniq",
     "res_partner_omnitron_address_uniq",
     "product_template_omnitron_sku_uniq",
-    "account_tax_omnitron_key_uniq",
-    "account_tax_group_omnitron_key_uniq",
+    "account_tax_omnitron_rate_uniq",
     "product_pricelist_omnitron_key_uniq",
 }
 # The order's own guard: its violation means the order was imported already.

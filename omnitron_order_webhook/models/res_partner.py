@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..core import mapping
 
 
 class ResPartner(models.Model):
@@ -34,3 +36,41 @@ class ResPartner(models.Model):
             "This Omnitron address already exists for this customer.",
         ),
     ]
+
+    @api.model
+    def _omnitron_find_or_create_customer(self, omnitron_order, company):
+        """The partner of an Omnitron customer in ``company``: one per (channel, customer, company)."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        customer = Partner.search(
+            [
+                ("omnitron_channel_pk", "=", omnitron_order.channel.pk),
+                ("omnitron_customer_pk", "=", omnitron_order.customer.pk),
+                ("company_id", "=", company.id),
+            ],
+            limit=1,
+        )
+        tax_number = mapping.customer_tax_number(omnitron_order)
+        if customer:
+            if tax_number and not customer.vat:
+                customer.vat = tax_number
+            return customer
+        return Partner.create({**mapping.customer_values(omnitron_order), "vat": tax_number, "company_id": company.id})
+
+    def _omnitron_find_or_create_address(self, address, address_type, country):
+        """This customer's invoice or delivery contact for ``address``, found again by its content."""
+        self.ensure_one()
+        customer = self
+        values = mapping.address_values(address, address_type, customer.name)
+        existing = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search(
+                [("parent_id", "=", customer.id), ("omnitron_address_key", "=", values["omnitron_address_key"])],
+                limit=1,
+            )
+        )
+        if existing:
+            return existing
+        return self.env["res.partner"].create(
+            {**values, "parent_id": customer.id, "country_id": country.id, "company_id": customer.company_id.id}
+        )

@@ -37,6 +37,14 @@ class SaleOrder(models.Model):
         string="Total Difference", compute="_compute_omnitron_amount_mismatch_detail"
     )
 
+    omnitron_shipped_before_import = fields.Char(
+        string="Shipped Before Import",
+        readonly=True,
+        copy=False,
+        help="Items Omnitron reported as shipped or delivered when the order was imported. They get no stock "
+        "move, so the warehouse does not ship them a second time.",
+    )
+
     _sql_constraints = [
         # The duplicate guard that holds across workers: a search-then-create
         # check alone cannot see an order another transaction is creating.

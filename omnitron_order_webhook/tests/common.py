@@ -1,26 +1,52 @@
-"""Fixtures of the Odoo tier, in one place: the sender, its token, the carrier
-matching the spec's sample, the sample itself, and a helper posting real HTTP.
+"""Fixtures of the Odoo tier, in one place.
+
+``OmnitronCase`` (a ``TransactionCase``) runs a delivery through the real
+service without HTTP (``receive``): for the rules of the import, the filters,
+the tokens and the back office. ``OmnitronHttpCase`` posts it to the route
+over real HTTP (``post``): for the HTTP contract and what only a request
+has (authentication, rate limits, Odoo's replay of a request, the commit
+that sends a Sentry report, the tours). Both share the sender, its token, the
+carrier of the spec's sample, the sample itself and the helpers below.
 """
 
+import contextlib
 import copy
 import json
 import pathlib
 
 import odoo
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tools import SQL
 
 from ..controllers.main import OmnitronWebhookController
+from ..core import responses
+from ..core.arrival import Arrival
+from ..core.validation import InvalidPayload, decode_json, parse_webhook_call
 from .sentry_listener import SentryListener  # noqa: F401 - the tests import it from here
 
 WEBHOOK_URL = OmnitronWebhookController._webhook_url
 SAMPLE = json.loads((pathlib.Path(__file__).parent / "data" / "sample_order.json").read_text(encoding="utf-8"))
+PARAM_PREFIX = "omnitron_order_webhook."
+# The logger of the reception, which logs every failed import with its traceback.
+RECEPTION_LOGGER = "odoo.addons.omnitron_order_webhook.models.omnitron_webhook_reception"
 
 
-class OmnitronWebhookCase(HttpCase):
+def item(pk, sku, price, *, rate="20.00", status="400"):
+    """An item of the spec's sample with another pk, sku, price, tax rate and status."""
+    line = copy.deepcopy(SAMPLE["payload"]["orderitem_set"][0])
+    line.update(pk=pk, price=price, tax_rate=rate, status=status)
+    line["product"].update(pk=pk, sku=sku, name=f"Product {sku}")
+    return line
+
+
+class OmnitronFixtures:
+    """What every Omnitron test case has: the sender, its token and the carrier."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        cls.chart = cls.env["account.chart.template"].with_company(cls.company)
         cls.sender = new_test_user(
             cls.env,
             login="omnitron-sender-test",
@@ -39,26 +65,29 @@ class OmnitronWebhookCase(HttpCase):
             }
         )
 
-    def setUp(self):
-        super().setUp()
-        reset_rate_counters(self.env.cr.dbname)
-
     def sample(self, **payload_changes):
         """A fresh copy of the spec's sample, with payload fields replaced."""
         body = copy.deepcopy(SAMPLE)
         body["payload"].update(payload_changes)
         return body
 
-    def post(self, body, *, token=None, headers=None, raw=None, url=WEBHOOK_URL):
-        """POST ``body`` (JSON-encoded) or ``raw`` bytes with the sender's token."""
-        all_headers = {"Content-Type": "application/json", "Authorization": f"Token {token or self.token}"}
-        all_headers.update(headers or {})
-        all_headers = {key: value for key, value in all_headers.items() if value is not None}
-        data = raw if raw is not None else json.dumps(body).encode()
-        # Not url_open: it turns a POST with an empty body into a GET.
-        return self.opener.post(
-            self.base_url() + url, data=data, headers=all_headers, allow_redirects=False, timeout=30
+    def order(self, number, items, *, status="400", shipping="0.00", shipping_rate=None, **changes):
+        """A sample whose items are replaced, with an amount that matches them."""
+        total = sum(float(line["price"]) for line in items) + float(shipping)
+        body = self.sample(
+            number=number,
+            status=status,
+            orderitem_set=items,
+            shipping_amount=shipping,
+            shipping_tax_rate=shipping_rate,
+            amount=f"{total:.2f}",
+            **changes,
         )
+        return body
+
+    def twins(self, rate):
+        """The taxes marked for Omnitron ``rate`` (the demo's 8 %, a twin, an admin's mark)."""
+        return self.env["account.tax"].with_context(active_test=False).search([("omnitron_rate", "=", rate)])
 
     def omnitron_orders(self, number=SAMPLE["payload"]["number"]):
         return self.env["sale.order"].search([("omnitron_number", "=", number)])
@@ -72,6 +101,134 @@ class OmnitronWebhookCase(HttpCase):
             model: self.env[model].with_context(active_test=False).search_count([])
             for model in ("res.partner", "product.product", "sale.order", "sale.order.line", "account.tax")
         }
+
+    def set_params(self, **values):
+        """Store the webhook's settings (``min_order_omnitron_id="100"``) as the form would."""
+        params = self.env["ir.config_parameter"].sudo()
+        for key, value in values.items():
+            params.set_param(PARAM_PREFIX + key, value)
+
+    @contextlib.contextmanager
+    def failing_trigger(
+        self, table, message="forced failure for the test", *, errcode="raise_exception", failures=None
+    ):
+        """Make inserts into ``table`` fail with a real database error.
+
+        Every insert fails, or only the first ``failures`` ones. The block
+        receives a function telling how many inserts were attempted (a
+        sequence counts them, and a sequence ignores rollbacks). The trigger
+        is dropped when the block ends; if the test fails inside it, the
+        test's rollback removes it.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE SEQUENCE omnitron_test_attempts;
+                CREATE FUNCTION omnitron_test_fail() RETURNS trigger LANGUAGE plpgsql AS
+                $$BEGIN
+                    IF nextval('omnitron_test_attempts') <= %(failures)s THEN
+                        RAISE EXCEPTION %(message)s USING ERRCODE = %(errcode)s;
+                    END IF;
+                    RETURN NEW;
+                END$$;
+                CREATE TRIGGER omnitron_test_fail BEFORE INSERT ON %(table)s
+                FOR EACH ROW EXECUTE FUNCTION omnitron_test_fail();
+                """,
+                failures=failures if failures is not None else 2**31 - 1,
+                message=message,
+                errcode=errcode,
+                table=SQL.identifier(table),
+            )
+        )
+
+        def attempts():
+            self.env.cr.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM omnitron_test_attempts")
+            return self.env.cr.fetchone()[0]
+
+        yield attempts
+        self.env.cr.execute(
+            SQL(
+                """
+                DROP TRIGGER omnitron_test_fail ON %s;
+                DROP FUNCTION omnitron_test_fail();
+                DROP SEQUENCE omnitron_test_attempts;
+                """,
+                SQL.identifier(table),
+            )
+        )
+
+
+class OmnitronCase(OmnitronFixtures, TransactionCase):
+    """Rules that need no HTTP: a delivery goes through the real service directly."""
+
+    def receive(self, body, *, token=None):
+        """Run ``body`` through the reception as the controller does once a request
+        is authenticated and accepted; return the ``Outcome`` it would answer.
+
+        The body goes through JSON and ``decode_json`` as the request's bytes do;
+        invalid settings raise (their 500 is the HTTP contract's subject).
+        """
+        clear_token = token or self.token
+        sender_token = self.authenticate(clear_token)
+        self.assertTrue(sender_token, "the token must authenticate")
+        user = sender_token.user_id
+        reception = self.env["omnitron.webhook.reception"].sudo()
+        arrival = Arrival.now(user, settings=reception._settings(), token=sender_token, clear_token=clear_token)
+        reception = reception.with_user(user).sudo()
+        document = decode_json(json.dumps(body).encode())
+        arrival = arrival.with_body(document)
+        try:
+            call = parse_webhook_call(document)
+        except InvalidPayload as error:
+            return reception._refuse(arrival, responses.invalid_payload(error.errors))
+        outcome, _event = reception._receive(arrival, call)
+        return outcome
+
+    def authenticate(self, token):
+        """The token record the route would accept for ``token`` (empty: it answers 401)."""
+        return self.env["omnitron.token"].sudo()._authenticate(token)
+
+    def assert_ignored(self, outcome, reason, *words):
+        """``outcome`` is a 202 for ``reason`` whose detail names each of ``words``."""
+        self.assertEqual(outcome.status, 202, outcome.body)
+        self.assertEqual(outcome.body["reason"], reason)
+        for word in words:
+            self.assertIn(word, outcome.body["detail"])
+        return outcome.body
+
+    def ignored_event(self):
+        """The event of a sample ignored for its missing carrier."""
+        self.carrier.omnitron_erp_code = "other"
+        self.receive(self.sample())
+        return self.events()
+
+
+class OmnitronHttpCase(OmnitronFixtures, HttpCase):
+    """The HTTP contract: real requests to the route."""
+
+    def setUp(self):
+        super().setUp()
+        reset_rate_counters(self.env.cr.dbname)
+
+    def post(self, body, *, token=None, headers=None, raw=None, url=WEBHOOK_URL):
+        """POST ``body`` (JSON-encoded) or ``raw`` bytes with the sender's token."""
+        all_headers = {"Content-Type": "application/json", "Authorization": f"Token {token or self.token}"}
+        all_headers.update(headers or {})
+        all_headers = {key: value for key, value in all_headers.items() if value is not None}
+        data = raw if raw is not None else json.dumps(body).encode()
+        # Not url_open: it turns a POST with an empty body into a GET.
+        return self.opener.post(
+            self.base_url() + url, data=data, headers=all_headers, allow_redirects=False, timeout=30
+        )
+
+    def assert_ignored(self, response, reason, *words):
+        """``response`` is a 202 for ``reason`` whose detail names each of ``words``."""
+        self.assertEqual(response.status_code, 202, response.text)
+        body = response.json()
+        self.assertEqual(body["reason"], reason)
+        for word in words:
+            self.assertIn(word, body["detail"])
+        return body
 
 
 def reset_rate_counters(dbname):

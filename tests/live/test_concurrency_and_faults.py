@@ -60,6 +60,37 @@ def test_twenty_identical_deliveries_create_one_order(live):
     )
 
 
+def test_twenty_first_orders_at_20_percent_create_one_price_included_twin(live):
+    """l10n_tr's 20 % is price-excluded: the first orders needing it race to create its twin."""
+    assert count(live, "SELECT count(*) FROM account_tax WHERE omnitron_rate = 20") == 0
+    bodies = []
+    for index in range(N):
+        body = sample()
+        payload = body["payload"]
+        payload["number"] = f"RACE-TWIN-{index}"
+        payload["pk"] = 70000 + index
+        payload["customer"]["pk"] = 90100 + index
+        payload["orderitem_set"][0]["tax_rate"] = "20.00"
+        bodies.append(body)
+    answers = release_together(live, bodies)
+    assert [answer.status for answer in answers] == [204] * N, answers
+    assert count(live, "SELECT count(*) FROM account_tax WHERE omnitron_rate = 20") == 1
+    assert (
+        count(
+            live,
+            "SELECT count(DISTINCT l.account_tax_id) FROM account_tax_sale_order_line_rel l "
+            "JOIN sale_order_line sl ON sl.id = l.sale_order_line_id "
+            "JOIN sale_order o ON o.id = sl.order_id WHERE o.omnitron_number LIKE 'RACE-TWIN-%%'",
+        )
+        == 1
+    )
+    record(
+        "Concurrency",
+        f"{N} first orders at 20 % released together (l10n_tr has only a price-excluded 20 %)",
+        "1 price-included twin, every order on it; 0 errors",
+    )
+
+
 def test_twenty_orders_of_one_new_customer_share_one_partner(live):
     bodies = []
     for index in range(N):

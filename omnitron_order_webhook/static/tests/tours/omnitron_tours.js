@@ -1,5 +1,5 @@
 /** @odoo-module **/
-// Tours of the back office, run in headless Chromium by tests/test_webhook_ui.py,
+// Tours of the back office, run in headless Chromium by tests/test_tours.py,
 // which prepares the data and checks the database afterwards.
 
 import { registry } from "@web/core/registry";

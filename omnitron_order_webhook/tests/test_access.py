@@ -1,0 +1,80 @@
+"""Who may do what in the back office and over RPC."""
+
+import xmlrpc.client
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import OmnitronCase, OmnitronHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccessRules(OmnitronCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(
+            cls.env, login="omnitron-salesman", groups="sales_team.group_sale_salesman_all_leads"
+        )
+        cls.staff = new_test_user(
+            cls.env, login="omnitron-staff-user", groups="omnitron_order_webhook.group_omnitron_user"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="omnitron-manager", groups="omnitron_order_webhook.group_omnitron_manager"
+        )
+
+    def test_a_sales_user_cannot_reprocess_generate_tokens_or_change_settings(self):
+        event = self.ignored_event()
+        with self.assertRaises(AccessError):
+            event.with_user(self.salesman).action_reprocess()
+        with self.assertRaises(AccessError):
+            self.sender.with_user(self.salesman).omnitron_generate_token()
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(self.salesman).create({"omnitron_min_order_omnitron_id": 5})
+        with self.assertRaises(AccessError):
+            self.env["omnitron.webhook.event"].with_user(self.salesman).search([])
+
+    def test_omnitron_users_read_events_but_cannot_reprocess(self):
+        event = self.ignored_event()
+        self.assertEqual(event.with_user(self.staff).read(["reason"])[0]["reason"], "cargo_company_not_found")
+        with self.assertRaises(AccessError):
+            event.with_user(self.staff).action_reprocess()
+        with self.assertRaises(AccessError):
+            event.with_user(self.staff).unlink()
+
+    def test_a_manager_reprocesses_and_generates_tokens(self):
+        event = self.ignored_event()
+        self.carrier.omnitron_erp_code = "yurtici_kargo"
+        action = event.with_user(self.manager).action_reprocess()
+        self.assertEqual(action["res_model"], "sale.order")
+        self.assertEqual(action["res_id"], self.omnitron_orders().id)
+        token = self.sender.with_user(self.manager).omnitron_generate_token()
+        self.assertEqual(self.receive(self.sample(number="MGR-1"), token=token).status, 204)
+
+
+@tagged("post_install", "-at_install")
+class TestRpcAccess(OmnitronHttpCase):
+    def xmlrpc_models(self):
+        return xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object")
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_model")
+    def test_the_sender_cannot_read_orders_through_rpc(self):
+        self.assertEqual(self.post(self.sample()).status_code, 204)
+        models = self.xmlrpc_models()
+        db = self.env.cr.dbname
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            models.execute_kw(db, self.sender.id, self.sender.login, "sale.order", "search_read", [[]], {"limit": 1})
+        self.assertIn("You are not allowed to access 'Sales Order'", caught.exception.faultString)
+        with self.assertRaises(xmlrpc.client.Fault):
+            models.execute_kw(db, self.sender.id, self.sender.login, "omnitron.webhook.event", "search_read", [[]])
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.sender).search([])
+
+    @mute_logger("odoo.http")
+    def test_an_administrator_generates_a_token_over_rpc(self):
+        token = self.xmlrpc_models().execute_kw(
+            self.env.cr.dbname, 2, "admin", "res.users", "omnitron_generate_token", [[self.sender.id]]
+        )
+        self.assertGreaterEqual(len(token), 43)
+        self.assertEqual(self.post(self.sample(), token=token).status_code, 204)

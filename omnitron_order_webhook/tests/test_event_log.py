@@ -1,0 +1,53 @@
+"""The event log: reprocessing, the event form, and the retention cron."""
+
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import new_test_user, tagged
+
+from .common import OmnitronCase
+
+
+@tagged("post_install", "-at_install")
+class TestEventLog(OmnitronCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="omnitron-manager", groups="omnitron_order_webhook.group_omnitron_manager"
+        )
+
+    def test_reprocessing_a_list_of_events_records_each_outcome(self):
+        self.carrier.omnitron_erp_code = "other"
+        self.receive(self.sample(number="L-1"))
+        self.receive(self.sample(number="L-2"))
+        self.set_params(order_filtering='{"channels": [1]}')
+        self.receive(self.sample(number="L-3"))
+        ignored = self.events()
+        self.carrier.omnitron_erp_code = "yurtici_kargo"
+        self.set_params(order_filtering='{"properties": {"number": ["L-1", "L-2"]}}')
+        action = ignored.with_user(self.manager).action_reprocess()
+        self.assertEqual(action["res_model"], "omnitron.webhook.event")
+        new_events = self.env["omnitron.webhook.event"].browse(action["domain"][0][2])
+        self.assertEqual(sorted(new_events.mapped("state")), ["done", "done", "ignored"])
+        self.assertEqual(new_events.filtered(lambda e: e.state == "ignored").reason, "property_mismatch")
+        self.assertTrue(all(ignored.mapped("reprocessed_event_id")))
+        self.assertFalse(any(ignored.mapped("can_reprocess")), "an event is reprocessed once")
+
+    def test_the_event_form_shows_the_payload_pretty_and_without_credentials(self):
+        event = self.ignored_event()
+        self.assertIn('\n  "payload": {', event.payload_pretty)
+        self.assertNotIn("appSecret", event.payload_pretty)
+        self.assertEqual(json.loads(event.response_body)["reason"], "cargo_company_not_found")
+        action = event.action_open_carriers()
+        self.assertEqual(action["context"]["default_omnitron_erp_code"], "yurtici_kargo")
+
+    def test_old_events_are_purged_by_the_cron(self):
+        self.receive(self.sample())
+        old = self.events()
+        old.write({"received_at": fields.Datetime.now() - timedelta(days=91)})
+        self.receive(self.sample())  # a recent (duplicate) event
+        self.env.ref("omnitron_order_webhook.ir_cron_omnitron_gc_events").method_direct_trigger()
+        self.assertFalse(old.exists())
+        self.assertEqual(len(self.events()), 1)

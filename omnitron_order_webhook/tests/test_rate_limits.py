@@ -1,0 +1,48 @@
+"""Rate limits: per token, per IP for failed authentications, counted across workers."""
+
+import odoo
+from odoo.tests import TransactionCase, tagged
+
+from .common import OmnitronHttpCase, reset_rate_counters
+
+
+@tagged("post_install", "-at_install")
+class TestRateLimitAnswers(OmnitronHttpCase):
+    def test_over_the_token_limit_the_answer_is_429_with_retry_after(self):
+        self.set_params(rate_limit_per_token="3")
+        for number in ("R1", "R2", "R3"):
+            self.assertEqual(self.post(self.sample(number=number)).status_code, 204)
+        response = self.post(self.sample(number="R4"))
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response.json()["error"], "rate_limited")
+        self.assertTrue(1 <= int(response.headers["Retry-After"]) <= 60)
+        self.assertFalse(self.omnitron_orders("R4"))
+        other = self.sender.omnitron_generate_token()
+        self.assertEqual(self.post(self.sample(number="R5"), token=other).status_code, 204, "limits are per token")
+
+    def test_repeated_bad_tokens_from_one_ip_get_429(self):
+        self.set_params(rate_limit_failed_auth_per_ip="2")
+        bad = {"Authorization": "Token " + "C" * 43}
+        self.assertEqual([self.post(self.sample(), headers=bad).status_code for _ in range(3)], [401, 401, 429])
+        self.assertIn("Retry-After", self.post(self.sample(), headers=bad).headers)
+        self.assertEqual(self.post(self.sample()).status_code, 204, "a valid token is still served")
+
+
+@tagged("post_install", "-at_install")
+class TestRateCounter(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        reset_rate_counters(self.env.cr.dbname)
+        self.addCleanup(reset_rate_counters, self.env.cr.dbname)
+
+    def test_the_counter_is_shared_by_two_workers_and_survives_rollback(self):
+        counter = self.env["omnitron.rate.counter"]
+        registry_db = odoo.sql_db.db_connect(self.env.cr.dbname)
+        with registry_db.cursor() as worker_a, registry_db.cursor() as worker_b:
+            self.assertIsNone(counter._hit("token:shared", 2, cursor=worker_a))
+            worker_a.commit()
+            self.assertIsNone(counter._hit("token:shared", 2, cursor=worker_b))
+            worker_b.commit()
+            self.assertIsNotNone(counter._hit("token:shared", 2, cursor=worker_a))
+            worker_a.rollback()  # the request failed, but ...
+        self.assertIsNotNone(counter._hit("token:shared", 2), "... a counter on its own connection still counts")

@@ -1,0 +1,53 @@
+"""The webhook's part of Sales settings: what it stores and what it refuses."""
+
+import json
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from .common import PARAM_PREFIX, OmnitronCase
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsForm(OmnitronCase):
+    def test_settings_form_stores_filters_and_the_endpoint_obeys_at_once(self):
+        form = Form(self.env["res.config.settings"])
+        form.omnitron_allowed_channels = "31, 20"
+        form.omnitron_min_order_omnitron_id = 100
+        form.omnitron_property_rules = '{"delivery_type": ["same_day", "standard"]}'
+        self.assertEqual(
+            form.omnitron_filter_summary,
+            "Accepting orders of channels 20, 31, with an Omnitron id of at least 100, "
+            "whose delivery_type is same_day or standard.",
+        )
+        form.save().execute()
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(
+            json.loads(params.get_param(PARAM_PREFIX + "order_filtering")),
+            {"channels": [20, 31], "properties": {"delivery_type": ["same_day", "standard"]}},
+        )
+        self.assertEqual(params.get_param(PARAM_PREFIX + "min_order_omnitron_id"), "100")
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        self.set_params(min_order_omnitron_id="99999")
+        self.assert_ignored(self.receive(self.sample(number="LATER")), "below_min_omnitron_id")
+
+        again = self.env["res.config.settings"].create({})
+        self.assertEqual(again.omnitron_allowed_channels, "20, 31")
+        self.assertEqual(again.omnitron_min_order_omnitron_id, 99999)
+        self.assertEqual(again.omnitron_rate_limit_per_token, 600)
+
+    def test_settings_form_refuses_invalid_values_with_a_reason(self):
+        cases = {
+            "omnitron_allowed_channels": ("20, twenty", "'twenty' is not a positive integer channel id"),
+            "omnitron_property_rules": ('{"delivery_type": ', "not valid JSON"),
+            "omnitron_min_order_omnitron_id": (-5, "below the minimum of 0"),
+            "omnitron_sentry_dsn": ("not a dsn", "a Sentry DSN looks like"),
+            "omnitron_rate_limit_per_token": (0, "below the minimum of 1"),
+        }
+        for field, (value, words) in cases.items():
+            with self.subTest(field), self.assertRaises(ValidationError) as caught:
+                self.env["res.config.settings"].create({field: value})
+            self.assertIn(words, str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            self.env["res.config.settings"].create({"omnitron_property_rules": '{"channel..type": "x"}'})
+        self.assertIn("'channel..type' has an empty segment", str(caught.exception))
