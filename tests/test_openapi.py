@@ -32,3 +32,17 @@ def test_the_status_enum_is_the_status_table():
     order = SPEC["components"]["schemas"]["Order"]
     assert order["properties"]["status"]["enum"] == list(const.ORDER_STATUSES)
     assert order["properties"]["orderitem_set"]["maxItems"] == const.MAX_ITEMS
+
+
+def test_every_documented_length_limit_is_the_validators():
+    """The spec's maxLength of each field is what core/validation.py enforces (checked through the limits)."""
+    schemas = SPEC["components"]["schemas"]
+    address, item = schemas["Address"]["properties"], schemas["Item"]["properties"]
+    customer = schemas["Order"]["properties"]["customer"]["properties"]
+    for fields in (address, customer):
+        assert fields["first_name"]["maxLength"] == fields["last_name"]["maxLength"] == const.MAX_NAME
+        assert fields["email"]["maxLength"] == const.MAX_EMAIL
+        assert fields["phone_number"]["maxLength"] == const.MAX_PHONE
+    assert address["company_name"]["maxLength"] == const.MAX_COMPANY_NAME
+    assert address["district"]["maxLength"] == address["tax_office"]["maxLength"] == const.MAX_PLACE
+    assert item["product"]["properties"]["sku"]["maxLength"] == const.MAX_SKU

@@ -171,3 +171,37 @@ def test_the_arrival_keeps_secrets_out_of_what_is_stored_and_reported(sample):
     assert "conf" in arrival.raw_document["payload"]["channel"], "the body itself is left untouched"
     assert {"ihwQUETc5Ge4Wy0P", TOKEN, "John"} <= arrival.sensitive_values()
     assert arrival.elapsed_ms() >= 0
+
+
+def test_a_value_a_filter_names_is_scrubbed_whatever_its_path(sample):
+    """A property rule on remote_addr must not copy the shopper's IP into a report."""
+    from omnitron_order_webhook.core import filters, settings
+    from omnitron_order_webhook.core.validation import parse_webhook_call
+
+    sample["payload"]["remote_addr"] = "203.0.113.77"
+    configured = settings.parse_settings({settings.key_of("order_filtering"): '{"properties": {"remote_addr": "x"}}'})
+    outcome = filters.check_filters(configured, parse_webhook_call(sample).order, sample["payload"])
+    assert "203.0.113.77" in outcome.detail, "the sender is told what it sent"
+    message = reporting.scrub(outcome.detail, privacy.sensitive_values(sample))
+    assert "203.0.113.77" not in message and "[Filtered]" in message
+    kept = privacy.sensitive_values(sample)
+    assert not {"202531672482", "yurtici", "3169177"} & kept, "numbers, codes and skus stay readable"
+
+
+def test_a_500_without_exception_is_reported_as_an_error(client, transport):
+    from omnitron_order_webhook.core import responses
+
+    send = reporting.prepare(
+        responses.company_config_error("company X has no fiscal country"),
+        failure=None,
+        dsn=DSN,
+        channel_pk=20,
+        order_number="N",
+        event_uuid="u",
+        sensitive_values=(),
+    )
+    send()
+    client.flush(timeout=2)
+    (event,) = transport.events()
+    assert event["level"] == "error"
+    assert event["fingerprint"] == ["omnitron-order-webhook", "failed", "config_error"]

@@ -213,3 +213,41 @@ def test_dates_out_of_range_are_refused_not_crashed(text):
 def test_tax_rates_have_at_most_four_decimals(sample):
     sample["payload"]["orderitem_set"][0]["tax_rate"] = "8.00001"
     assert "at most 4 decimals" in error_paths(sample)["payload.orderitem_set[0].tax_rate"]
+
+
+def test_a_body_nested_deeper_than_an_order_is_refused_before_it_is_stored():
+    from omnitron_order_webhook.core import const
+
+    deep = b'{"a":' * const.MAX_DEPTH + b"1" + b"}" * const.MAX_DEPTH
+    assert decode_json(deep)
+    too_deep = b"[" * (const.MAX_DEPTH + 1) + b"]" * (const.MAX_DEPTH + 1)
+    with pytest.raises(InvalidJson, match=f"nested more than {const.MAX_DEPTH} levels"):
+        decode_json(too_deep)
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "limit_name"),
+    [
+        (("customer",), "first_name", "MAX_NAME"),
+        (("billing_address",), "last_name", "MAX_NAME"),
+        (("shipping_address",), "company_name", "MAX_COMPANY_NAME"),
+        (("customer",), "phone_number", "MAX_PHONE"),
+        (("billing_address",), "email", "MAX_EMAIL"),
+        (("shipping_address",), "district", "MAX_PLACE"),
+        (("orderitem_set", 0, "product"), "sku", "MAX_SKU"),
+    ],
+)
+def test_each_indexed_field_takes_its_limit_in_four_byte_characters_and_refuses_one_more(
+    sample, where, key, limit_name
+):
+    from omnitron_order_webhook.core import const
+
+    limit = getattr(const, limit_name)
+    target = sample["payload"]
+    for step in where:
+        target = target[step]
+    target[key] = "\U0001d11e" * limit
+    parse_webhook_call(sample)
+    target[key] += "x"
+    with pytest.raises(InvalidPayload, match=f"at most {limit} are allowed"):
+        parse_webhook_call(sample)

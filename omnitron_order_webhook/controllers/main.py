@@ -14,6 +14,7 @@ from odoo import http
 from odoo.http import request
 
 from ..core import const, responses, tokens
+from ..core import settings as omnitron_settings
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
 from ..core.validation import InvalidJson, InvalidPayload, decode_json, parse_webhook_call
@@ -24,6 +25,8 @@ _FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Odoo replays a request after a serialization failure; the rate counter of a
 # request is kept here so a replay does not count it twice.
 _RATE_ENVIRON_KEY = "omnitron_order_webhook.rate_retry_after"
+# ...and the body is kept here: the stream can be read only once.
+_BODY_ENVIRON_KEY = "omnitron_order_webhook.body"
 
 
 class OmnitronWebhookController(http.Controller):
@@ -50,16 +53,26 @@ class OmnitronWebhookController(http.Controller):
         except ConfigError as error:
             settings, config_error = None, error
 
+        # An IP at its failed-authentication limit gets no token checked at
+        # all until its minute ends, a valid one included: guessing is stopped,
+        # not only slowed. Broken settings do not switch it off: the default holds.
+        ip_key = f"ip:{httprequest.remote_addr}"
+        failed_auth_limit = (
+            settings.rate_limit_failed_auth_per_ip
+            if settings
+            else omnitron_settings.SETTINGS_BY_NAME["rate_limit_failed_auth_per_ip"].default
+        )
+        blocked_for = request.env["omnitron.rate.counter"].sudo()._over(ip_key, failed_auth_limit)
+        if blocked_for:
+            _logger.warning("Omnitron webhook: %s is over the failed-authentication limit", httprequest.remote_addr)
+            return _answer(responses.rate_limited(blocked_for), headers={"Retry-After": str(blocked_for)})
         clear_token = responses.token_from_header(httprequest.headers.get("Authorization"))
         sender_token = request.env["omnitron.token"].sudo()._authenticate(clear_token) if clear_token else None
         if not sender_token:
             _logger.info("Omnitron webhook: authentication failed from %s", httprequest.remote_addr)
-            # With broken settings the limit is unknown; the error is reported
-            # (once per authenticated delivery) on the authenticated path.
-            if config_error is None:
-                retry_after = _rate_limited(f"ip:{httprequest.remote_addr}", settings.rate_limit_failed_auth_per_ip)
-                if retry_after:
-                    return _answer(responses.rate_limited(retry_after), headers={"Retry-After": str(retry_after)})
+            retry_after = _rate_limited(ip_key, failed_auth_limit)
+            if retry_after:
+                return _answer(responses.rate_limited(retry_after), headers={"Retry-After": str(retry_after)})
             return _answer(responses.UNAUTHORIZED, headers={"WWW-Authenticate": "Token"})
         user = sender_token.user_id
         request.update_env(user=user)
@@ -79,11 +92,11 @@ class OmnitronWebhookController(http.Controller):
             return _answer(reception._refuse(arrival, responses.UNSUPPORTED_MEDIA_TYPE))
 
         # The declared length is checked before reading a byte; a chunked body
-        # (no Content-Length) is bounded by Odoo's own limit, then by ours.
+        # (no Content-Length) is read up to one byte past the limit, never whole.
         limit = settings.max_body_bytes
         if (httprequest.content_length or 0) > limit:
             return _answer(reception._refuse(arrival, responses.too_large(limit)))
-        body = httprequest.get_data()
+        body = _read_body(limit)
         if len(body) > limit:
             return _answer(reception._refuse(arrival, responses.too_large(limit)))
 
@@ -99,6 +112,27 @@ class OmnitronWebhookController(http.Controller):
 
         outcome, _event = reception._receive(arrival, call)
         return _answer(outcome)
+
+
+def _read_body(limit):
+    """At most ``limit`` + 1 bytes of the body, read once per request (a replay reuses them).
+
+    Odoo's request wrapper exposes no stream, and its ``get_data()`` reads the
+    whole body (up to Odoo's 128 MiB) before we could refuse it; werkzeug's
+    stream of the wrapped request stops where we stop.
+    """
+    environ = request.httprequest.environ
+    if _BODY_ENVIRON_KEY not in environ:
+        stream = request.httprequest._HTTPRequest__wrapped.stream
+        chunks, size = [], 0
+        while size <= limit:
+            data = stream.read(min(65536, limit + 1 - size))
+            if not data:
+                break
+            chunks.append(data)
+            size += len(data)
+        environ[_BODY_ENVIRON_KEY] = b"".join(chunks)
+    return environ[_BODY_ENVIRON_KEY]
 
 
 def _rate_limited(key, limit):

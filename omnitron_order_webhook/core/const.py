@@ -39,12 +39,25 @@ TAX_RATE_DECIMALS = 4
 # Largest money amount we accept; anything above is a sender bug, not an order.
 MAX_AMOUNT = 10**12  # in the order's currency
 
+# Deepest nesting of objects and lists a body may have (the spec's sample has
+# 8): deeper is refused as invalid JSON before anything is stored.
+MAX_DEPTH = 32
+
 # Most items one order may have; more is a sender bug or an attack, not an order.
 MAX_ITEMS = 1000
 
 # Longest free text we accept in one field, in characters.
 MAX_TEXT = 1024
 MAX_LONG_TEXT = 4096  # notes and URLs
+# Fields that end up in a PostgreSQL btree index (partner name and complete
+# name "customer, contact", VAT, phone, product reference) are shorter: an
+# index row holds at most 2,704 bytes, and a character is up to 4 bytes.
+MAX_NAME = 128  # a first or last name, in characters (a partner name is both)
+MAX_COMPANY_NAME = 256  # in characters
+MAX_SKU = 128  # product.default_code, in characters
+MAX_PHONE = 64  # in characters
+MAX_EMAIL = 254  # RFC 5321, in characters
+MAX_PLACE = 128  # city, township, district, tax office, in characters
 
 # The webhook's path, as Omnitron is told to call it (docs: the spec's "Endpoint").
 WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"

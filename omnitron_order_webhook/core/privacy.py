@@ -24,6 +24,31 @@ PERSONAL_KEYS = (
 )
 _PEOPLE = ("customer", "billing_address", "shipping_address")
 
+# Fields of an order that say nothing about a person: kept in reports. Every
+# other text of the order (remote_addr, notes, anything Omnitron adds later)
+# counts as personal, so a filter or a message that names it cannot leak it.
+SAFE_KEYS = frozenset(
+    {
+        "number",
+        "tracking_number",
+        "invoice_number",
+        "status",
+        "currency",
+        "amount",
+        "shipping_amount",
+        "price",
+        "tax_rate",
+        "shipping_tax_rate",
+        "sku",
+        "erp_code",
+        "shipping_company",
+        "channel_type",
+        "delivery_type",
+        "date_placed",
+        "code",
+    }
+)
+
 
 def without_credentials(document):
     """``document`` without ``payload.channel.conf`` (what the event log stores).
@@ -55,6 +80,7 @@ def sensitive_values(document, token=None):
     channel = payload.get("channel")
     if isinstance(channel, dict):
         values.update(_all_texts(channel.get(CREDENTIALS_KEY)))
+    values.update(_unsafe_texts(payload))
     for key in _PEOPLE:
         person = payload.get(key)
         if isinstance(person, dict):
@@ -62,6 +88,20 @@ def sensitive_values(document, token=None):
             if isinstance(person.get("customer"), dict):
                 values.update(_texts_of(person["customer"], PERSONAL_KEYS))
     return values
+
+
+def _unsafe_texts(payload):
+    """Every string of the order outside ``SAFE_KEYS``, however deep (no recursion)."""
+    texts, pending = set(), [payload]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(value for key, value in item.items() if key not in SAFE_KEYS)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            texts.add(item)
+    return texts
 
 
 def _texts_of(data, keys):

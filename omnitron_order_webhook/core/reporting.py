@@ -84,6 +84,9 @@ def prepare(outcome, *, failure, dsn, channel_pk, order_number, event_uuid, sens
     }
     if failure is not None:
         return functools.partial(report_failure, client, failure, **common)
+    if outcome.state == STATE_FAILED:
+        # A 500 without an exception (the company cannot book orders): an error all the same.
+        return functools.partial(report_ignored, client, detail=outcome.detail, kind="failed", level="error", **common)
     return functools.partial(report_ignored, client, detail=outcome.detail, **common)
 
 
@@ -96,16 +99,16 @@ def tags_for(reason, channel_pk, order_number, event_uuid):
     }
 
 
-def report_ignored(client, *, reason, detail, tags, sensitive_values=()):
-    """A deliberately ignored order, as a warning grouped by its reason."""
+def report_ignored(client, *, reason, detail, tags, sensitive_values=(), kind="ignored", level="warning"):
+    """A deliberately ignored order (a warning), or a failure without exception (an error), grouped by reason."""
     if client is None:
         return None
     event = {
-        "message": scrub(f"Omnitron order ignored: {reason}: {detail}", sensitive_values),
-        "level": "warning",
+        "message": scrub(f"Omnitron order {kind}: {reason}: {detail}", sensitive_values),
+        "level": level,
         "logger": "omnitron_order_webhook",
         "tags": tags,
-        "fingerprint": ["omnitron-order-webhook", "ignored", reason],
+        "fingerprint": ["omnitron-order-webhook", kind, reason],
     }
     return _capture(client, event)
 

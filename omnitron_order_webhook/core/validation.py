@@ -156,6 +156,8 @@ def decode_json(body):
         raise InvalidJson("The request body is nested too deeply to be an order.") from None
     except ValueError as error:  # e.g. an integer of more than 4300 digits
         raise InvalidJson(f"The request body is not valid JSON: {error}.") from None
+    if _depth_over(document, const.MAX_DEPTH):
+        raise InvalidJson(f"The request body is nested more than {const.MAX_DEPTH} levels deep; an order is not.")
     if _SURROGATE_ESCAPE.search(text):
         # "\ud800" is valid JSON but no valid text: it could not be stored.
         try:
@@ -163,6 +165,19 @@ def decode_json(body):
         except UnicodeEncodeError:
             raise InvalidJson("The request body contains a lone UTF-16 surrogate (\\ud800-\\udfff).") from None
     return document
+
+
+def _depth_over(document, limit):
+    """Whether objects and lists nest deeper than ``limit`` (iterative: no recursion)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _reject_constant(name):
@@ -404,10 +419,10 @@ def _read_customer(reader, payload, path):
     data = reader.object(payload, "customer", path)
     return Customer(
         pk=reader.integer(data, "pk", f"{path}.pk"),
-        first_name=reader.text(data, "first_name", f"{path}.first_name"),
-        last_name=reader.text(data, "last_name", f"{path}.last_name"),
-        email=reader.text(data, "email", f"{path}.email"),
-        phone=reader.text(data, "phone_number", f"{path}.phone_number"),
+        first_name=reader.text(data, "first_name", f"{path}.first_name", max_length=const.MAX_NAME),
+        last_name=reader.text(data, "last_name", f"{path}.last_name", max_length=const.MAX_NAME),
+        email=reader.text(data, "email", f"{path}.email", max_length=const.MAX_EMAIL),
+        phone=reader.text(data, "phone_number", f"{path}.phone_number", max_length=const.MAX_PHONE),
     )
 
 
@@ -419,19 +434,19 @@ def _read_address(reader, payload, key, parent_path):
     township = reader.object(data, "township", f"{path}.township", required=False, nullable=True)
     country_code = reader.text(country, "code", f"{path}.country.code", required=True, nullable=False, max_length=8)
     return Address(
-        first_name=reader.text(data, "first_name", f"{path}.first_name"),
-        last_name=reader.text(data, "last_name", f"{path}.last_name"),
-        email=reader.text(data, "email", f"{path}.email"),
-        phone=reader.text(data, "phone_number", f"{path}.phone_number"),
+        first_name=reader.text(data, "first_name", f"{path}.first_name", max_length=const.MAX_NAME),
+        last_name=reader.text(data, "last_name", f"{path}.last_name", max_length=const.MAX_NAME),
+        email=reader.text(data, "email", f"{path}.email", max_length=const.MAX_EMAIL),
+        phone=reader.text(data, "phone_number", f"{path}.phone_number", max_length=const.MAX_PHONE),
         country_code=country_code.upper() if country_code else None,
-        city=reader.text(city, "name", f"{path}.city.name"),
-        township=reader.text(township, "name", f"{path}.township.name"),
-        district=reader.text(data, "district", f"{path}.district"),
+        city=reader.text(city, "name", f"{path}.city.name", max_length=const.MAX_PLACE),
+        township=reader.text(township, "name", f"{path}.township.name", max_length=const.MAX_PLACE),
+        district=reader.text(data, "district", f"{path}.district", max_length=const.MAX_PLACE),
         postcode=reader.text(data, "postcode", f"{path}.postcode", max_length=32),
         line=reader.text(data, "line", f"{path}.line", max_length=const.MAX_LONG_TEXT),
-        company_name=reader.text(data, "company_name", f"{path}.company_name"),
+        company_name=reader.text(data, "company_name", f"{path}.company_name", max_length=const.MAX_COMPANY_NAME),
         tax_no=reader.text(data, "tax_no", f"{path}.tax_no", max_length=64),
-        tax_office=reader.text(data, "tax_office", f"{path}.tax_office"),
+        tax_office=reader.text(data, "tax_office", f"{path}.tax_office", max_length=const.MAX_PLACE),
     )
 
 
@@ -457,7 +472,9 @@ def _read_items(reader, payload, path):
             pk=reader.integer(raw, "pk", f"{item_path}.pk"),
             product=Product(
                 pk=reader.integer(product, "pk", f"{item_path}.product.pk", required=False, nullable=True),
-                sku=reader.text(product, "sku", f"{item_path}.product.sku", required=True, nullable=False),
+                sku=reader.text(
+                    product, "sku", f"{item_path}.product.sku", required=True, nullable=False, max_length=const.MAX_SKU
+                ),
                 name=reader.text(product, "name", f"{item_path}.product.name", required=True, nullable=False),
             ),
             status=status,

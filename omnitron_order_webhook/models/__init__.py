@@ -7,6 +7,7 @@ from . import omnitron_token
 from . import omnitron_webhook_event
 from . import product_pricelist
 from . import product_template
+from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_users

@@ -54,37 +54,54 @@ class AccountTax(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("omnitron_rate"):
-                self._check_omnitron_rate_free(vals["omnitron_rate"], vals.get("company_id") or self.env.company.id)
+        default_company_id = self.env.context.get("default_company_id") or self.env.company.id
+        self._check_omnitron_rates_free(
+            [
+                (vals["omnitron_rate"], vals.get("company_id") or default_company_id)
+                for vals in vals_list
+                if vals.get("omnitron_rate")
+            ]
+        )
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("omnitron_rate"):
-            for tax in self:
-                self._check_omnitron_rate_free(vals["omnitron_rate"], vals.get("company_id") or tax.company_id.id, tax)
+        if vals.get("omnitron_rate") or ("company_id" in vals and any(self.mapped("omnitron_rate"))):
+            self._check_omnitron_rates_free(
+                [
+                    (vals.get("omnitron_rate") or tax.omnitron_rate, vals.get("company_id") or tax.company_id.id)
+                    for tax in self
+                    if vals.get("omnitron_rate") or tax.omnitron_rate
+                ],
+                excluded=self,
+            )
         return super().write(vals)
 
     @api.model
-    def _check_omnitron_rate_free(self, rate, company_id, tax=None):
-        """One tax per Omnitron rate and company, said in words before the unique index says it in SQL."""
-        clash = self.with_context(active_test=False).search(
-            [
-                ("id", "!=", tax.id if tax else False),
-                ("company_id", "=", company_id),
-                ("omnitron_rate", "=", rate),
-            ],
-            limit=1,
-        )
-        if clash:
-            raise ValidationError(
-                self.env._(
-                    "%(other)s is already marked for Omnitron rate %(rate)s%% in %(company)s.",
-                    other=clash.display_name,
-                    rate=rate,
-                    company=clash.company_id.name,
-                )
+    def _check_omnitron_rates_free(self, marks, excluded=None):
+        """One tax per Omnitron rate and company, said in words before the unique index says it in SQL.
+
+        ``marks`` are the (rate, company id) pairs about to be written.
+        """
+        seen = set()
+        for rate, company_id in marks:
+            clash = self.with_context(active_test=False).search(
+                [
+                    ("id", "not in", excluded.ids if excluded else []),
+                    ("company_id", "=", company_id),
+                    ("omnitron_rate", "=", rate),
+                ],
+                limit=1,
             )
+            if clash or (rate, company_id) in seen:
+                raise ValidationError(
+                    self.env._(
+                        "%(other)s is already marked for Omnitron rate %(rate)s%% in %(company)s.",
+                        other=clash.display_name or self.env._("Another tax"),
+                        rate=rate,
+                        company=self.env["res.company"].browse(company_id).name,
+                    )
+                )
+            seen.add((rate, company_id))
 
     @api.model
     def _omnitron_choose(self, rates, company):
@@ -130,17 +147,29 @@ class AccountTax(models.Model):
         """
         self.ensure_one()
         rate_text = omnitron_taxes.format_rate(rate)
+        name = self.env._("%(rate)s%% VAT (incl.)", rate=rate_text)
+        # Odoo wants sale tax names unique across a company tree: a branch's
+        # own twin next to its parent's is named after its company.
+        same_name = self.with_context(active_test=False).search_count(
+            [
+                ("company_id", "child_of", self.company_id.root_id.id),
+                ("name", "=", name),
+                ("type_tax_use", "=", "sale"),
+            ],
+            limit=1,
+        )
+        suffix = f" ({self.company_id.name})" if same_name else ""
         twin = self.copy(
             {
-                "name": self.env._("%(rate)s%% VAT (incl.)", rate=rate_text),
+                "name": name + suffix,
                 "price_include_override": "tax_included",
                 "omnitron_rate": float(rate),
                 "active": True,
             }
         )
         for code, _name in self.env["res.lang"].get_installed():
-            twin.with_context(lang=code).name = self.with_context(lang=code).env._(
-                "%(rate)s%% VAT (incl.)", rate=rate_text
+            twin.with_context(lang=code).name = (
+                self.with_context(lang=code).env._("%(rate)s%% VAT (incl.)", rate=rate_text) + suffix
             )
         _logger.info("Created %s, a price-included twin of %s, for Omnitron rate %s%%", twin.name, self.name, rate_text)
         return twin

@@ -42,7 +42,7 @@ class OmnitronOrderImport(models.AbstractModel):
         return steps._create_sale_order(call.order, company, arrival.settings)
 
     def _create_sale_order(self, omnitron_order, company, settings):
-        self._check_not_imported(omnitron_order)
+        self._check_not_imported(omnitron_order, company)
         self._check_company_setup(company)
         carrier = self._find_carrier(omnitron_order.cargo_company, company)
         currency = self._find_currency(omnitron_order)
@@ -71,7 +71,9 @@ class OmnitronOrderImport(models.AbstractModel):
         )
         sale_order = self.env["sale.order"].create(values)
         self._apply_status(sale_order, omnitron_order)
-        self._skip_shipped_items(sale_order, omnitron_order)
+        sale_order._omnitron_skip_shipped_items(
+            {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+        )
         mismatch = mapping.amount_mismatch(sale_order.amount_total, omnitron_order, sale_order.currency_id.rounding)
         if mismatch:
             sale_order.omnitron_amount_mismatch = True
@@ -87,17 +89,7 @@ class OmnitronOrderImport(models.AbstractModel):
         )
 
     def _check_company_setup(self, company):
-        """An order needs a company that can book it: a chart of accounts and a fiscal country."""
-        problems = []
-        if not company.chart_template:
-            problems.append(
-                f"company {company.name} has no chart of accounts: install its fiscal localisation "
-                "(for Türkiye, l10n_tr) in Accounting > Settings"
-            )
-        if not company.account_fiscal_country_id:
-            problems.append(
-                f"company {company.name} has no fiscal country: set it in Accounting > Settings > Fiscal Localization"
-            )
+        problems = company._omnitron_booking_problems()
         if problems:
             raise Refusal(
                 responses.company_config_error(
@@ -105,9 +97,14 @@ class OmnitronOrderImport(models.AbstractModel):
                 )
             )
 
-    def _check_not_imported(self, omnitron_order):
+    def _check_not_imported(self, omnitron_order, company):
+        """Judged within the sender's company, as the unique constraint is."""
         exists = self.env["sale.order"].search_count(
-            [("omnitron_channel_pk", "=", omnitron_order.channel.pk), ("omnitron_number", "=", omnitron_order.number)],
+            [
+                ("omnitron_channel_pk", "=", omnitron_order.channel.pk),
+                ("omnitron_number", "=", omnitron_order.number),
+                ("company_id", "=", company.id),
+            ],
             limit=1,
         )
         if exists:
@@ -188,6 +185,9 @@ class OmnitronOrderImport(models.AbstractModel):
         by_sku = {}
         for product in found:
             by_sku.setdefault(product.default_code, []).append(product)
+        # An archived product is a candidate only when no active one has the sku:
+        # archiving an old product must not make every order for its sku ambiguous.
+        by_sku = {sku: [p for p in matches if p.active] or matches for sku, matches in by_sku.items()}
         ambiguous = sorted(sku for sku, matches in by_sku.items() if len(matches) > 1)
         if ambiguous:
             raise Refusal(
@@ -306,19 +306,3 @@ class OmnitronOrderImport(models.AbstractModel):
             sale_order.date_order = omnitron_order.date_placed
         elif state == "cancel":
             sale_order._action_cancel()
-
-    def _skip_shipped_items(self, sale_order, omnitron_order):
-        """Items Omnitron reports as already shipped get no stock move: Odoo must not ship them again.
-
-        Their moves are cancelled (the delivery keeps the other items, or is
-        cancelled when none is left) and the order says which items, so the
-        warehouse sees why and stock is not counted out twice.
-        """
-        shipped_pks = {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
-        if not shipped_pks or sale_order.state != "sale":
-            return
-        lines = sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in shipped_pks)
-        lines.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
-        sale_order.omnitron_shipped_before_import = ", ".join(
-            f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
-        )

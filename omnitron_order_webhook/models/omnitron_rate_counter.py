@@ -47,6 +47,21 @@ class OmnitronRateCounter(models.Model):
         return max(int(seconds_left), 1) if hits > limit else None
 
     @api.model
+    def _over(self, key, limit):
+        """Seconds to wait when ``key`` has reached ``limit`` this minute, else None (counts nothing)."""
+        # A read: the request's own cursor will do (the counts were committed by _hit).
+        self.env.cr.execute(
+            """
+            SELECT hits, %s - EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - window_start))::int
+              FROM omnitron_rate_counter
+             WHERE key = %s AND window_start = date_trunc('minute', now() AT TIME ZONE 'UTC')
+            """,
+            [self.WINDOW, key],
+        )
+        row = self.env.cr.fetchone()
+        return max(int(row[1]), 1) if row and row[0] >= limit else None
+
+    @api.model
     def _gc_counters(self):
         """Cron: drop counters of past windows."""
         self.env.cr.execute(

@@ -1,3 +1,4 @@
+import base64
 import json
 import logging
 from datetime import timedelta
@@ -5,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..core import const, responses
+from ..core import const, payload_display, responses
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
 from ..core.validation import InvalidPayload, parse_webhook_call
@@ -62,6 +63,10 @@ class OmnitronWebhookEvent(models.Model):
     )
     can_reprocess = fields.Boolean(compute="_compute_can_reprocess")
     payload_pretty = fields.Text(string="Payload (formatted)", compute="_compute_payload_pretty")
+    payload_file = fields.Binary(string="Raw Payload", compute="_compute_payload_file", attachment=False)
+    payload_filename = fields.Char(compute="_compute_payload_file")
+    # The form needs to know a payload exists without loading it (it can be megabytes).
+    has_payload = fields.Boolean(compute="_compute_payload_file")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     payload = fields.Text(readonly=True, help="The request body, without channel.conf (the channel's credentials).")
 
@@ -95,12 +100,14 @@ class OmnitronWebhookEvent(models.Model):
     @api.depends("payload")
     def _compute_payload_pretty(self):
         for event in self:
-            try:
-                event.payload_pretty = (
-                    json.dumps(json.loads(event.payload), indent=2, ensure_ascii=False) if event.payload else False
-                )
-            except ValueError:
-                event.payload_pretty = event.payload
+            event.payload_pretty = payload_display.pretty(event.payload) or False
+
+    @api.depends("payload", "event_uuid")
+    def _compute_payload_file(self):
+        for event in self:
+            event.payload_file = base64.b64encode(event.payload.encode()) if event.payload else False
+            event.payload_filename = f"omnitron-event-{event.event_uuid or event.id}.json"
+            event.has_payload = bool(event.payload)
 
     def action_reprocess(self):
         """Run the import again for ignored or failed deliveries (button and list action).

@@ -183,4 +183,5 @@ def _raise_serialization_failure(cr, constraint):
         "DO $$BEGIN RAISE EXCEPTION 'concurrent Omnitron import (%%)', %s "
         "USING ERRCODE = 'serialization_failure'; END$$",
         [constraint],
+        log_exceptions=False,  # an expected replay, not a bad query
     )

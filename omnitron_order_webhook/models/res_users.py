@@ -26,13 +26,8 @@ class ResUsers(models.Model):
         """
         self.ensure_one()
         self._omnitron_check_manager()
-        if not self.env.is_superuser():
-            if self.company_id not in self.env.user.company_ids:
-                raise AccessError(self.env._("You may not create tokens for users of companies you cannot access."))
-            if not self.has_group("omnitron_order_webhook.group_omnitron_sender"):
-                raise UserError(
-                    self.env._("Give %(user)s the group Omnitron Order Sender first.", user=self.display_name)
-                )
+        if not self.env.is_superuser() and not self.has_group("omnitron_order_webhook.group_omnitron_sender"):
+            raise UserError(self.env._("Give %(user)s the group Omnitron Order Sender first.", user=self.display_name))
         return self.env["omnitron.token"]._generate(self)
 
     def omnitron_revoke_tokens(self):
@@ -59,5 +54,11 @@ class ResUsers(models.Model):
         }
 
     def _omnitron_check_manager(self):
-        if not self.env.is_superuser() and not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
+        """Every token path (generate, revoke all, revoke one) passes here: an
+        Omnitron administrator, managing users of companies they can access."""
+        if self.env.is_superuser():
+            return
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
             raise AccessError(self.env._("Only an Omnitron administrator can manage Omnitron tokens."))
+        if any(user.company_id not in self.env.user.company_ids for user in self):
+            raise AccessError(self.env._("You may not manage tokens of users of companies you cannot access."))

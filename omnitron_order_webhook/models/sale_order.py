@@ -48,10 +48,12 @@ class SaleOrder(models.Model):
     _sql_constraints = [
         # The duplicate guard that holds across workers: a search-then-create
         # check alone cannot see an order another transaction is creating.
+        # Per company: another company's order with the same number is none
+        # of this sender's business (no existence oracle, no blocking).
         (
             "omnitron_channel_number_uniq",
-            "unique(omnitron_channel_pk, omnitron_number)",
-            "An order with this Omnitron number already exists in this channel.",
+            "unique(omnitron_channel_pk, omnitron_number, company_id)",
+            "An order with this Omnitron number already exists in this channel and company.",
         ),
     ]
 
@@ -71,3 +73,23 @@ class SaleOrder(models.Model):
                 omnitron_total=currency.format(sale_order.omnitron_amount),
                 difference=currency.format(sale_order.amount_total - sale_order.omnitron_amount),
             )
+
+    def _omnitron_skip_shipped_items(self, item_pks):
+        """Items Omnitron reports as already shipped get no stock move: Odoo must not ship them again.
+
+        Their moves are cancelled (the delivery keeps the other items, or is
+        cancelled when none is left) and the order says which items, so the
+        warehouse sees why and stock is not counted out twice.
+        """
+        self.ensure_one()
+        if not item_pks or self.state != "sale":
+            return
+        lines = self.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
+        moves = lines.move_ids
+        # In two- or three-step delivery the pick and pack moves come before the
+        # line's own move and are not linked to the line: cancel them too.
+        moves |= moves.browse(moves._rollup_move_origs())
+        moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
+        self.omnitron_shipped_before_import = ", ".join(
+            f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
+        )

@@ -89,6 +89,16 @@ class OmnitronFixtures:
         """The taxes marked for Omnitron ``rate`` (the demo's 8 %, a twin, an admin's mark)."""
         return self.env["account.tax"].with_context(active_test=False).search([("omnitron_rate", "=", rate)])
 
+    def sender_of(self, company, login):
+        """A sender user of another ``company`` only (for the multi-company rules)."""
+        return new_test_user(
+            self.env,
+            login=login,
+            groups="omnitron_order_webhook.group_omnitron_sender",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+
     def omnitron_orders(self, number=SAMPLE["payload"]["number"]):
         return self.env["sale.order"].search([("omnitron_number", "=", number)])
 

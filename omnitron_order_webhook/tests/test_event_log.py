@@ -1,5 +1,6 @@
 """The event log: reprocessing, the event form, and the retention cron."""
 
+import base64
 import json
 from datetime import timedelta
 
@@ -51,3 +52,15 @@ class TestEventLog(OmnitronCase):
         self.env.ref("omnitron_order_webhook.ir_cron_omnitron_gc_events").method_direct_trigger()
         self.assertFalse(old.exists())
         self.assertEqual(len(self.events()), 1)
+
+    def test_a_megabytes_payload_opens_bounded_with_the_raw_body_to_download(self):
+        body = self.sample(orderitem_set=self.sample()["payload"]["orderitem_set"] * 160, number="BIG")
+        self.carrier.omnitron_erp_code = "other"  # ignored: the event keeps the payload
+        self.assert_ignored(self.receive(body), "cargo_company_not_found")
+        event = self.events()[:1]
+        self.assertGreater(len(event.payload), 1_000_000)
+        form_text = event.payload_pretty
+        self.assertLess(len(form_text), 200_500)
+        self.assertIn("download the payload", form_text)
+        self.assertEqual(base64.b64decode(event.payload_file).decode(), event.payload)
+        self.assertTrue(event.payload_filename.endswith(".json"))

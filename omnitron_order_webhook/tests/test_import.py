@@ -224,6 +224,27 @@ class TestOrderImport(OmnitronCase):
         self.assert_ignored(self.receive(self.sample()), "product_ambiguous")
         self.assertFalse(self.omnitron_orders())
 
+    def test_an_archived_product_with_the_sku_gives_way_to_the_active_one(self):
+        old, current = self.env["product.product"].create(
+            [{"name": "Old shirt", "default_code": "3169177"}, {"name": "Shirt", "default_code": "3169177"}]
+        )
+        old.active = False
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        self.assertEqual(self.omnitron_orders().order_line.product_id - self.carrier.product_id, current)
+        current.active = False
+        self.assert_ignored(self.receive(self.sample(number="BOTH-ARCHIVED")), "product_ambiguous")
+
+    def test_duplicates_are_judged_within_the_senders_company(self):
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        company_b = self.env["res.company"].create({"name": "Company B", "currency_id": self.company.currency_id.id})
+        self.env["account.chart.template"].try_loading("tr", company_b, install_demo=False)
+        sender_b = self.sender_of(company_b, "omnitron-sender-company-b")
+        self.twins(8).copy({"name": "8% B", "company_id": company_b.id, "omnitron_rate": 8})
+        outcome = self.receive(self.sample(), token=sender_b.omnitron_generate_token())
+        self.assertEqual(outcome.status, 204, "company A's order is no duplicate for company B")
+        self.assertEqual(self.omnitron_orders().company_id, self.company | company_b)
+        self.assert_ignored(self.receive(self.sample()), "duplicate_order")
+
     def test_a_product_whose_reference_was_edited_is_still_the_one_created(self):
         self.assertEqual(self.receive(self.sample()).status, 204)
         product = self.omnitron_orders().order_line.product_id - self.carrier.product_id

@@ -43,6 +43,9 @@ class TestSettingsForm(OmnitronCase):
             "omnitron_min_order_omnitron_id": (-5, "below the minimum of 0"),
             "omnitron_sentry_dsn": ("not a dsn", "a Sentry DSN looks like"),
             "omnitron_rate_limit_per_token": (0, "below the minimum of 1"),
+            "omnitron_event_retention_days": (1_000_000, "above the maximum of 3650"),
+            "omnitron_max_body_bytes": (2**30, "above the maximum of 67108864"),
+            "omnitron_rate_limit_failed_auth_per_ip": (10**9, "above the maximum of 1000000"),
         }
         for field, (value, words) in cases.items():
             with self.subTest(field), self.assertRaises(ValidationError) as caught:
@@ -51,3 +54,11 @@ class TestSettingsForm(OmnitronCase):
         with self.assertRaises(ValidationError) as caught:
             self.env["res.config.settings"].create({"omnitron_property_rules": '{"channel..type": "x"}'})
         self.assertIn("'channel..type' has an empty segment", str(caught.exception))
+
+    def test_a_value_stored_out_of_range_some_other_way_stops_the_purge_with_a_reason(self):
+        self.set_params(event_retention_days="1000000")
+        with self.assertLogs("odoo.addons.omnitron_order_webhook.models.omnitron_webhook_event", "ERROR") as logs:
+            self.assertFalse(self.env["omnitron.webhook.event"]._gc_events())
+        self.assertIn("above the maximum of 3650", logs.output[0])
+        with self.assertRaises(ValueError):
+            self.env["omnitron.webhook.reception"]._settings()

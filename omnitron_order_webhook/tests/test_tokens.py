@@ -47,16 +47,25 @@ class TestTokens(OmnitronCase):
         with self.assertRaises(UserError):
             salesman.with_user(self.manager).omnitron_generate_token()
         other_company = self.env["res.company"].create({"name": "Other Omnitron merchant"})
-        foreign_sender = new_test_user(
-            self.env,
-            login="omnitron-foreign-sender",
-            groups="omnitron_order_webhook.group_omnitron_sender",
-            company_id=other_company.id,
-            company_ids=[(6, 0, other_company.ids)],
-        )
+        foreign_sender = self.sender_of(other_company, "omnitron-foreign-sender")
         with self.assertRaises(AccessError):
             foreign_sender.with_user(self.manager).omnitron_generate_token()
         self.assertTrue(self.sender.with_user(self.manager).omnitron_generate_token())
+
+    def test_no_token_path_reaches_a_sender_of_a_company_the_administrator_cannot_access(self):
+        other_company = self.env["res.company"].create({"name": "Company B"})
+        sender_b = self.sender_of(other_company, "omnitron-sender-b")
+        sender_b.omnitron_generate_token()
+        token_b = self.env["omnitron.token"].sudo().search([("user_id", "=", sender_b.id)])
+        for path, call in (
+            ("generate", lambda: sender_b.with_user(self.manager).omnitron_generate_token()),
+            ("revoke all", lambda: sender_b.with_user(self.manager).omnitron_revoke_tokens()),
+            ("revoke one", lambda: token_b.with_user(self.manager).sudo(False).action_revoke()),
+        ):
+            with self.subTest(path), self.assertRaises(AccessError):
+                call()
+        self.assertTrue(token_b.exists(), "company B's token survived every path")
+        self.assertTrue(self.sender.with_user(self.manager).omnitron_revoke_tokens())
 
     def test_the_generate_button_shows_the_token_once_and_stores_only_its_hash(self):
         action = self.sender.with_user(self.manager).action_omnitron_generate_token()

@@ -249,3 +249,93 @@ def test_fuzzed_deliveries_never_get_a_5xx(live):
     assert FUZZ["cases"] >= 500
     statuses = ", ".join(f"{count} × {status}" for status, count in sorted(FUZZ["statuses"].items()))
     record("Fuzzing", f"hypothesis over HTTP: {FUZZ['cases']} mutated or arbitrary bodies", f"0 × 5xx ({statuses})")
+
+
+def test_every_text_at_its_documented_limit_is_imported_in_one_to_four_byte_characters(live):
+    """No 5xx inside the documented limits: indexed fields (names, sku, VAT, phone) included."""
+    from omnitron_order_webhook.core import const
+
+    live.set_param("omnitron_order_webhook.rate_limit_per_token", "100000")
+    statuses = {}
+    for label, char in (("ASCII", "a"), ("2-byte", "ş"), ("3-byte CJK", "語"), ("4-byte", "\U0001d11e")):
+        body = order(f"EDGE-{label}")
+        payload = body["payload"]
+        payload["pk"] = 80000 + len(statuses)
+        payload["customer"].update(
+            pk=91000 + len(statuses), first_name=char * const.MAX_NAME, last_name=char * const.MAX_NAME
+        )
+        payload["customer"]["email"] = "e" * (const.MAX_EMAIL - 12) + "@example.com"
+        payload["customer"]["phone_number"] = "5" * const.MAX_PHONE
+        for key in ("billing_address", "shipping_address"):
+            address = payload[key]
+            address.update(
+                first_name=char * const.MAX_NAME,
+                last_name=char * const.MAX_NAME,
+                company_name=char * const.MAX_COMPANY_NAME,
+                district=char * const.MAX_PLACE,
+                tax_office=char * const.MAX_PLACE,
+                line=char * const.MAX_LONG_TEXT,
+                phone_number="5" * const.MAX_PHONE,
+                tax_no="1" * 64,
+            )
+            address["city"]["name"] = char * const.MAX_PLACE
+        product = payload["orderitem_set"][0]["product"]
+        product.update(sku=char * (const.MAX_SKU - len(label)) + label, name=char * const.MAX_TEXT)
+        payload["channel"]["name"] = char * const.MAX_TEXT
+        payload["gift_box_note"] = char * const.MAX_LONG_TEXT
+        answer = live.post(body)
+        statuses[label] = answer.status
+        assert answer.status == 204, (label, answer)
+    record(
+        "Bad input",
+        "every text field at its documented limit, in 1-, 2-, 3- and 4-byte characters",
+        ", ".join(f"{label}: {status}" for label, status in statuses.items()),
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_refused_without_being_read_whole(live):
+    """413 after the limit: the worker stops reading instead of buffering up to Odoo's 128 MiB."""
+    import socket
+    import threading
+    import urllib.parse
+
+    url = urllib.parse.urlparse(live.url)
+    total, chunk = 64 * 1024 * 1024, b"x" * (1024 * 1024)
+    sent = {"bytes": 0}
+    connection = socket.create_connection((url.hostname, url.port), timeout=60)
+    head = (
+        f"POST /api/v1/oms/orders_omnitron/ HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: Token {live.token}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    )
+
+    def send():
+        try:
+            connection.sendall(head.encode())
+            while sent["bytes"] < total:
+                connection.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                sent["bytes"] += len(chunk)
+            connection.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server answered and closed: what we want
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    answer = b""
+    try:
+        while b"\r\n\r\n" not in answer:
+            data = connection.recv(65536)
+            if not data:
+                break
+            answer += data
+    except OSError:
+        pass
+    sender.join(timeout=120)
+    connection.close()
+    assert answer.startswith(b"HTTP/1.1 413") or answer.startswith(b"HTTP/1.0 413"), answer[:200]
+    assert sent["bytes"] < total / 2, f"the server read {sent['bytes']} bytes of a {total}-byte body"
+    record(
+        "Bad input",
+        "a 64 MiB chunked body (limit 5 MiB)",
+        f"413 after the client could send {sent['bytes'] // (1024 * 1024)} MiB",
+    )
