@@ -49,16 +49,18 @@ class OmnitronRateCounter(models.Model):
     @api.model
     def _over(self, key, limit):
         """Seconds to wait when ``key`` has reached ``limit`` this minute, else None (counts nothing)."""
-        # A read: the request's own cursor will do (the counts were committed by _hit).
-        self.env.cr.execute(
-            """
-            SELECT hits, %s - EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - window_start))::int
-              FROM omnitron_rate_counter
-             WHERE key = %s AND window_start = date_trunc('minute', now() AT TIME ZONE 'UTC')
-            """,
-            [self.WINDOW, key],
-        )
-        row = self.env.cr.fetchone()
+        # Read on a pooled connection of its own: the request's transaction may
+        # hold an older snapshot than the counts _hit just committed.
+        with odoo.sql_db.db_connect(self.env.cr.dbname).cursor() as own_cursor:
+            own_cursor.execute(
+                """
+                SELECT hits, %s - EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - window_start))::int
+                  FROM omnitron_rate_counter
+                 WHERE key = %s AND window_start = date_trunc('minute', now() AT TIME ZONE 'UTC')
+                """,
+                [self.WINDOW, key],
+            )
+            row = own_cursor.fetchone()
         return max(int(row[1]), 1) if row and row[0] >= limit else None
 
     @api.model
