@@ -239,7 +239,9 @@ class TestOrderImport(OmnitronCase):
         company_b = self.env["res.company"].create({"name": "Company B", "currency_id": self.company.currency_id.id})
         self.env["account.chart.template"].try_loading("tr", company_b, install_demo=False)
         sender_b = self.sender_of(company_b, "omnitron-sender-company-b")
-        self.twins(8).copy({"name": "8% B", "company_id": company_b.id, "omnitron_rate": 8})
+        self.env["account.chart.template"].with_company(company_b).ref("tr_s_10").copy(
+            {"name": "8% B", "amount": 8, "price_include_override": "tax_included", "omnitron_rate": 8}
+        )
         outcome = self.receive(self.sample(), token=sender_b.omnitron_generate_token())
         self.assertEqual(outcome.status, 204, "company A's order is no duplicate for company B")
         self.assertEqual(self.omnitron_orders().company_id, self.company | company_b)
