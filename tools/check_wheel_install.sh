@@ -8,6 +8,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d /tmp/omnitron-wheel-XXXXXX)"
+chmod 755 "$WORK"  # the PostgreSQL server runs as "postgres" when we are root
 PG_DIR="$WORK/pg"
 PG_PORT="${OMNITRON_WHEEL_PG_PORT:-55436}"
 # shellcheck source=pg.sh
