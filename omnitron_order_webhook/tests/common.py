@@ -53,6 +53,9 @@ class OmnitronFixtures:
             groups="omnitron_order_webhook.group_omnitron_sender",
         )
         cls.token = cls.sender.omnitron_generate_token()
+        cls.manager = new_test_user(
+            cls.env, login="omnitron-manager-test", groups="omnitron_order_webhook.group_omnitron_manager"
+        )
         carrier_product = cls.env["product.product"].create(
             {"name": "Yurtiçi Kargo shipping", "type": "service", "taxes_id": [(5, 0, 0)]}
         )

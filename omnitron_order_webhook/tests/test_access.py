@@ -20,9 +20,6 @@ class TestAccessRules(OmnitronCase):
         cls.staff = new_test_user(
             cls.env, login="omnitron-staff-user", groups="omnitron_order_webhook.group_omnitron_user"
         )
-        cls.manager = new_test_user(
-            cls.env, login="omnitron-manager", groups="omnitron_order_webhook.group_omnitron_manager"
-        )
 
     def test_a_sales_user_cannot_reprocess_generate_tokens_or_change_settings(self):
         event = self.ignored_event()

@@ -5,20 +5,13 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import OmnitronCase, item
 
 
 @tagged("post_install", "-at_install")
 class TestEventLog(OmnitronCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, login="omnitron-manager", groups="omnitron_order_webhook.group_omnitron_manager"
-        )
-
     def test_reprocessing_a_list_of_events_records_each_outcome(self):
         self.carrier.omnitron_erp_code = "other"
         self.receive(self.sample(number="L-1"))

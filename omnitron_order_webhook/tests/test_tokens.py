@@ -12,13 +12,6 @@ from .common import OmnitronCase
 
 @tagged("post_install", "-at_install")
 class TestTokens(OmnitronCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, login="omnitron-token-manager", groups="omnitron_order_webhook.group_omnitron_manager"
-        )
-
     def test_a_user_holds_two_valid_tokens_to_rotate(self):
         second = self.sender.omnitron_generate_token()
         self.assertEqual(self.receive(self.sample(number="ROT-1")).status, 204)
