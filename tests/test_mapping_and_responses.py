@@ -8,16 +8,35 @@ from omnitron_order_webhook.core.validation import parse_webhook_call
 
 @pytest.mark.parametrize(
     ("status", "state"),
-    [("50", "draft"), ("100", "cancel"), ("200", "draft"), ("350", "draft"), ("400", "sale"), ("550", "sale")],
+    [
+        ("50", "draft"),
+        ("100", "cancel"),
+        ("200", "draft"),
+        ("300", "draft"),
+        ("350", "draft"),
+        ("400", "sale"),
+        ("546", "draft"),
+        ("547", "sale"),
+        ("550", "sale"),
+        ("600", "cancel"),
+    ],
 )
 def test_order_state_follows_the_status_table(status, state):
     assert mapping.order_state(status) == state
 
 
-def test_status_table_confirms_from_400_and_cancels_only_100():
+def test_status_table_confirms_from_400_except_the_unpaid_trade_in_and_cancels_100_and_600():
     for code, (_name, state) in const.ORDER_STATUSES.items():
-        expected = "cancel" if code == "100" else ("sale" if int(code) >= 400 else "draft")
+        if code in ("100", "600"):
+            expected = "cancel"
+        else:
+            expected = "sale" if int(code) >= 400 and code != "546" else "draft"
         assert state == expected, code
+
+
+def test_every_status_of_the_table_has_one_rank():
+    assert set(const.STATUS_RANKS) == set(const.ORDER_STATUSES)
+    assert len(set(const.STATUS_RANKS.values())) == len(const.STATUS_RANKS)
 
 
 def test_sample_total_is_items_plus_shipping(sample):

@@ -17,7 +17,7 @@ from ..core import const, responses, tokens
 from ..core import settings as omnitron_settings
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
-from ..core.validation import InvalidJson, InvalidPayload, decode_json, parse_webhook_call
+from ..core.validation import InvalidJson, InvalidPayload, decode_json
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ _BODY_ENVIRON_KEY = "omnitron_order_webhook.body"
 
 class OmnitronWebhookController(http.Controller):
     _webhook_url = const.WEBHOOK_PATH
+    _cancellation_plan_url = const.CANCELLATION_PLAN_PATH
 
     @http.route(
         [_webhook_url, _webhook_url.rstrip("/")],
@@ -41,6 +42,21 @@ class OmnitronWebhookController(http.Controller):
         save_session=False,
     )
     def omnitron_order_webhook(self, **_params):
+        return self._handle(const.WEBHOOK_ORDER)
+
+    @http.route(
+        [_cancellation_plan_url, _cancellation_plan_url.rstrip("/")],
+        type="http",
+        auth="none",
+        methods=None,
+        csrf=False,
+        save_session=False,
+    )
+    def omnitron_cancellation_plan_webhook(self, **_params):
+        return self._handle(const.WEBHOOK_CANCELLATION_PLAN)
+
+    def _handle(self, webhook):
+        """Both webhooks: one pipeline of checks; only how the body is read differs."""
         httprequest = request.httprequest
         if httprequest.method != "POST":
             return _answer(responses.METHOD_NOT_ALLOWED, headers={"Allow": "POST"})
@@ -76,7 +92,7 @@ class OmnitronWebhookController(http.Controller):
             return _answer(responses.UNAUTHORIZED, headers={"WWW-Authenticate": "Token"})
         user = sender_token.user_id
         request.update_env(user=user)
-        arrival = Arrival.now(user, settings=settings, token=sender_token, clear_token=clear_token)
+        arrival = Arrival.now(user, settings=settings, token=sender_token, clear_token=clear_token, webhook=webhook)
         reception = reception.with_user(user).sudo()
 
         if config_error is not None:
@@ -106,7 +122,7 @@ class OmnitronWebhookController(http.Controller):
             return _answer(reception._refuse(arrival, responses.invalid_json(str(error))))
         arrival = arrival.with_body(document)
         try:
-            call = parse_webhook_call(document)
+            call = arrival.parse()
         except InvalidPayload as error:
             return _answer(reception._refuse(arrival, responses.invalid_payload(error.errors)))
 

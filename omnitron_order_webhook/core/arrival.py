@@ -10,7 +10,7 @@ import dataclasses
 import time
 from datetime import datetime, timezone
 
-from . import privacy
+from . import const, privacy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Arrival:
     clear_token: str | None = None  # the token as sent: only to keep it out of reports
     raw_document: object = None  # the body as decoded: only to keep its secrets out of reports
     document: object = None  # the body without the channel's credentials: stored and filtered on
+    webhook: str = const.WEBHOOK_ORDER  # which webhook it came to (const.WEBHOOKS)
 
     @classmethod
     def now(cls, user, **values):
@@ -40,3 +41,11 @@ class Arrival:
         """What a report about this delivery must not contain."""
         document = self.raw_document if self.raw_document is not None else self.document
         return privacy.sensitive_values(document, self.clear_token)
+
+    def parse(self):
+        """The call in this arrival's document, as its webhook reads it (raises InvalidPayload)."""
+        from .validation import parse_cancellation_plan, parse_webhook_call  # noqa: PLC0415 - validation imports nothing of ours back
+
+        if self.webhook == const.WEBHOOK_CANCELLATION_PLAN:
+            return parse_cancellation_plan(self.document)
+        return parse_webhook_call(self.document, quantity_key=self.settings.item_quantity_key)

@@ -1,9 +1,10 @@
 """Tables and limits of the Omnitron order webhook, kept in one place."""
 
-# Omnitron order status codes (strings in the webhook) with their names and the
-# sale.order state each one leads to. Source: Akinon OMS / Omnitron order status
-# enum (see shared/DOMAIN.md). 100 cancels, 400 and above confirm, below 400 the
-# order stays a quotation.
+# Omnitron status codes (strings in the webhook; orders and items share one
+# table, shared/spec/omnitron_lifecycle.md) with their names and the sale.order
+# state an order *created* at that status gets: below 400, and 546 (a trade-in
+# waiting for its payment), the order is a quotation; 100 and 600 create it
+# cancelled (nothing is left to ship or invoice); the rest confirm it.
 ORDER_STATUSES = {
     "50": ("cancellation_waiting", "draft"),
     "100": ("cancelled", "cancel"),
@@ -18,11 +19,25 @@ ORDER_STATUSES = {
     "540": ("attempted_delivery", "sale"),
     "544": ("review_started", "sale"),
     "545": ("review_waiting", "sale"),
-    "546": ("waiting_for_payment", "sale"),
+    "546": ("waiting_for_payment", "draft"),
     "547": ("paid", "sale"),
     "550": ("delivered", "sale"),
-    "600": ("refunded", "sale"),
+    "600": ("refunded", "cancel"),
 }
+
+# How statuses follow each other, for updates that arrive out of order: a
+# status is applied only when it ranks above the one already applied, so a
+# late "approved" never undoes "shipped". The fulfilment path comes first, in
+# this order (the trade-in's 546/547 precede approval); the cancellation path
+# ranks above all of it: 50 (cancellation waiting) < 100 (cancelled) < 600
+# (refunded). A status outside the table ranks nowhere and is never applied.
+FULFILMENT_PATH = ("200", "300", "350", "546", "547", "400", "450", "500", "510", "520", "540", "544", "545", "550")
+CANCELLATION_PATH = ("50", "100", "600")
+STATUS_RANKS = {status: rank for rank, status in enumerate(FULFILMENT_PATH + CANCELLATION_PATH)}
+STATUS_CANCELLATION_WAITING = "50"
+STATUS_CANCELLED = "100"
+STATUS_APPROVED = "400"
+STATUS_REFUNDED = "600"
 
 # Item statuses meaning the goods already left the warehouse: 500 shipped,
 # 510 shipped and informed, 520 ready for pickup, 540 attempted delivery, 544
@@ -45,6 +60,8 @@ MAX_DEPTH = 32
 
 # Most items one order may have; more is a sender bug or an attack, not an order.
 MAX_ITEMS = 1000
+# Most units one merged item may stand for.
+MAX_ITEM_QUANTITY = 100_000
 
 # Longest free text we accept in one field, in characters.
 MAX_TEXT = 1024
@@ -61,6 +78,12 @@ MAX_PLACE = 128  # city, township, district, tax office, in characters
 
 # The webhook's path, as Omnitron is told to call it (docs: the spec's "Endpoint").
 WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"
+# Akinon OMS's second webhook: cancellation and refund plans (omnitron_lifecycle.md).
+CANCELLATION_PLAN_PATH = "/api/v1/oms/cancellation_plan/"
+# Event types, by webhook: what a stored delivery is reprocessed as.
+WEBHOOK_ORDER = "order"
+WEBHOOK_CANCELLATION_PLAN = "cancellation_plan"
+WEBHOOKS = [(WEBHOOK_ORDER, "Order"), (WEBHOOK_CANCELLATION_PLAN, "Cancellation plan")]
 
 # States of an omnitron.webhook.event, by what happened to the delivery. The
 # event model's Selection, the services and the tests all read them here.
@@ -68,8 +91,10 @@ STATE_DONE = "done"  # the order was created
 STATE_IGNORED = "ignored"  # deliberately not created (202)
 STATE_REJECTED = "rejected"  # refused as invalid (4xx)
 STATE_FAILED = "failed"  # an unexpected or configuration error; nothing was saved (500)
+STATE_UPDATED = "updated"  # an imported order was changed (an update or a cancellation plan)
 EVENT_STATES = [
     (STATE_DONE, "Done"),
+    (STATE_UPDATED, "Updated"),
     (STATE_IGNORED, "Ignored"),
     (STATE_REJECTED, "Rejected"),
     (STATE_FAILED, "Failed"),
@@ -86,6 +111,11 @@ REASON_PRODUCT_AMBIGUOUS = "product_ambiguous"
 REASON_PRODUCT_NOT_FOUND = "product_not_found"
 REASON_TAX_NOT_CONFIGURED = "tax_not_configured"
 REASON_CURRENCY_NOT_ACTIVE = "currency_not_active"
+# Reasons of the order's later deliveries and of the cancellation-plan webhook.
+REASON_ORDER_UPDATED = "order_updated"  # an imported order was changed
+REASON_OUTDATED_UPDATE = "outdated_update"  # older than what was already applied
+REASON_ORDER_NOT_FOUND = "order_not_found"  # a plan for an order never imported
+REASON_DUPLICATE_PLAN = "duplicate_plan"  # a plan recorded before
 REASONS = (
     REASON_BELOW_MIN_OMNITRON_ID,
     REASON_CHANNEL_NOT_ALLOWED,
@@ -96,6 +126,10 @@ REASONS = (
     REASON_PRODUCT_NOT_FOUND,
     REASON_TAX_NOT_CONFIGURED,
     REASON_CURRENCY_NOT_ACTIVE,
+    REASON_ORDER_UPDATED,
+    REASON_OUTDATED_UPDATE,
+    REASON_ORDER_NOT_FOUND,
+    REASON_DUPLICATE_PLAN,
 )
 
 # Error codes of a 4xx or 5xx answer's "error" field, with their HTTP status.

@@ -102,20 +102,41 @@ def order_values(order):
         "omnitron_e_archive_url": order.e_archive_url or False,
         "omnitron_cargo_company": order.cargo_company.name or order.cargo_company.shipping_company,
         "omnitron_amount": float(order.amount),
+        "omnitron_shipping_amount": float(order.shipping_amount),
+        "omnitron_refund_amount": float(order.refund_amount or 0),
+        "omnitron_modified_date": order.modified_date or False,
+        "omnitron_prices_per_row": prices_per_row(order),
     }
 
 
-def line_values(item):
-    """The sale.order.line fields of one Omnitron item (one unit)."""
+def prices_per_row(order):
+    """Whether the merged items' ``price`` is for the whole row rather than one unit.
+
+    Omnitron does not document it. The reading is the one for which the lines
+    and shipping add up to ``amount``; when neither does (or both, as without
+    merged items), prices are read per unit and the total is flagged as usual.
+    """
+    if all(item.quantity == 1 for item in order.items):
+        return False
+    per_unit = sum((item.price * item.quantity for item in order.items), Decimal(0)) + order.shipping_amount
+    per_row = sum((item.price for item in order.items), Decimal(0)) + order.shipping_amount
+    return per_row == order.amount and per_unit != order.amount
+
+
+def line_values(item, per_row=False):
+    """The sale.order.line fields of one Omnitron item (``item.quantity`` units)."""
+    unit_price = item.price / item.quantity if per_row else item.price
     return {
         "name": f"[{item.product.sku}] {item.product.name}",
-        "product_uom_qty": 1.0,
-        "price_unit": float(item.price),
+        "product_uom_qty": float(item.quantity),
+        "price_unit": float(unit_price),
         "omnitron_item_pk": item.pk,
+        "omnitron_price": float(item.price),
         "omnitron_status": item.status,
         "omnitron_tracking_number": item.tracking_number or False,
         "omnitron_invoice_number": item.invoice_number or False,
         "omnitron_invoice_date": item.invoice_date or False,
+        "omnitron_e_archive_url": item.e_archive_url or False,
     }
 
 

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from . import const
-from .const import STATE_DONE, STATE_FAILED, STATE_IGNORED, STATE_REJECTED
+from .const import STATE_DONE, STATE_FAILED, STATE_IGNORED, STATE_REJECTED, STATE_UPDATED
 
 _TOKEN_HEADER = re.compile(r"^\s*token\s+([A-Za-z0-9_\-]{16,128})\s*$", re.IGNORECASE)
 
@@ -25,6 +25,16 @@ class Outcome:
     @classmethod
     def created(cls, detail=None):
         return cls(204, None, STATE_DONE, None, detail)
+
+    @classmethod
+    def updated(cls, detail):
+        """202: an imported order was changed; the body says what."""
+        return cls(202, {"reason": const.REASON_ORDER_UPDATED, "detail": detail}, STATE_UPDATED, const.REASON_ORDER_UPDATED, detail)
+
+    @classmethod
+    def plan_recorded(cls, detail):
+        """204: a cancellation plan was recorded on its order."""
+        return cls(204, None, STATE_UPDATED, None, detail)
 
     @classmethod
     def ignored(cls, reason, detail):

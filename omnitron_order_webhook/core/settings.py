@@ -73,7 +73,7 @@ class Setting:
     """
 
     name: str  # attribute of Settings; the form's field is "omnitron_" + name
-    kind: str  # "integer", "boolean", "dsn" or "order_filtering"
+    kind: str  # "integer", "boolean", "key", "dsn" or "order_filtering"
     default: object
     label: str
     minimum: int | None = None
@@ -109,6 +109,21 @@ SETTINGS = (
         True,
         "Create Missing Products",
         help="Create a product for an sku Odoo does not know. Off: such orders are ignored (product_not_found).",
+    ),
+    Setting(
+        "apply_updates",
+        "boolean",
+        True,
+        "Apply Omnitron's Updates",
+        help="A later delivery of an imported order changes it (status, tracking, invoice, cancellation, refund). "
+        "Off: such deliveries are ignored (duplicate_order).",
+    ),
+    Setting(
+        "item_quantity_key",
+        "key",
+        "quantity",
+        "Item Quantity Attribute",
+        help="The key of an item's attributes holding how many units a merged item stands for.",
     ),
     Setting("event_retention_days", "integer", 90, "Keep Webhook Events (days)", minimum=1, maximum=3650),  # days
     Setting(
@@ -170,6 +185,8 @@ def parse_value(setting, value, label=None):
         return parse_boolean(text, where, setting.default)
     if setting.kind == "dsn":
         return parse_dsn(text, where)
+    if setting.kind == "key":
+        return parse_key(text, where, setting.default)
     return parse_order_filtering(text, where)
 
 
@@ -206,6 +223,19 @@ def parse_boolean(value, key, default):
     if lowered in ("0", "false", "no"):
         return False
     raise ConfigError(_lt("%(setting)s: %(value)r is not true or false."), setting=key, value=value)
+
+
+def parse_key(value, key, default):
+    """A key of a JSON object in the payload: letters, digits, ``_`` and ``-``, at most 64."""
+    if value is None:
+        return default
+    if len(value) > 64 or not all(char.isalnum() or char in "_-" for char in value):
+        raise ConfigError(
+            _lt("%(setting)s: %(value)r is not an attribute key (letters, digits, _ and -, at most 64)."),
+            setting=key,
+            value=value,
+        )
+    return value
 
 
 def parse_dsn(value, key):

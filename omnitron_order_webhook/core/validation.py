@@ -86,6 +86,8 @@ class Item:
     tracking_number: str | None
     invoice_number: str | None
     invoice_date: datetime | None
+    e_archive_url: str | None = None
+    quantity: int = 1  # units this item stands for (a merged item), from its attributes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +122,8 @@ class Order:
     invoice_number: str | None
     invoice_date: datetime | None
     e_archive_url: str | None
+    refund_amount: Decimal | None = None
+    modified_date: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +135,33 @@ class WebhookCall:
     order: Order
 
 
+@dataclasses.dataclass(frozen=True)
+class PlanOrder:
+    """The order of a cancellation plan: flat, only what finds it and its status."""
+
+    pk: int
+    number: str
+    channel: Channel  # only its pk is sure: the plan's channel may be a bare id
+    status: str | None
+    status_name: str | None
+    refund_amount: Decimal | None
+    modified_date: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CancellationPlanCall:
+    """One call of the cancellation-plan webhook."""
+
+    event_type: str
+    event_uuid: str
+    plan_pk: int
+    plan_type: str  # "cancel" or "refund" (absent: cancel)
+    order: PlanOrder
+
+
 _MISSING = object()
+DEFAULT_QUANTITY_KEY = "quantity"
+PLAN_TYPES = ("cancel", "refund")
 _SPACED_TIME = re.compile(r":\s+")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _STATUS = re.compile(r"^\d{1,4}$")
@@ -338,40 +368,95 @@ def _shorten(value, limit=40):
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def parse_webhook_call(document):
-    """Return the WebhookCall described by ``document`` or raise InvalidPayload."""
+def parse_webhook_call(document, quantity_key=DEFAULT_QUANTITY_KEY):
+    """Return the WebhookCall described by ``document`` or raise InvalidPayload.
+
+    ``quantity_key`` is the item attribute holding a merged item's unit count
+    (the setting ``item_quantity_key``).
+    """
     reader = _Reader()
+    event_type, event_uuid, payload = _read_envelope(reader, document)
+    order = _read_order(reader, payload, "payload", quantity_key) if payload is not None else None
+    if reader.errors:
+        raise InvalidPayload(reader.errors)
+    return WebhookCall(event_type=event_type, event_uuid=event_uuid, order=order)
+
+
+def parse_cancellation_plan(document):
+    """Return the CancellationPlanCall described by ``document`` or raise InvalidPayload.
+
+    Only what finds the order and what the plan asks is read; the plan's
+    other fields (not documented beyond ``pk`` and ``order``) are kept in the
+    stored payload, not checked.
+    """
+    reader = _Reader()
+    event_type, event_uuid, payload = _read_envelope(reader, document)
+    plan_pk = reader.integer(payload, "pk", "payload.pk")
+    plan_type = reader.text(payload, "plan_type", "payload.plan_type", max_length=32)
+    if plan_type is not None and plan_type.lower() not in PLAN_TYPES:
+        reader.error("payload.plan_type", f"must be one of {', '.join(PLAN_TYPES)}, not {plan_type!r}")
+    data = reader.object(payload, "order", "payload.order")
+    channel_data = data.get("channel", _MISSING) if data is not None else None
+    if isinstance(channel_data, dict):
+        channel_pk = reader.integer(channel_data, "pk", "payload.order.channel.pk")
+    else:
+        channel_pk = reader.integer(data, "channel", "payload.order.channel")
+    status, status_name = _read_status(reader, data, "payload.order.status", required=False)
+    order = PlanOrder(
+        pk=reader.integer(data, "pk", "payload.order.pk"),
+        number=reader.text(data, "number", "payload.order.number", required=True, nullable=False, max_length=128),
+        channel=Channel(pk=channel_pk, name=None, channel_type=None),
+        status=status,
+        status_name=status_name,
+        refund_amount=reader.decimal(data, "refund_amount", "payload.order.refund_amount", required=False, nullable=True),
+        modified_date=reader.datetime(data, "modified_date", "payload.order.modified_date"),
+    )
+    if reader.errors:
+        raise InvalidPayload(reader.errors)
+    return CancellationPlanCall(
+        event_type=event_type,
+        event_uuid=event_uuid,
+        plan_pk=plan_pk,
+        plan_type=(plan_type or PLAN_TYPES[0]).lower(),
+        order=order,
+    )
+
+
+def _read_envelope(reader, document):
+    """The event's type and uuid, and the payload object (None when missing)."""
     if not isinstance(document, dict):
         raise InvalidPayload([FieldError("body", f"must be a JSON object, not {_json_type(document)}")])
     event = reader.object(document, "event", "event")
     event_type = reader.text(event, "type", "event.type", required=True, nullable=False, max_length=64)
     event_uuid = reader.text(event, "uuid", "event.uuid", required=True, nullable=False, max_length=64)
     payload = reader.object(document, "payload", "payload")
-    order = _read_order(reader, payload, "payload") if payload is not None else None
-    if reader.errors:
-        raise InvalidPayload(reader.errors)
-    return WebhookCall(event_type=event_type, event_uuid=event_uuid, order=order)
+    return event_type, event_uuid, payload
 
 
-def _read_order(reader, payload, path):
+def _read_status(reader, data, path, required=True):
+    """An Omnitron status code of the table, with its name (None, None when absent or wrong)."""
+    status = reader.text(data, "status", path, required=required, nullable=not required, max_length=8)
+    if status is None:
+        return None, None
+    if not _STATUS.match(status) or status not in const.ORDER_STATUSES:
+        known = ", ".join(const.ORDER_STATUSES)
+        reader.error(path, f"{status!r} is not an Omnitron order status (known: {known})")
+        return None, None
+    return status, const.ORDER_STATUSES[status][0]
+
+
+def _read_order(reader, payload, path, quantity_key=None):
     channel_data = reader.object(payload, "channel", f"{path}.channel")
     channel = Channel(
         pk=reader.integer(channel_data, "pk", f"{path}.channel.pk"),
         name=reader.text(channel_data, "name", f"{path}.channel.name", required=True, nullable=False),
         channel_type=reader.text(channel_data, "channel_type", f"{path}.channel.channel_type"),
     )
-    status = reader.text(payload, "status", f"{path}.status", required=True, nullable=False, max_length=8)
-    status_name = None
-    if status is not None:
-        if not _STATUS.match(status) or status not in const.ORDER_STATUSES:
-            known = ", ".join(const.ORDER_STATUSES)
-            reader.error(f"{path}.status", f"{status!r} is not an Omnitron order status (known: {known})")
-        else:
-            status_name = const.ORDER_STATUSES[status][0]
+    status, status_name = _read_status(reader, payload, f"{path}.status")
     currency = reader.text(payload, "currency", f"{path}.currency", required=True, nullable=False, max_length=8)
     if currency is not None and not _CURRENCY.match(currency):
         reader.error(f"{path}.currency", f"must be a three-letter ISO 4217 code, not {currency!r}")
-    items = _read_items(reader, payload, f"{path}.orderitem_set")
+    items = _read_items(reader, payload, f"{path}.orderitem_set", quantity_key)
     cargo_data = reader.object(payload, "cargo_company", f"{path}.cargo_company")
     cargo = CargoCompany(
         name=reader.text(cargo_data, "name", f"{path}.cargo_company.name"),
@@ -412,6 +497,8 @@ def _read_order(reader, payload, path):
         invoice_number=reader.text(payload, "invoice_number", f"{path}.invoice_number"),
         invoice_date=reader.datetime(payload, "invoice_date", f"{path}.invoice_date"),
         e_archive_url=reader.text(payload, "e_archive_url", f"{path}.e_archive_url", max_length=const.MAX_LONG_TEXT),
+        refund_amount=reader.decimal(payload, "refund_amount", f"{path}.refund_amount", required=False, nullable=True),
+        modified_date=reader.datetime(payload, "modified_date", f"{path}.modified_date"),
     )
 
 
@@ -450,7 +537,7 @@ def _read_address(reader, payload, key, parent_path):
     )
 
 
-def _read_items(reader, payload, path):
+def _read_items(reader, payload, path, quantity_key=None):
     raw_items = reader.list(payload, "orderitem_set", path)
     if raw_items is None:
         return ()
@@ -491,9 +578,36 @@ def _read_items(reader, payload, path):
             tracking_number=reader.text(raw, "tracking_number", f"{item_path}.tracking_number"),
             invoice_number=reader.text(raw, "invoice_number", f"{item_path}.invoice_number"),
             invoice_date=reader.datetime(raw, "invoice_date", f"{item_path}.invoice_date"),
+            e_archive_url=reader.text(raw, "e_archive_url", f"{item_path}.e_archive_url", max_length=const.MAX_LONG_TEXT),
+            quantity=_read_quantity(reader, raw, item_path, quantity_key),
         )
         if item.pk is not None and item.pk in first_index_of_pk:
             reader.error(f"{item_path}.pk", f"item {item.pk} appears twice (first at [{first_index_of_pk[item.pk]}])")
         first_index_of_pk.setdefault(item.pk, index)
         items.append(item)
     return tuple(items)
+
+
+def _read_quantity(reader, raw, item_path, quantity_key):
+    """The unit count of a merged item: ``attributes[quantity_key]``, else 1.
+
+    Omnitron installations write it as a number or a numeric string.
+    """
+    if not quantity_key:
+        return 1
+    attributes = reader.object(raw, "attributes", f"{item_path}.attributes", required=False, nullable=True)
+    if attributes is None or attributes.get(quantity_key) is None:
+        return 1
+    value = attributes[quantity_key]
+    path = f"{item_path}.attributes.{quantity_key}"
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        reader.error(path, f"must be a whole number of units, not {_shorten(value)!r}")
+        return 1
+    if not 1 <= value <= const.MAX_ITEM_QUANTITY:
+        reader.error(path, f"must be between 1 and {const.MAX_ITEM_QUANTITY}, not {value}")
+        return 1
+    return value

@@ -2,6 +2,8 @@ from . import account_tax
 from . import delivery_carrier
 from . import omnitron_webhook_reception
 from . import omnitron_order_import
+from . import omnitron_order_update
+from . import omnitron_cancellation_plan
 from . import omnitron_rate_counter
 from . import omnitron_token
 from . import omnitron_webhook_event

@@ -265,9 +265,10 @@ class OmnitronOrderImport(models.AbstractModel):
         products,
         taxes,
     ):
+        per_row = mapping.prices_per_row(omnitron_order)
         lines = [
             {
-                **mapping.line_values(item),
+                **mapping.line_values(item, per_row),
                 "product_id": products[item.product.sku].id,
                 "tax_id": [Command.set([taxes[item.tax_rate].id] if item.tax_rate else [])],
             }
@@ -306,3 +307,5 @@ class OmnitronOrderImport(models.AbstractModel):
             sale_order.date_order = omnitron_order.date_placed
         elif state == "cancel":
             sale_order._action_cancel()
+        if omnitron_order.status == const.STATUS_CANCELLATION_WAITING:
+            sale_order._omnitron_request("cancel")

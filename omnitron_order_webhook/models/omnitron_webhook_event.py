@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from ..core import const, payload_display, responses
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
-from ..core.validation import InvalidPayload, parse_webhook_call
+from ..core.validation import InvalidPayload
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class OmnitronWebhookEvent(models.Model):
 
     event_uuid = fields.Char(string="Event UUID", readonly=True, index=True)
     event_type = fields.Char(readonly=True)
+    webhook = fields.Selection(const.WEBHOOKS, required=True, readonly=True, default=const.WEBHOOK_ORDER)
     order_number = fields.Char(readonly=True, index=True)
     channel_pk = fields.Integer(string="Channel ID", readonly=True)
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
@@ -175,9 +176,9 @@ class OmnitronWebhookEvent(models.Model):
                 )
             )
         user = self.user_id.with_context(active_test=False)
-        arrival = Arrival.now(user, settings=settings).with_body(json.loads(self.payload))
+        arrival = Arrival.now(user, settings=settings, webhook=self.webhook).with_body(json.loads(self.payload))
         try:
-            call = parse_webhook_call(arrival.document)
+            call = arrival.parse()
         except InvalidPayload as error:
             new_event = self._record(arrival, responses.invalid_payload(error.errors))
         else:
@@ -197,13 +198,17 @@ class OmnitronWebhookEvent(models.Model):
         order_data = order_data if isinstance(order_data, dict) else {}
         event_data = document.get("event") if isinstance(document, dict) else None
         event_data = event_data if isinstance(event_data, dict) else {}
+        if arrival.webhook == const.WEBHOOK_CANCELLATION_PLAN:
+            # A plan's order is flat, under payload.order; its channel may be a bare id.
+            order_data = order_data.get("order") if isinstance(order_data.get("order"), dict) else {}
         channel = order_data.get("channel")
-        channel_pk = channel.get("pk") if isinstance(channel, dict) else None
+        channel_pk = channel.get("pk") if isinstance(channel, dict) else channel
         if call:
             channel_pk = call.order.channel.pk
-        elif not (isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER):
+        elif isinstance(channel_pk, bool) or not (isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER):
             channel_pk = False
         values = {
+            "webhook": arrival.webhook,
             "event_uuid": call.event_uuid if call else _short_text(event_data.get("uuid")),
             "event_type": call.event_type if call else _short_text(event_data.get("type")),
             "order_number": call.order.number if call else _short_text(order_data.get("number")),

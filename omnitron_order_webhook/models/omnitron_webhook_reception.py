@@ -10,6 +10,7 @@ from odoo.tools import config as odoo_config
 
 from ..core import const, reporting, responses
 from ..core import settings as omnitron_settings
+from ..core.validation import CancellationPlanCall
 
 _logger = logging.getLogger(__name__)
 
@@ -21,8 +22,11 @@ RETRY_CONSTRAINTS = {
     "product_template_omnitron_sku_uniq",
     "account_tax_omnitron_rate_uniq",
     "product_pricelist_omnitron_key_uniq",
+    "omnitron_cancellation_plan_plan_pk_company_uniq",
 }
-# The order's own guard: its violation means the order was imported already.
+# The order's own guard: its violation means the order was imported a moment
+# ago. With updates on, the request is replayed and applied as an update;
+# with updates off, it is a duplicate.
 DUPLICATE_ORDER_CONSTRAINT = "sale_order_omnitron_channel_number_uniq"
 
 
@@ -39,8 +43,9 @@ class OmnitronWebhookReception(models.AbstractModel):
 
     The controller (HTTP only) hands over an ``Arrival`` (core/arrival.py) and
     either a refusal it found (``_refuse``) or the parsed call (``_receive``).
-    The work itself is a flow, a sibling model with one entry point:
-    ``omnitron.order.import`` creates an order.
+    The work itself is a flow, a sibling model: ``omnitron.order.import``
+    creates an order; ``omnitron.order.update`` applies a later delivery of
+    an imported order, or a cancellation plan (``_run_flow`` chooses).
 
     Transaction contract of ``_receive``:
 
@@ -82,12 +87,13 @@ class OmnitronWebhookReception(models.AbstractModel):
         failure = None
         try:
             with self.env.cr.savepoint():
-                outcome, sale_order = self.env["omnitron.order.import"]._import(arrival, call)
+                outcome, sale_order = self._run_flow(arrival, call)
         except Refusal as refusal:
             outcome = refusal.outcome
         except psycopg2.IntegrityError as error:
             constraint = getattr(error.diag, "constraint_name", None)
-            if constraint in RETRY_CONSTRAINTS:
+            replay = constraint == DUPLICATE_ORDER_CONSTRAINT and arrival.settings.apply_updates
+            if constraint in RETRY_CONSTRAINTS or replay:
                 _raise_serialization_failure(self.env.cr, constraint)
             if constraint == DUPLICATE_ORDER_CONSTRAINT:
                 outcome = self.env["omnitron.order.import"]._duplicate(call.order)
@@ -104,10 +110,22 @@ class OmnitronWebhookReception(models.AbstractModel):
         send_report = self._prepare_report(arrival, call, outcome, failure)
         if send_report:
             self.env.cr.precommit.add(send_report)
-        if outcome.state != const.STATE_DONE:
+        if outcome.state not in (const.STATE_DONE, const.STATE_UPDATED):
             sale_order = self.env["sale.order"]
         event = self.env["omnitron.webhook.event"]._record(arrival, outcome, call=call, sale_order=sale_order)
         return outcome, event
+
+    def _run_flow(self, arrival, call):
+        """The flow ``call`` asks for: a plan, an update of an imported order, or an import."""
+        update = self.env["omnitron.order.update"]
+        if isinstance(call, CancellationPlanCall):
+            return update._apply_plan(arrival, call)
+        imported = update._find_imported(arrival.user.company_id, call.order.channel.pk, call.order.number)
+        if not imported:
+            return self.env["omnitron.order.import"]._import(arrival, call)
+        if not arrival.settings.apply_updates:
+            raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order))
+        return update._update(arrival, call, imported)
 
     def _connection_lost(self, arrival, call, error):
         """The database connection died mid-flow: nothing was committed.
@@ -134,7 +152,7 @@ class OmnitronWebhookReception(models.AbstractModel):
 
     def _failed(self, call, error):
         _logger.exception(
-            "Omnitron order %s (event %s) failed to import; nothing was saved", call.order.number, call.event_uuid
+            "Omnitron delivery for order %s (event %s) failed; nothing was saved", call.order.number, call.event_uuid
         )
         self.env.invalidate_all(flush=False)
         # The event keeps what went wrong for the back office; the answer does not.

@@ -4,7 +4,7 @@ from odoo.exceptions import ValidationError
 from ..core import settings as omnitron_settings
 from ..core.settings import ConfigError
 
-_FIELD_TYPES = {"integer": fields.Integer, "boolean": fields.Boolean, "dsn": fields.Char}
+_FIELD_TYPES = {"integer": fields.Integer, "boolean": fields.Boolean, "key": fields.Char, "dsn": fields.Char}
 
 
 def _form_field(setting):

@@ -1,4 +1,10 @@
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
+
+from ..core import const, lifecycle
 
 
 class SaleOrder(models.Model):
@@ -37,6 +43,55 @@ class SaleOrder(models.Model):
         string="Total Difference", compute="_compute_omnitron_amount_mismatch_detail"
     )
 
+    omnitron_shipping_amount = fields.Monetary(string="Omnitron Shipping", readonly=True, copy=False)
+    omnitron_refund_amount = fields.Monetary(
+        string="Refunded in Omnitron", readonly=True, copy=False, help="Omnitron's refund_amount for this order."
+    )
+    omnitron_modified_date = fields.Datetime(
+        string="Modified in Omnitron",
+        readonly=True,
+        copy=False,
+        help="When Omnitron last modified the order, as its latest applied delivery said.",
+    )
+    omnitron_prices_per_row = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Merged items' prices were read as the price of the whole row (the reading that matched the total).",
+    )
+    omnitron_reported_differences = fields.Text(
+        string="Differences from Omnitron",
+        readonly=True,
+        copy=False,
+        help="What Omnitron changed that is never applied silently (customer, addresses, prices, items, amount).",
+    )
+    # What Omnitron said that needs a person: the flags of the order's life.
+    omnitron_changed = fields.Boolean(string="Changed in Omnitron", readonly=True, copy=False)
+    omnitron_cancelled_late = fields.Boolean(
+        string="Cancelled in Omnitron after delivery/invoice", readonly=True, copy=False
+    )
+    omnitron_refunded = fields.Boolean(string="Refunded in Omnitron", readonly=True, copy=False)
+    omnitron_plan_request = fields.Selection(
+        [("cancel", "Cancellation requested in Omnitron"), ("refund", "Refund requested in Omnitron")],
+        string="Omnitron Request",
+        readonly=True,
+        copy=False,
+    )
+    omnitron_action_note = fields.Text(
+        string="What to Do",
+        readonly=True,
+        copy=False,
+        help="What Omnitron's updates ask of staff, newest first; cleared by Mark as Handled.",
+    )
+    omnitron_needs_action = fields.Boolean(
+        string="Needs Action from Omnitron",
+        compute="_compute_omnitron_needs_action",
+        store=True,
+        index="btree_not_null",
+    )
+    omnitron_cancellation_plan_ids = fields.One2many(
+        "omnitron.cancellation.plan", "sale_order_id", string="Cancellation Plans", readonly=True
+    )
+
     omnitron_shipped_before_import = fields.Char(
         string="Shipped Before Import",
         readonly=True,
@@ -56,6 +111,16 @@ class SaleOrder(models.Model):
             "An order with this Omnitron number already exists in this channel and company.",
         ),
     ]
+
+    @api.depends("omnitron_changed", "omnitron_cancelled_late", "omnitron_refunded", "omnitron_plan_request")
+    def _compute_omnitron_needs_action(self):
+        for sale_order in self:
+            sale_order.omnitron_needs_action = bool(
+                sale_order.omnitron_changed
+                or sale_order.omnitron_cancelled_late
+                or sale_order.omnitron_refunded
+                or sale_order.omnitron_plan_request
+            )
 
     @api.depends("omnitron_amount_mismatch", "omnitron_amount", "amount_total", "currency_id")
     @api.depends_context("lang")
@@ -93,3 +158,244 @@ class SaleOrder(models.Model):
         self.omnitron_shipped_before_import = ", ".join(
             f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
         )
+
+    # --- The order's life after the import (omnitron.order.update carries the plans out) ---
+
+    def _omnitron_lock(self):
+        """Lock the order's row until the transaction ends: one update at a time.
+
+        A concurrent update that committed meanwhile makes this raise a
+        serialization failure, and Odoo replays the request, which then
+        sees what the other one applied.
+        """
+        self.env.cr.execute("SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+
+    def _omnitron_known(self):
+        """What this order holds, as core/lifecycle.py compares a new delivery with it."""
+        self.ensure_one()
+        lines = self.order_line.filtered("omnitron_item_pk")
+        return lifecycle.KnownOrder(
+            state=self.state,
+            status=self.omnitron_status or None,
+            tracking_number=self.omnitron_tracking_number or None,
+            tracking_url=self.omnitron_tracking_url or None,
+            invoice_number=self.omnitron_invoice_number or None,
+            invoice_date=self.omnitron_invoice_date or None,
+            e_archive_url=self.omnitron_e_archive_url or None,
+            gift_box_note=self.omnitron_gift_box_note or None,
+            cargo_codes=(self.carrier_id.omnitron_shipping_company or None, self.carrier_id.omnitron_erp_code or None),
+            amount=_decimal(self.omnitron_amount),
+            shipping_amount=_decimal(self.omnitron_shipping_amount),
+            refund_amount=_decimal(self.omnitron_refund_amount),
+            modified_date=self.omnitron_modified_date or None,
+            customer_pk=self.partner_id.omnitron_customer_pk or None,
+            billing_key=self.partner_invoice_id.omnitron_address_key or None,
+            shipping_key=self.partner_shipping_id.omnitron_address_key or None,
+            per_row_prices=self.omnitron_prices_per_row,
+            items={
+                line.omnitron_item_pk: lifecycle.KnownItem(
+                    pk=line.omnitron_item_pk,
+                    status=line.omnitron_status or None,
+                    tracking_number=line.omnitron_tracking_number or None,
+                    invoice_number=line.omnitron_invoice_number or None,
+                    invoice_date=line.omnitron_invoice_date or None,
+                    e_archive_url=line.omnitron_e_archive_url or None,
+                    price=_decimal(line.omnitron_price),
+                )
+                for line in lines
+            },
+            reported_differences=self.omnitron_reported_differences or None,
+        )
+
+    def _omnitron_lines_of(self, item_pks):
+        return self.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
+
+    def _omnitron_delivered_or_invoiced(self, lines=None):
+        """Whether Odoo delivered or invoiced goods of ``lines`` (default: the whole order).
+
+        Judged on Odoo's own records, which a cancellation would have to undo:
+        items Omnitron reported shipped before the import have no stock move
+        here, so cancelling them undoes nothing in Odoo.
+        """
+        self.ensure_one()
+        lines = (lines if lines is not None else self.order_line).filtered(lambda line: not line.display_type)
+        left = any(line.qty_delivered for line in lines)
+        invoiced = any(line.qty_invoiced for line in lines) or any(
+            move.state == "posted" for move in lines.invoice_lines.move_id
+        )
+        return left or invoiced
+
+    def _omnitron_cancel(self):
+        """Status 100: cancel the order and its open deliveries when nothing left or was invoiced.
+
+        Otherwise nothing is cancelled: the order is flagged and staff get an
+        activity saying what to do. Returns the sentence for the chatter.
+        """
+        self.ensure_one()
+        if self.state == "cancel":
+            return self.env._("the order was already cancelled")
+        if not self._omnitron_delivered_or_invoiced():
+            self._action_cancel()
+            return self.env._("order cancelled, with its open deliveries")
+        note = self.env._(
+            "Omnitron cancelled this order after goods were delivered or invoiced: nothing was cancelled in Odoo. "
+            "Receive the return, issue a credit note for what was invoiced, then cancel what is left."
+        )
+        self._omnitron_flag("omnitron_cancelled_late", note)
+        return self.env._("cancelled after delivery or invoice: flagged, nothing cancelled")
+
+    def _omnitron_cancel_items(self, item_pks):
+        """Items 100: their lines drop to 0 when nothing of them left or was invoiced; else flagged."""
+        self.ensure_one()
+        open_lines, late_lines = self.browse().order_line, self.browse().order_line
+        for line in self._omnitron_lines_of(item_pks):
+            if self._omnitron_delivered_or_invoiced(line):
+                late_lines |= line
+            else:
+                open_lines |= line
+        sentences = []
+        if open_lines:
+            if self.state == "sale":
+                moves = open_lines.move_ids
+                moves |= moves.browse(moves._rollup_move_origs())
+                moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
+            open_lines.write({"product_uom_qty": 0})
+            sentences.append(
+                self.env._("items %(items)s set to quantity 0", items=_pks(open_lines))
+            )
+        if late_lines:
+            note = self.env._(
+                "Omnitron cancelled items %(items)s after they were delivered or invoiced: nothing was changed in "
+                "Odoo. Receive the return and issue a credit note.",
+                items=_pks(late_lines),
+            )
+            self._omnitron_flag("omnitron_cancelled_late", note)
+            sentences.append(self.env._("items %(items)s cancelled after delivery or invoice: flagged", items=_pks(late_lines)))
+        return "; ".join(sentences)
+
+    def _omnitron_refund(self, item_pks, growth, order_refunded):
+        """Refunds: flag with the items and amount; a draft credit note for refunded items of an invoice."""
+        self.ensure_one()
+        lines = self._omnitron_lines_of(item_pks)
+        what = []
+        if lines:
+            what.append(self.env._("items %(items)s", items=_pks(lines)))
+        if growth:
+            what.append(self.env._("%(amount)s more refunded", amount=self.currency_id.format(float(growth))))
+        if not what:
+            what.append(self.env._("the whole order"))
+        credit_note = self._omnitron_draft_credit_note(lines) if lines else self.env["account.move"]
+        note = self.env._("Omnitron refunded %(what)s.", what=", ".join(what))
+        if credit_note:
+            note += " " + self.env._(
+                "A draft credit note %(credit_note)s was prepared: check and post it.",
+                credit_note=credit_note.display_name,
+            )
+        else:
+            note += " " + self.env._("Receive the return and settle the refund in Accounting.")
+        self._omnitron_flag("omnitron_refunded", note)
+        sentence = self.env._("refund flagged (%(what)s)", what=", ".join(what))
+        if credit_note:
+            sentence += self.env._("; draft credit note %(credit_note)s", credit_note=credit_note.display_name)
+        return sentence
+
+    def _omnitron_draft_credit_note(self, lines):
+        """A draft credit note for ``lines``, against the posted invoice that has them (never posted here)."""
+        invoiced = lines.filtered("qty_invoiced")
+        invoices = invoiced.invoice_lines.move_id.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+        )
+        if not invoiced or not invoices:
+            return self.env["account.move"]
+        values = self._prepare_invoice()
+        values.update(
+            move_type="out_refund",
+            reversed_entry_id=invoices[:1].id,
+            ref=self.env._("Refund of %(order)s in Omnitron", order=self.omnitron_number),
+            invoice_line_ids=[
+                fields.Command.create(line._prepare_invoice_line(quantity=line.qty_invoiced)) for line in invoiced
+            ],
+        )
+        return self.env["account.move"].sudo().with_company(self.company_id).create(values)
+
+    def _omnitron_request(self, plan_type):
+        """A cancellation or refund requested in Omnitron (status 50 or a plan): flag and tell staff."""
+        self.ensure_one()
+        if plan_type == "refund":
+            note = self.env._("Omnitron asks for a refund of this order: do not ship what is not shipped yet.")
+        else:
+            note = self.env._(
+                "Omnitron asks to cancel this order: do not ship it. It is cancelled here when Omnitron "
+                "confirms the cancellation (status 100)."
+            )
+        self._omnitron_flag("omnitron_plan_request", note, value=plan_type)
+        pending = self.picking_ids.filtered(
+            lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
+        )
+        for picking in pending:
+            picking.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=self.env._("Do not ship: cancellation requested in Omnitron"),
+                note=note,
+                user_id=self._omnitron_responsible().id,
+            )
+        return self.env._("%(request)s; staff told", request=dict(
+            self._fields["omnitron_plan_request"]._description_selection(self.env)
+        )[plan_type])
+
+    def _omnitron_flag(self, flag, note, value=True):
+        """Set ``flag``, keep ``note`` on the order and give its responsible an activity."""
+        self.ensure_one()
+        previous = self.omnitron_action_note or ""
+        self.write({flag: value, "omnitron_action_note": note + ("\n" + previous if previous else "")})
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=self._fields[flag].get_description(self.env)["string"]
+            if flag != "omnitron_plan_request"
+            else self.env._("Request from Omnitron"),
+            note=note,
+            user_id=self._omnitron_responsible().id,
+        )
+
+    def _omnitron_responsible(self):
+        """Who must act: the salesperson, else an Omnitron administrator of the company, else the admin."""
+        if self.user_id:
+            return self.user_id
+        group = self.env.ref("omnitron_order_webhook.group_omnitron_manager")
+        managers = group.sudo().users.filtered(
+            lambda user: user.active and not user.share and self.company_id in user.company_ids
+        )
+        return managers.sorted("id")[:1] or self.env.ref("base.user_admin")
+
+    def _omnitron_post(self, sentences):
+        """One chatter note for one applied delivery: "Omnitron: status 400 → 100, order cancelled"."""
+        body = Markup("<p>%s</p>") % (self.env._("Omnitron: %(changes)s", changes="; ".join(sentences)))
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def action_omnitron_mark_handled(self):
+        """Staff dealt with what Omnitron asked: the flags and the note are cleared (the chatter keeps it)."""
+        for sale_order in self:
+            if sale_order.omnitron_needs_action:
+                sale_order.message_post(
+                    body=Markup("<p>%s</p><p>%s</p>")
+                    % (self.env._("Omnitron flags cleared:"), escape(sale_order.omnitron_action_note or "")),
+                    subtype_xmlid="mail.mt_note",
+                )
+        self.write(
+            {
+                "omnitron_changed": False,
+                "omnitron_cancelled_late": False,
+                "omnitron_refunded": False,
+                "omnitron_plan_request": False,
+                "omnitron_action_note": False,
+            }
+        )
+        return True
+
+
+def _decimal(value):
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def _pks(lines):
+    return ", ".join(str(pk) for pk in lines.mapped("omnitron_item_pk"))

@@ -9,3 +9,10 @@ class SaleOrderLine(models.Model):
     omnitron_tracking_number = fields.Char(string="Item Tracking Number", readonly=True, copy=False)
     omnitron_invoice_number = fields.Char(string="Item Invoice Number", readonly=True, copy=False)
     omnitron_invoice_date = fields.Datetime(string="Item Invoice Date", readonly=True, copy=False)
+    omnitron_e_archive_url = fields.Char(string="Item E-Archive URL", readonly=True, copy=False)
+    omnitron_price = fields.Monetary(
+        string="Omnitron Price",
+        readonly=True,
+        copy=False,
+        help="The item's price as Omnitron sent it (for a merged item, per unit or per row).",
+    )

@@ -21,11 +21,15 @@ from odoo.tools import SQL
 from ..controllers.main import OmnitronWebhookController
 from ..core import responses
 from ..core.arrival import Arrival
-from ..core.validation import InvalidPayload, decode_json, parse_webhook_call
+from ..core.validation import InvalidPayload, decode_json
 from .sentry_listener import SentryListener  # noqa: F401 - the tests import it from here
 
 WEBHOOK_URL = OmnitronWebhookController._webhook_url
 SAMPLE = json.loads((pathlib.Path(__file__).parent / "data" / "sample_order.json").read_text(encoding="utf-8"))
+PLAN_SAMPLE = json.loads(
+    (pathlib.Path(__file__).parent / "data" / "cancellation_plan_sample.json").read_text(encoding="utf-8")
+)
+PLAN_URL = OmnitronWebhookController._cancellation_plan_url
 PARAM_PREFIX = "omnitron_order_webhook."
 # The logger of the reception, which logs every failed import with its traceback.
 RECEPTION_LOGGER = "odoo.addons.omnitron_order_webhook.models.omnitron_webhook_reception"
@@ -87,6 +91,29 @@ class OmnitronFixtures:
             **changes,
         )
         return body
+
+    def plan(self, number=SAMPLE["payload"]["number"], *, pk=2839, channel=SAMPLE["payload"]["channel"]["pk"], **changes):
+        """The published cancellation-plan sample, for order ``number`` of ``channel``."""
+        body = copy.deepcopy(PLAN_SAMPLE)
+        body["payload"]["pk"] = pk
+        body["payload"]["order"].update(number=number, channel=channel)
+        body["payload"].update(changes)
+        return body
+
+    def ship(self, sale_order):
+        """Validate the order's outgoing delivery in full, as the warehouse does."""
+        picking = sale_order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking._action_done()
+        return picking
+
+    def invoice(self, sale_order):
+        """Invoice the order and post the invoice, as the accountant does."""
+        invoice = sale_order._create_invoices()
+        invoice.action_post()
+        return invoice
 
     def twins(self, rate):
         """The taxes marked for Omnitron ``rate`` (the demo's 8 %, a twin, an admin's mark)."""
@@ -174,7 +201,7 @@ class OmnitronFixtures:
 class OmnitronCase(OmnitronFixtures, TransactionCase):
     """Rules that need no HTTP: a delivery goes through the real service directly."""
 
-    def receive(self, body, *, token=None):
+    def receive(self, body, *, token=None, webhook="order"):
         """Run ``body`` through the reception as the controller does once a request
         is authenticated and accepted; return the ``Outcome`` it would answer.
 
@@ -186,12 +213,14 @@ class OmnitronCase(OmnitronFixtures, TransactionCase):
         self.assertTrue(sender_token, "the token must authenticate")
         user = sender_token.user_id
         reception = self.env["omnitron.webhook.reception"].sudo()
-        arrival = Arrival.now(user, settings=reception._settings(), token=sender_token, clear_token=clear_token)
+        arrival = Arrival.now(
+            user, settings=reception._settings(), token=sender_token, clear_token=clear_token, webhook=webhook
+        )
         reception = reception.with_user(user).sudo()
         document = decode_json(json.dumps(body).encode())
         arrival = arrival.with_body(document)
         try:
-            call = parse_webhook_call(document)
+            call = arrival.parse()
         except InvalidPayload as error:
             return reception._refuse(arrival, responses.invalid_payload(error.errors))
         outcome, _event = reception._receive(arrival, call)

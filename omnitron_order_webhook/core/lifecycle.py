@@ -1,0 +1,263 @@
+"""The rules of an imported order's life: what a later delivery changes.
+
+Omnitron posts the same order again each time it moves (approved, invoiced,
+shipped, delivered, cancelled, refunded). ``plan_update`` compares what Odoo
+holds (a ``KnownOrder``, read by ``sale.order._omnitron_known``) with the new
+delivery (a ``validation.Order``) and returns an ``UpdatePlan``, which the
+update service (``models/omnitron_order_update.py``) carries out. The rules:
+
+- A delivery older than what was applied changes nothing (``outdated``): its
+  ``modified_date`` is before the one applied, or its status ranks below the
+  applied one (``const.STATUS_RANKS``: the fulfilment path, then 50 < 100 <
+  600). A status is applied only when it ranks higher; so is an item's.
+- Applied: statuses, tracking number and URL, invoice number and date,
+  e-archive URL, cargo company, gift note, refund amount. An absent value
+  never erases one Odoo has.
+- Never applied: the customer, the addresses, prices, items added or
+  removed, the amount (unless the new amount is exactly what the items still
+  standing cost). They become ``differences``, which flag the order.
+"""
+
+import dataclasses
+from datetime import datetime
+from decimal import Decimal
+
+from . import const, mapping
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownItem:
+    pk: int
+    status: str | None
+    tracking_number: str | None
+    invoice_number: str | None
+    invoice_date: datetime | None
+    e_archive_url: str | None
+    price: Decimal | None  # Omnitron's item price as it was sent
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownOrder:
+    """What Odoo holds of an imported order, as the update rules compare it."""
+
+    state: str  # the sale.order state: draft, sent, sale or cancel
+    status: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    invoice_number: str | None
+    invoice_date: datetime | None
+    e_archive_url: str | None
+    gift_box_note: str | None
+    cargo_codes: tuple  # (shipping_company, erp_code) of the order's carrier
+    amount: Decimal
+    shipping_amount: Decimal
+    refund_amount: Decimal
+    modified_date: datetime | None
+    customer_pk: int | None
+    billing_key: str | None
+    shipping_key: str | None
+    per_row_prices: bool  # merged items' prices were read per row at import
+    items: dict  # item pk -> KnownItem
+    reported_differences: str | None  # the differences already flagged
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdatePlan:
+    outdated: str | None = None  # why nothing is applied: the delivery is older
+    status: tuple | None = None  # (old, new) when the order's status moves forward
+    order_values: dict = dataclasses.field(default_factory=dict)  # sale.order fields to write
+    item_values: dict = dataclasses.field(default_factory=dict)  # item pk -> sale.order.line fields
+    cargo: object = None  # validation.CargoCompany when it changed: its carrier is looked up again
+    differences: tuple = ()  # what differs and is not applied, when not flagged before
+    confirm: bool = False  # a quotation reached a confirming status
+    cancel_order: bool = False  # the order's status became 100
+    cancellation_requested: bool = False  # the order's status became 50
+    order_refunded: bool = False  # the order's status became 600
+    cancelled_items: tuple = ()  # items newly 100 (the order itself not cancelled)
+    refunded_items: tuple = ()  # items newly 600
+    refund_growth: Decimal | None = None  # how much refund_amount grew
+    changes: tuple = ()  # what is applied, in words (chatter, event, answer)
+
+    @property
+    def changed(self):
+        return bool(self.changes or self.differences)
+
+
+def rank(status):
+    """Where ``status`` stands on the order's path (None: not a known status)."""
+    return const.STATUS_RANKS.get(status)
+
+
+def moves_forward(old, new):
+    """Whether status ``new`` may replace ``old``: it ranks higher (an unknown old one is replaced)."""
+    new_rank = rank(new)
+    if new_rank is None:
+        return False
+    old_rank = rank(old)
+    return old_rank is None or new_rank > old_rank
+
+
+def describe_status(status):
+    if status in const.ORDER_STATUSES:
+        return f"{status} ({const.ORDER_STATUSES[status][0]})"
+    return str(status)
+
+
+def _text(value):
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else str(value)
+
+
+def plan_update(known, order):
+    """The UpdatePlan of delivery ``order`` (validation.Order) for the order Odoo ``known``s."""
+    outdated = _outdated(known, order)
+    if outdated:
+        return UpdatePlan(outdated=outdated)
+    changes = []
+    order_values = {}
+    status = None
+    if order.status != known.status and moves_forward(known.status, order.status):
+        status = (known.status, order.status)
+        order_values.update(omnitron_status=order.status, omnitron_status_name=order.status_name)
+        changes.append(f"status {describe_status(known.status)} → {describe_status(order.status)}")
+    for field, label, new, old in (
+        ("omnitron_tracking_number", "tracking number", order.tracking_number, known.tracking_number),
+        ("omnitron_tracking_url", "tracking URL", order.tracking_url, known.tracking_url),
+        ("omnitron_invoice_number", "invoice number", order.invoice_number, known.invoice_number),
+        ("omnitron_invoice_date", "invoice date", order.invoice_date, known.invoice_date),
+        ("omnitron_e_archive_url", "e-archive URL", order.e_archive_url, known.e_archive_url),
+        ("omnitron_gift_box_note", "gift note", order.gift_box_note, known.gift_box_note),
+    ):
+        if new is not None and new != old:
+            order_values[field] = new
+            changes.append(f"{label} {_text(new)}")
+    refund_growth = None
+    if order.refund_amount is not None and order.refund_amount != known.refund_amount:
+        if order.refund_amount > known.refund_amount:
+            refund_growth = order.refund_amount - known.refund_amount
+        order_values["omnitron_refund_amount"] = float(order.refund_amount)
+        changes.append(f"refund amount {known.refund_amount:f} → {order.refund_amount:f}")
+    if order.modified_date and order.modified_date != known.modified_date:
+        order_values["omnitron_modified_date"] = order.modified_date
+    cargo = None
+    if (order.cargo_company.shipping_company, order.cargo_company.erp_code) != tuple(known.cargo_codes):
+        cargo = order.cargo_company
+        order_values["omnitron_cargo_company"] = cargo.name or cargo.shipping_company
+        changes.append(f"cargo company {cargo.shipping_company}")
+
+    item_values, cancelled, refunded = {}, [], []
+    for item in order.items:
+        old = known.items.get(item.pk)
+        if old is None:
+            continue
+        values, described = {}, []
+        if item.status != old.status and moves_forward(old.status, item.status):
+            values["omnitron_status"] = item.status
+            described.append(f"status {describe_status(old.status)} → {describe_status(item.status)}")
+            if item.status == const.STATUS_CANCELLED:
+                cancelled.append(item.pk)
+            elif item.status == const.STATUS_REFUNDED:
+                refunded.append(item.pk)
+        for field, label, new, was in (
+            ("omnitron_tracking_number", "tracking number", item.tracking_number, old.tracking_number),
+            ("omnitron_invoice_number", "invoice number", item.invoice_number, old.invoice_number),
+            ("omnitron_invoice_date", "invoice date", item.invoice_date, old.invoice_date),
+            ("omnitron_e_archive_url", "e-archive URL", item.e_archive_url, old.e_archive_url),
+        ):
+            if new is not None and new != was:
+                values[field] = new
+                described.append(f"{label} {_text(new)}")
+        if values:
+            item_values[item.pk] = values
+            changes.append(f"item {item.pk}: " + ", ".join(described))
+
+    cancel_order = bool(status and status[1] == const.STATUS_CANCELLED)
+    standing_total = _standing_total(known, order, cancelled + refunded)
+    differences = _differences(known, order, standing_total)
+    if order.amount != known.amount and order.amount == standing_total:
+        order_values["omnitron_amount"] = float(order.amount)
+        changes.append(f"amount {known.amount:f} → {order.amount:f}")
+    if differences:
+        text = "; ".join(differences)
+        if text == known.reported_differences:
+            differences = []
+        else:
+            order_values["omnitron_reported_differences"] = text
+    return UpdatePlan(
+        status=status,
+        order_values=order_values,
+        item_values=item_values,
+        cargo=cargo,
+        differences=tuple(differences),
+        confirm=bool(
+            status
+            and known.state in ("draft", "sent")
+            and mapping.order_state(status[1]) == "sale"
+        ),
+        cancel_order=cancel_order,
+        cancellation_requested=bool(status and status[1] == const.STATUS_CANCELLATION_WAITING),
+        order_refunded=bool(status and status[1] == const.STATUS_REFUNDED),
+        # A cancelled order takes its lines with it; its items need no handling of their own.
+        cancelled_items=() if cancel_order else tuple(cancelled),
+        refunded_items=tuple(refunded),
+        refund_growth=refund_growth,
+        changes=tuple(changes),
+    )
+
+
+def _outdated(known, order):
+    if known.modified_date and order.modified_date and order.modified_date < known.modified_date:
+        return (
+            f"This delivery was modified in Omnitron at {_text(order.modified_date)}, before the one already "
+            f"applied ({_text(known.modified_date)}); nothing was changed."
+        )
+    if rank(order.status) is not None and rank(known.status) is not None and rank(order.status) < rank(known.status):
+        return (
+            f"This delivery's status {describe_status(order.status)} comes before the status already applied, "
+            f"{describe_status(known.status)}: it is an older delivery and nothing was changed."
+        )
+    return None
+
+
+def _differences(known, order, standing_total):
+    """What differs and is never applied silently, in words (empty: nothing)."""
+    differences = []
+    if known.customer_pk is not None and order.customer.pk != known.customer_pk:
+        differences.append(f"customer {known.customer_pk} → {order.customer.pk}")
+    fallback = mapping.customer_values(order)["name"]
+    for label, key, address, address_type in (
+        ("billing address", known.billing_key, order.billing_address, "invoice"),
+        ("shipping address", known.shipping_key, order.shipping_address, "delivery"),
+    ):
+        if key and mapping.address_values(address, address_type, fallback)["omnitron_address_key"] != key:
+            where = ", ".join(part for part in (address.line, address.district, address.city) if part)
+            differences.append(f"{label} now {where or 'changed'}")
+    sent = {item.pk: item for item in order.items}
+    added = sorted(set(sent) - set(known.items))
+    removed = sorted(set(known.items) - set(sent))
+    if added:
+        differences.append("items added: " + ", ".join(map(str, added)))
+    if removed:
+        differences.append("items removed: " + ", ".join(map(str, removed)))
+    for pk in sorted(set(sent) & set(known.items)):
+        old_price = known.items[pk].price
+        if old_price is not None and sent[pk].price != old_price:
+            differences.append(f"item {pk} price {old_price:f} → {sent[pk].price:f}")
+    if order.shipping_amount != known.shipping_amount:
+        differences.append(f"shipping {known.shipping_amount:f} → {order.shipping_amount:f}")
+    if order.amount != known.amount and order.amount != standing_total:
+        differences.append(f"amount {known.amount:f} → {order.amount:f}")
+    return differences
+
+
+def _standing_total(known, order, leaving_items):
+    """What the items not cancelled nor refunded cost, with shipping (None when items differ)."""
+    if {item.pk for item in order.items} != set(known.items):
+        return None
+    standing = [
+        item
+        for item in order.items
+        if item.pk not in leaving_items and item.status not in (const.STATUS_CANCELLED, const.STATUS_REFUNDED)
+    ]
+    unit = not known.per_row_prices
+    total = sum((item.price * (item.quantity if unit else 1) for item in standing), Decimal(0))
+    return total + order.shipping_amount

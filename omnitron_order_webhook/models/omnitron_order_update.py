@@ -1,0 +1,159 @@
+import logging
+
+from odoo import api, models
+
+from ..core import const, lifecycle, responses
+from .omnitron_webhook_reception import Refusal
+
+_logger = logging.getLogger(__name__)
+
+
+class OmnitronOrderUpdate(models.AbstractModel):
+    """The flow that applies Omnitron's later word on an imported order.
+
+    Two entry points, both called by ``omnitron.webhook.reception`` (which
+    owns the transaction, as for the import):
+
+    - ``_update``: the order webhook posted an order Odoo already has. What
+      changes is decided by the pure rules of ``core/lifecycle.py``; this
+      model carries them out: statuses and fields written, the order
+      confirmed or cancelled, items dropped, refunds flagged (with a draft
+      credit note), differences flagged, one chatter note.
+    - ``_apply_plan``: the cancellation-plan webhook asked to cancel or refund.
+
+    The order's row is locked first, so concurrent deliveries of one order
+    apply one after the other (the later one is replayed and sees the first).
+    """
+
+    _name = "omnitron.order.update"
+    _description = "Omnitron Order Update"
+
+    @api.model
+    def _find_imported(self, company, channel_pk, number):
+        """The order imported for (channel, number) in ``company``, or an empty recordset."""
+        return (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("omnitron_channel_pk", "=", channel_pk),
+                    ("omnitron_number", "=", number),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _steps(self, arrival):
+        return (
+            self.with_user(arrival.user)
+            .with_company(arrival.user.company_id)
+            .sudo()
+            .with_context(mail_notrack=True, mail_create_nolog=True, no_vat_validation=True)
+        )
+
+    @api.model
+    def _update(self, arrival, call, sale_order):
+        """Apply delivery ``call`` to ``sale_order``; return (outcome, sale order)."""
+        steps = self._steps(arrival)
+        sale_order = sale_order.with_env(steps.env)
+        sale_order._omnitron_lock()
+        sale_order.invalidate_recordset()
+        plan = lifecycle.plan_update(sale_order._omnitron_known(), call.order)
+        if plan.outdated:
+            raise Refusal(responses.Outcome.ignored(const.REASON_OUTDATED_UPDATE, plan.outdated))
+        if not plan.changed:
+            raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order))
+        sentences = steps._apply(sale_order, plan, call.order)
+        sale_order._omnitron_post(sentences)
+        detail = "; ".join(sentences)
+        return responses.Outcome.updated(f"{sale_order.name}: {detail}"), sale_order
+
+    def _apply(self, sale_order, plan, omnitron_order):
+        """Carry ``plan`` out on ``sale_order``; return what was done, in words."""
+        sentences = list(plan.changes)
+        if plan.order_values:
+            sale_order.write(plan.order_values)
+        for line in sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in plan.item_values):
+            line.write(plan.item_values[line.omnitron_item_pk])
+        if plan.cargo is not None:
+            sentences.append(self._change_carrier(sale_order, plan.cargo))
+        if plan.differences:
+            note = self.env._(
+                "Omnitron changed what is never applied automatically: %(differences)s. Check the order and "
+                "change it by hand if needed.",
+                differences="; ".join(plan.differences),
+            )
+            sale_order._omnitron_flag("omnitron_changed", note)
+            sentences.append(self.env._("flagged as changed in Omnitron: %(differences)s", differences="; ".join(plan.differences)))
+        if plan.confirm:
+            sale_order.action_confirm()
+            sale_order.date_order = omnitron_order.date_placed
+            sale_order._omnitron_skip_shipped_items(
+                {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+            )
+            sentences.append(self.env._("order confirmed"))
+        if plan.cancel_order:
+            sentences.append(sale_order._omnitron_cancel())
+        if plan.cancelled_items:
+            sentences.append(sale_order._omnitron_cancel_items(set(plan.cancelled_items)))
+        if plan.refunded_items or plan.refund_growth or plan.order_refunded:
+            sentences.append(sale_order._omnitron_refund(set(plan.refunded_items), plan.refund_growth, plan.order_refunded))
+        if plan.cancellation_requested:
+            sentences.append(sale_order._omnitron_request("cancel"))
+        return [sentence for sentence in sentences if sentence]
+
+    def _change_carrier(self, sale_order, cargo):
+        try:
+            carrier = self.env["omnitron.order.import"]._find_carrier(cargo, sale_order.company_id)
+        except Refusal as refusal:
+            sale_order._omnitron_flag("omnitron_changed", refusal.outcome.detail)
+            return self.env._("no carrier for cargo company %(code)s: flagged", code=cargo.shipping_company)
+        sale_order.carrier_id = carrier
+        pending = sale_order.picking_ids.filtered(lambda picking: picking.state not in ("done", "cancel"))
+        pending.carrier_id = carrier
+        return self.env._("carrier %(carrier)s", carrier=carrier.name)
+
+    @api.model
+    def _apply_plan(self, arrival, call):
+        """Record cancellation plan ``call`` on its order; return (outcome, sale order)."""
+        steps = self._steps(arrival)
+        company = arrival.user.company_id
+        sale_order = steps._find_imported(company, call.order.channel.pk, call.order.number).with_env(steps.env)
+        if not sale_order:
+            raise Refusal(
+                responses.Outcome.ignored(
+                    const.REASON_ORDER_NOT_FOUND,
+                    f"No order {call.order.number} of channel {call.order.channel.pk} was imported in "
+                    f"{company.name}; the plan was not recorded.",
+                )
+            )
+        sale_order._omnitron_lock()
+        Plan = steps.env["omnitron.cancellation.plan"]
+        if Plan.search_count([("plan_pk", "=", call.plan_pk), ("company_id", "=", company.id)], limit=1):
+            raise Refusal(
+                responses.Outcome.ignored(
+                    const.REASON_DUPLICATE_PLAN,
+                    f"Cancellation plan {call.plan_pk} was recorded before; nothing was changed.",
+                )
+            )
+        Plan.create(
+            {
+                "plan_pk": call.plan_pk,
+                "plan_type": call.plan_type,
+                "order_status": call.order.status or False,
+                "sale_order_id": sale_order.id,
+                "event_uuid": call.event_uuid,
+                "received_at": arrival.started,
+            }
+        )
+        sentences = [self.env._("%(type)s plan %(plan)s", type=call.plan_type, plan=call.plan_pk)]
+        status = call.order.status
+        if status and status != sale_order.omnitron_status and lifecycle.moves_forward(sale_order.omnitron_status, status):
+            sentences.append(
+                f"status {lifecycle.describe_status(sale_order.omnitron_status)} → {lifecycle.describe_status(status)}"
+            )
+            sale_order.write({"omnitron_status": status, "omnitron_status_name": call.order.status_name})
+        sentences.append(sale_order._omnitron_request(call.plan_type))
+        sale_order._omnitron_post(sentences)
+        return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
