@@ -27,10 +27,8 @@ def test_order_state_follows_the_status_table(status, state):
 
 def test_status_table_confirms_from_400_except_the_unpaid_trade_in_and_cancels_100_and_600():
     for code, (_name, state) in const.ORDER_STATUSES.items():
-        if code in ("100", "600"):
-            expected = "cancel"
-        else:
-            expected = "sale" if int(code) >= 400 and code != "546" else "draft"
+        confirms = int(code) >= 400 and code != "546"
+        expected = "cancel" if code in ("100", "600") else ("sale" if confirms else "draft")
         assert state == expected, code
 
 

@@ -14,8 +14,9 @@ update service (``models/omnitron_order_update.py``) carries out. The rules:
   e-archive URL, cargo company, gift note, refund amount. An absent value
   never erases one Odoo has.
 - Never applied: the customer, the addresses, prices, items added or
-  removed, the amount (unless the new amount is exactly what the items still
-  standing cost). They become ``differences``, which flag the order.
+  removed, the amount (unless nothing else differs and the new amount is
+  exactly what the items still standing cost). They become ``differences``,
+  which flag the order.
 """
 
 import dataclasses
@@ -59,6 +60,7 @@ class KnownOrder:
     per_row_prices: bool  # merged items' prices were read per row at import
     items: dict  # item pk -> KnownItem
     reported_differences: str | None  # the differences already flagged
+    customer_name: str | None = None  # the customer partner's name: the fallback name of its addresses
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,7 +175,7 @@ def plan_update(known, order):
     cancel_order = bool(status and status[1] == const.STATUS_CANCELLED)
     standing_total = _standing_total(known, order, cancelled + refunded)
     differences = _differences(known, order, standing_total)
-    if order.amount != known.amount and order.amount == standing_total:
+    if order.amount != known.amount and not differences and order.amount == standing_total:
         order_values["omnitron_amount"] = float(order.amount)
         changes.append(f"amount {known.amount:f} → {order.amount:f}")
     if differences:
@@ -188,11 +190,7 @@ def plan_update(known, order):
         item_values=item_values,
         cargo=cargo,
         differences=tuple(differences),
-        confirm=bool(
-            status
-            and known.state in ("draft", "sent")
-            and mapping.order_state(status[1]) == "sale"
-        ),
+        confirm=bool(status and known.state in ("draft", "sent") and mapping.order_state(status[1]) == "sale"),
         cancel_order=cancel_order,
         cancellation_requested=bool(status and status[1] == const.STATUS_CANCELLATION_WAITING),
         order_refunded=bool(status and status[1] == const.STATUS_REFUNDED),
@@ -223,7 +221,8 @@ def _differences(known, order, standing_total):
     differences = []
     if known.customer_pk is not None and order.customer.pk != known.customer_pk:
         differences.append(f"customer {known.customer_pk} → {order.customer.pk}")
-    fallback = mapping.customer_values(order)["name"]
+    # The import names an address without a name after the customer partner.
+    fallback = known.customer_name or mapping.customer_values(order)["name"]
     for label, key, address, address_type in (
         ("billing address", known.billing_key, order.billing_address, "invoice"),
         ("shipping address", known.shipping_key, order.shipping_address, "delivery"),
@@ -244,7 +243,7 @@ def _differences(known, order, standing_total):
             differences.append(f"item {pk} price {old_price:f} → {sent[pk].price:f}")
     if order.shipping_amount != known.shipping_amount:
         differences.append(f"shipping {known.shipping_amount:f} → {order.shipping_amount:f}")
-    if order.amount != known.amount and order.amount != standing_total:
+    if order.amount != known.amount and (differences or order.amount != standing_total):
         differences.append(f"amount {known.amount:f} → {order.amount:f}")
     return differences
 

@@ -29,7 +29,13 @@ class Outcome:
     @classmethod
     def updated(cls, detail):
         """202: an imported order was changed; the body says what."""
-        return cls(202, {"reason": const.REASON_ORDER_UPDATED, "detail": detail}, STATE_UPDATED, const.REASON_ORDER_UPDATED, detail)
+        return cls(
+            202,
+            {"reason": const.REASON_ORDER_UPDATED, "detail": detail},
+            STATE_UPDATED,
+            const.REASON_ORDER_UPDATED,
+            detail,
+        )
 
     @classmethod
     def plan_recorded(cls, detail):

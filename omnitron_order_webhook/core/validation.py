@@ -408,7 +408,9 @@ def parse_cancellation_plan(document):
         channel=Channel(pk=channel_pk, name=None, channel_type=None),
         status=status,
         status_name=status_name,
-        refund_amount=reader.decimal(data, "refund_amount", "payload.order.refund_amount", required=False, nullable=True),
+        refund_amount=reader.decimal(
+            data, "refund_amount", "payload.order.refund_amount", required=False, nullable=True
+        ),
         modified_date=reader.datetime(data, "modified_date", "payload.order.modified_date"),
     )
     if reader.errors:
@@ -578,7 +580,9 @@ def _read_items(reader, payload, path, quantity_key=None):
             tracking_number=reader.text(raw, "tracking_number", f"{item_path}.tracking_number"),
             invoice_number=reader.text(raw, "invoice_number", f"{item_path}.invoice_number"),
             invoice_date=reader.datetime(raw, "invoice_date", f"{item_path}.invoice_date"),
-            e_archive_url=reader.text(raw, "e_archive_url", f"{item_path}.e_archive_url", max_length=const.MAX_LONG_TEXT),
+            e_archive_url=reader.text(
+                raw, "e_archive_url", f"{item_path}.e_archive_url", max_length=const.MAX_LONG_TEXT
+            ),
             quantity=_read_quantity(reader, raw, item_path, quantity_key),
         )
         if item.pk is not None and item.pk in first_index_of_pk:
@@ -600,7 +604,7 @@ def _read_quantity(reader, raw, item_path, quantity_key):
         return 1
     value = attributes[quantity_key]
     path = f"{item_path}.attributes.{quantity_key}"
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 9:
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)

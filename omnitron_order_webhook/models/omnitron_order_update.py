@@ -85,7 +85,9 @@ class OmnitronOrderUpdate(models.AbstractModel):
                 differences="; ".join(plan.differences),
             )
             sale_order._omnitron_flag("omnitron_changed", note)
-            sentences.append(self.env._("flagged as changed in Omnitron: %(differences)s", differences="; ".join(plan.differences)))
+            sentences.append(
+                self.env._("flagged as changed in Omnitron: %(differences)s", differences="; ".join(plan.differences))
+            )
         if plan.confirm:
             sale_order.action_confirm()
             sale_order.date_order = omnitron_order.date_placed
@@ -98,7 +100,9 @@ class OmnitronOrderUpdate(models.AbstractModel):
         if plan.cancelled_items:
             sentences.append(sale_order._omnitron_cancel_items(set(plan.cancelled_items)))
         if plan.refunded_items or plan.refund_growth or plan.order_refunded:
-            sentences.append(sale_order._omnitron_refund(set(plan.refunded_items), plan.refund_growth, plan.order_refunded))
+            sentences.append(
+                sale_order._omnitron_refund(set(plan.refunded_items), plan.refund_growth, plan.order_refunded)
+            )
         if plan.cancellation_requested:
             sentences.append(sale_order._omnitron_request("cancel"))
         return [sentence for sentence in sentences if sentence]
@@ -149,7 +153,11 @@ class OmnitronOrderUpdate(models.AbstractModel):
         )
         sentences = [self.env._("%(type)s plan %(plan)s", type=call.plan_type, plan=call.plan_pk)]
         status = call.order.status
-        if status and status != sale_order.omnitron_status and lifecycle.moves_forward(sale_order.omnitron_status, status):
+        if (
+            status
+            and status != sale_order.omnitron_status
+            and lifecycle.moves_forward(sale_order.omnitron_status, status)
+        ):
             sentences.append(
                 f"status {lifecycle.describe_status(sale_order.omnitron_status)} → {lifecycle.describe_status(status)}"
             )

@@ -205,7 +205,9 @@ class OmnitronWebhookEvent(models.Model):
         channel_pk = channel.get("pk") if isinstance(channel, dict) else channel
         if call:
             channel_pk = call.order.channel.pk
-        elif isinstance(channel_pk, bool) or not (isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER):
+        elif isinstance(channel_pk, bool) or not (
+            isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER
+        ):
             channel_pk = False
         values = {
             "webhook": arrival.webhook,

@@ -88,6 +88,10 @@ class OmnitronWebhookReception(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 outcome, sale_order = self._run_flow(arrival, call)
+                # Flushed here, as the flow's superuser: the savepoint would
+                # flush with the request's environment, whose sender may not
+                # read what the written fields need (a currency, say).
+                self.env.flush_all()
         except Refusal as refusal:
             outcome = refusal.outcome
         except psycopg2.IntegrityError as error:

@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
-from ..core import const, lifecycle
+from ..core import lifecycle
 
 
 class SaleOrder(models.Model):
@@ -43,7 +43,9 @@ class SaleOrder(models.Model):
         string="Total Difference", compute="_compute_omnitron_amount_mismatch_detail"
     )
 
-    omnitron_shipping_amount = fields.Monetary(string="Omnitron Shipping", readonly=True, copy=False)
+    omnitron_shipping_amount = fields.Monetary(
+        string="Omnitron Shipping", readonly=True, copy=False, help="The shipping amount Omnitron sent."
+    )
     omnitron_refund_amount = fields.Monetary(
         string="Refunded in Omnitron", readonly=True, copy=False, help="Omnitron's refund_amount for this order."
     )
@@ -205,6 +207,7 @@ class SaleOrder(models.Model):
                 for line in lines
             },
             reported_differences=self.omnitron_reported_differences or None,
+            customer_name=self.partner_id.name or None,
         )
 
     def _omnitron_lines_of(self, item_pks):
@@ -260,9 +263,7 @@ class SaleOrder(models.Model):
                 moves |= moves.browse(moves._rollup_move_origs())
                 moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
             open_lines.write({"product_uom_qty": 0})
-            sentences.append(
-                self.env._("items %(items)s set to quantity 0", items=_pks(open_lines))
-            )
+            sentences.append(self.env._("items %(items)s set to quantity 0", items=_pks(open_lines)))
         if late_lines:
             note = self.env._(
                 "Omnitron cancelled items %(items)s after they were delivered or invoiced: nothing was changed in "
@@ -270,7 +271,9 @@ class SaleOrder(models.Model):
                 items=_pks(late_lines),
             )
             self._omnitron_flag("omnitron_cancelled_late", note)
-            sentences.append(self.env._("items %(items)s cancelled after delivery or invoice: flagged", items=_pks(late_lines)))
+            sentences.append(
+                self.env._("items %(items)s cancelled after delivery or invoice: flagged", items=_pks(late_lines))
+            )
         return "; ".join(sentences)
 
     def _omnitron_refund(self, item_pks, growth, order_refunded):
@@ -339,9 +342,10 @@ class SaleOrder(models.Model):
                 note=note,
                 user_id=self._omnitron_responsible().id,
             )
-        return self.env._("%(request)s; staff told", request=dict(
-            self._fields["omnitron_plan_request"]._description_selection(self.env)
-        )[plan_type])
+        return self.env._(
+            "%(request)s; staff told",
+            request=dict(self._fields["omnitron_plan_request"]._description_selection(self.env))[plan_type],
+        )
 
     def _omnitron_flag(self, flag, note, value=True):
         """Set ``flag``, keep ``note`` on the order and give its responsible an activity."""

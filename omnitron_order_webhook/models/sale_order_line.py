@@ -11,7 +11,6 @@ class SaleOrderLine(models.Model):
     omnitron_invoice_date = fields.Datetime(string="Item Invoice Date", readonly=True, copy=False)
     omnitron_e_archive_url = fields.Char(string="Item E-Archive URL", readonly=True, copy=False)
     omnitron_price = fields.Monetary(
-        string="Omnitron Price",
         readonly=True,
         copy=False,
         help="The item's price as Omnitron sent it (for a merged item, per unit or per row).",

@@ -92,7 +92,9 @@ class OmnitronFixtures:
         )
         return body
 
-    def plan(self, number=SAMPLE["payload"]["number"], *, pk=2839, channel=SAMPLE["payload"]["channel"]["pk"], **changes):
+    def plan(
+        self, number=SAMPLE["payload"]["number"], *, pk=2839, channel=SAMPLE["payload"]["channel"]["pk"], **changes
+    ):
         """The published cancellation-plan sample, for order ``number`` of ``channel``."""
         body = copy.deepcopy(PLAN_SAMPLE)
         body["payload"]["pk"] = pk

@@ -32,11 +32,11 @@ class TestOrderUpdates(OmnitronCase):
     def test_the_sample_sent_again_cancelled_cancels_the_order_and_its_delivery(self):
         self.assertEqual(self.receive(self.sample()).status, 204)
         order = self.omnitron_orders()
-        # The sample's only item was shipped before the import: give it an open delivery first.
+        # The sample's only item was shipped before the import; this order has an open delivery.
         body = self.order("U-CANCEL", [item(901, "U-1", "100.00")])
         self.assertEqual(self.receive(body).status, 204)
         open_order = self.omnitron_orders("U-CANCEL")
-        self.assertEqual(open_order.picking_ids.state, "assigned" if open_order.picking_ids.move_ids.quantity else open_order.picking_ids.state)
+        self.assertTrue(open_order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")))
         outcome = self.receive({**body, "payload": {**body["payload"], "status": "100"}})
         self.assert_updated(outcome, "400 (approved) → 100 (cancelled)", "order cancelled")
         self.assertEqual(open_order.state, "cancel")
