@@ -442,7 +442,7 @@ def test_a_new_cargo_company_is_handed_over_for_a_new_carrier(sample):
     sample["payload"]["cargo_company"] = {"pk": 2, "name": "Aras Kargo", "erp_code": "aras", "shipping_company": "aras"}
     plan = lifecycle.plan_update(known, parse(sample))
     assert (plan.cargo.shipping_company, plan.cargo.erp_code, plan.cargo.name) == ("aras", "aras", "Aras Kargo")
-    assert plan.order_values == {"omnitron_cargo_company": "Aras Kargo"}
+    assert plan.order_values == {"omnitron_cargo_company": "Aras Kargo", "omnitron_cargo_codes": "aras/aras"}
     assert plan.changes == ("cargo company aras",)
 
 

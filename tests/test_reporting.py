@@ -141,6 +141,24 @@ def test_prepare_sends_nothing_for_a_created_or_rejected_order():
     assert reporting.prepare(responses.invalid_json("not JSON"), **common) is None
 
 
+def test_prepare_sends_nothing_for_an_update_or_a_routine_redelivery():
+    from omnitron_order_webhook.core import const, responses
+
+    common = {
+        "failure": None,
+        "dsn": "https://public@127.0.0.1/2",  # its own client: the other tests own DSN's
+        "channel_pk": 20,
+        "order_number": "N",
+        "event_uuid": "u",
+        "sensitive_values": (),
+    }
+    assert reporting.prepare(responses.Outcome.updated("S00001: status 400 → 500"), **common) is None
+    assert reporting.prepare(responses.Outcome.plan_recorded("S00001: cancel plan 1"), **common) is None
+    for reason in sorted(const.ROUTINE_REASONS):
+        assert reporting.prepare(responses.Outcome.ignored(reason, "nothing changed"), **common) is None, reason
+    assert reporting.prepare(responses.Outcome.ignored("order_not_found", "no such order"), **common) is not None
+
+
 def test_prepare_returns_a_report_sent_only_when_called(client, transport, sample):
     from omnitron_order_webhook.core import responses
 

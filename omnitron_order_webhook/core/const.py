@@ -116,6 +116,9 @@ REASON_ORDER_UPDATED = "order_updated"  # an imported order was changed
 REASON_OUTDATED_UPDATE = "outdated_update"  # older than what was already applied
 REASON_ORDER_NOT_FOUND = "order_not_found"  # a plan for an order never imported
 REASON_DUPLICATE_PLAN = "duplicate_plan"  # a plan recorded before
+# Routine answers, not reported to Sentry: Omnitron posts every order again
+# as it moves, so an unchanged or older delivery is the normal case.
+ROUTINE_REASONS = frozenset({REASON_DUPLICATE_ORDER, REASON_OUTDATED_UPDATE, REASON_DUPLICATE_PLAN})
 REASONS = (
     REASON_BELOW_MIN_OMNITRON_ID,
     REASON_CHANNEL_NOT_ALLOWED,

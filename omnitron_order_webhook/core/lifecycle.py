@@ -144,6 +144,7 @@ def plan_update(known, order):
     if (order.cargo_company.shipping_company, order.cargo_company.erp_code) != tuple(known.cargo_codes):
         cargo = order.cargo_company
         order_values["omnitron_cargo_company"] = cargo.name or cargo.shipping_company
+        order_values["omnitron_cargo_codes"] = mapping.cargo_codes(cargo)
         changes.append(f"cargo company {cargo.shipping_company}")
 
     item_values, cancelled, refunded = {}, [], []

@@ -101,6 +101,7 @@ def order_values(order):
         "omnitron_invoice_date": order.invoice_date or False,
         "omnitron_e_archive_url": order.e_archive_url or False,
         "omnitron_cargo_company": order.cargo_company.name or order.cargo_company.shipping_company,
+        "omnitron_cargo_codes": cargo_codes(order.cargo_company),
         "omnitron_amount": float(order.amount),
         "omnitron_shipping_amount": float(order.shipping_amount),
         "omnitron_refund_amount": float(order.refund_amount or 0),
@@ -121,6 +122,11 @@ def prices_per_row(order):
     per_unit = sum((item.price * item.quantity for item in order.items), Decimal(0)) + order.shipping_amount
     per_row = sum((item.price for item in order.items), Decimal(0)) + order.shipping_amount
     return per_row == order.amount and per_unit != order.amount
+
+
+def cargo_codes(cargo):
+    """How the order keeps the cargo company Omnitron sent: ``shipping_company/erp_code``."""
+    return f"{cargo.shipping_company}/{cargo.erp_code}"
 
 
 def line_values(item, per_row=False):

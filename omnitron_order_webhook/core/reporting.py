@@ -17,6 +17,7 @@ import threading
 import sentry_sdk
 from sentry_sdk.utils import event_from_exception
 
+from . import const
 from .const import STATE_FAILED, STATE_IGNORED
 
 _logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def prepare(outcome, *, failure, dsn, channel_pk, order_number, event_uuid, sens
     webhook sends it when the request's transaction commits). ``failure``
     is the ``sys.exc_info()`` of a failure, or None.
     """
-    if outcome.state not in (STATE_IGNORED, STATE_FAILED):
+    if outcome.state not in (STATE_IGNORED, STATE_FAILED) or outcome.reason in const.ROUTINE_REASONS:
         return None
     client = client_for(dsn)
     if client is None:

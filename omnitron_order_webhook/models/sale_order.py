@@ -22,6 +22,12 @@ class SaleOrder(models.Model):
     omnitron_has_gift_box = fields.Boolean(string="Gift Box", readonly=True, copy=False)
     omnitron_gift_box_note = fields.Text(string="Gift Box Note", readonly=True, copy=False)
     omnitron_cargo_company = fields.Char(string="Cargo Company", readonly=True, copy=False)
+    omnitron_cargo_codes = fields.Char(
+        string="Cargo Company Codes",
+        readonly=True,
+        copy=False,
+        help="The shipping_company and erp_code Omnitron last sent, as shipping_company/erp_code.",
+    )
     omnitron_tracking_number = fields.Char(string="Tracking Number", readonly=True, copy=False)
     omnitron_tracking_url = fields.Char(string="Tracking URL", readonly=True, copy=False)
     omnitron_invoice_number = fields.Char(readonly=True, copy=False)
@@ -46,9 +52,7 @@ class SaleOrder(models.Model):
     omnitron_shipping_amount = fields.Monetary(
         string="Omnitron Shipping", readonly=True, copy=False, help="The shipping amount Omnitron sent."
     )
-    omnitron_refund_amount = fields.Monetary(
-        string="Refunded in Omnitron", readonly=True, copy=False, help="Omnitron's refund_amount for this order."
-    )
+    omnitron_refund_amount = fields.Monetary(readonly=True, copy=False, help="Omnitron's refund_amount for this order.")
     omnitron_modified_date = fields.Datetime(
         string="Modified in Omnitron",
         readonly=True,
@@ -170,7 +174,11 @@ class SaleOrder(models.Model):
         serialization failure, and Odoo replays the request, which then
         sees what the other one applied.
         """
-        self.env.cr.execute("SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+        self.env.cr.execute(
+            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE",
+            [tuple(self.ids)],
+            log_exceptions=False,  # a serialization failure here is an expected replay
+        )
 
     def _omnitron_known(self):
         """What this order holds, as core/lifecycle.py compares a new delivery with it."""
@@ -185,7 +193,10 @@ class SaleOrder(models.Model):
             invoice_date=self.omnitron_invoice_date or None,
             e_archive_url=self.omnitron_e_archive_url or None,
             gift_box_note=self.omnitron_gift_box_note or None,
-            cargo_codes=(self.carrier_id.omnitron_shipping_company or None, self.carrier_id.omnitron_erp_code or None),
+            # What Omnitron sent, not the carrier's codes: an admin may edit those.
+            cargo_codes=tuple(self.omnitron_cargo_codes.split("/", 1))
+            if self.omnitron_cargo_codes
+            else (self.carrier_id.omnitron_shipping_company or None, self.carrier_id.omnitron_erp_code or None),
             amount=_decimal(self.omnitron_amount),
             shipping_amount=_decimal(self.omnitron_shipping_amount),
             refund_amount=_decimal(self.omnitron_refund_amount),

@@ -44,6 +44,15 @@ class TestCancellationPlanRules(OmnitronCase):
         self.assert_ignored(outcome, "order_not_found", "P-NONE", "20")
         self.assertFalse(self.env["omnitron.cancellation.plan"].search([]))
 
+    def test_a_plan_that_came_before_its_order_is_recorded_when_reprocessed(self):
+        self.assert_ignored(self.receive(self.plan("P-LATER"), webhook="cancellation_plan"), "order_not_found")
+        ignored = self.events()
+        order = self.imported("P-LATER")
+        ignored.with_user(self.manager).action_reprocess()
+        self.assertEqual(order.omnitron_plan_request, "cancel")
+        self.assertEqual(ignored.reprocessed_event_id.webhook, "cancellation_plan")
+        self.assertEqual(ignored.reprocessed_event_id.state, "updated")
+
     def test_the_same_plan_twice_is_a_duplicate(self):
         order = self.imported("P-DUP")
         self.assertEqual(self.receive(self.plan("P-DUP"), webhook="cancellation_plan").status, 204)

@@ -162,7 +162,9 @@ def test_repeated_bad_tokens_hit_429(live):
 
 def test_secrets_and_token_appear_nowhere(live, sentry):
     assert live.post(order("SECRET-1")).status == 204
-    assert live.post(order("SECRET-1")).status == 202  # a duplicate: reported to Sentry
+    unbookable = order("SECRET-2")
+    unbookable["payload"]["cargo_company"] = {**unbookable["payload"]["cargo_company"], "erp_code": "no_such_carrier"}
+    assert live.post(unbookable).status == 202  # ignored for its carrier: reported to Sentry
     sentry.wait_for(1)
     pg_bin = os.environ.get("OMNITRON_LIVE_PG_BIN", "/usr/lib/postgresql/15/bin")
     dump = subprocess.run(
@@ -173,7 +175,7 @@ def test_secrets_and_token_appear_nowhere(live, sentry):
     assert "SECRET-1" in dump, "the dump holds the imported order"
     log = live.server_log()
     raw = sentry.raw()
-    assert "duplicate_order" in raw
+    assert "cargo_company_not_found" in raw
     for place, text in (("database dump", dump), ("server log", log), ("Sentry", raw)):
         for secret in (*SECRETS, live.token):
             assert secret not in text, f"{secret[:6]}… found in the {place}"
