@@ -490,7 +490,7 @@ def test_refunded_outranks_cancelled_and_not_the_other_way(sample):
 
 @pytest.mark.parametrize(
     "path",
-    [const.FULFILMENT_PATH, const.CANCELLATION_PATH, (const.FULFILMENT_PATH[-1], const.CANCELLATION_PATH[0])],
+    [const.FULFILMENT_PATH, ("100", "600"), (const.FULFILMENT_PATH[-1], "100")],
 )
 def test_each_status_moves_forward_to_the_next_and_never_back(path):
     for old, new in zip(path, path[1:], strict=False):
@@ -557,3 +557,35 @@ def test_an_unnamed_address_is_compared_under_the_customer_partners_name(sample)
         shipping_key=mapping.address_values(order.shipping_address, "delivery", partner_name)["omnitron_address_key"],
     )
     assert lifecycle.plan_update(known, order) == lifecycle.UpdatePlan()
+
+
+@pytest.mark.parametrize("status", [*const.FULFILMENT_PATH, "100", "600"])
+def test_any_status_may_follow_a_cancellation_request(status):
+    # A fulfilment status after 50: Omnitron rejected the cancellation; 100 or 600: it confirmed it.
+    assert lifecycle.moves_forward("50", status)
+
+
+@pytest.mark.parametrize("status", const.FULFILMENT_PATH)
+def test_a_cancellation_request_follows_any_fulfilment_status_but_not_the_end(status):
+    assert lifecycle.moves_forward(status, "50")
+    assert not lifecycle.moves_forward("100", "50")
+    assert not lifecycle.moves_forward("600", "50")
+
+
+def test_a_rejected_cancellation_lets_the_order_move_on(sample):
+    known = known_from(parse(sample), status="50")
+    sample["payload"].update(status="450", tracking_number="TRACK-9")
+    plan = lifecycle.plan_update(known, parse(sample))
+    assert plan.outdated is None
+    assert plan.status == ("50", "450")
+    assert plan.order_values["omnitron_tracking_number"] == "TRACK-9"
+
+
+def test_with_both_dates_a_newer_delivery_is_applied_whatever_its_rank(sample):
+    from datetime import datetime
+
+    known = known_from(parse(sample), status="500", modified_date=datetime(2024, 5, 1))
+    sample["payload"].update(status="450", modified_date="2024-05-02T00:00:00Z")
+    plan = lifecycle.plan_update(known, parse(sample))
+    assert plan.outdated is None
+    assert plan.status == ("500", "450")

@@ -29,8 +29,9 @@ ORDER_STATUSES = {
 # status is applied only when it ranks above the one already applied, so a
 # late "approved" never undoes "shipped". The fulfilment path comes first, in
 # this order (the trade-in's 546/547 precede approval); the cancellation path
-# ranks above all of it: 50 (cancellation waiting) < 100 (cancelled) < 600
-# (refunded). A status outside the table ranks nowhere and is never applied.
+# ranks above all of it: 100 (cancelled) < 600 (refunded). 50 (cancellation
+# waiting) may follow any fulfilment status and be followed by any status
+# (core/lifecycle.py). A status outside the table ranks nowhere.
 FULFILMENT_PATH = ("200", "300", "350", "546", "547", "400", "450", "500", "510", "520", "540", "544", "545", "550")
 CANCELLATION_PATH = ("50", "100", "600")
 STATUS_RANKS = {status: rank for rank, status in enumerate(FULFILMENT_PATH + CANCELLATION_PATH)}
@@ -38,6 +39,10 @@ STATUS_CANCELLATION_WAITING = "50"
 STATUS_CANCELLED = "100"
 STATUS_APPROVED = "400"
 STATUS_REFUNDED = "600"
+# Where an order's life ends: nothing follows these.
+FINAL_STATUSES = frozenset({STATUS_CANCELLED, STATUS_REFUNDED})
+# Item statuses for which nothing is left to ship.
+LEFT_ITEM_STATUSES = FINAL_STATUSES
 
 # Item statuses meaning the goods already left the warehouse: 500 shipped,
 # 510 shipped and informed, 520 ready for pickup, 540 attempted delivery, 544

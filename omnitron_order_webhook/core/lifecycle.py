@@ -7,9 +7,13 @@ delivery (a ``validation.Order``) and returns an ``UpdatePlan``, which the
 update service (``models/omnitron_order_update.py``) carries out. The rules:
 
 - A delivery older than what was applied changes nothing (``outdated``): its
-  ``modified_date`` is before the one applied, or its status ranks below the
-  applied one (``const.STATUS_RANKS``: the fulfilment path, then 50 < 100 <
-  600). A status is applied only when it ranks higher; so is an item's.
+  ``modified_date`` is before the one applied or, when either has none, its
+  status ranks below the applied one (``const.STATUS_RANKS``: the fulfilment
+  path, then 100 < 600). With both dates, a newer delivery's status is
+  applied whatever its rank. Without, a status is applied only when it ranks
+  higher; so is an item's. 50 (cancellation waiting) is the exception: any
+  status may follow it (a fulfilment status means Omnitron rejected the
+  cancellation), and it follows any fulfilment status.
 - Applied: statuses, tracking number and URL, invoice number and date,
   e-archive URL, cargo company, gift note, refund amount. An absent value
   never erases one Odoo has.
@@ -35,6 +39,7 @@ class KnownItem:
     invoice_date: datetime | None
     e_archive_url: str | None
     price: Decimal | None  # Omnitron's item price as it was sent
+    quantity: int | None = None  # the units it stands for (None: not known, before merged items)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,10 +96,14 @@ def rank(status):
 
 
 def moves_forward(old, new):
-    """Whether status ``new`` may replace ``old``: it ranks higher (an unknown old one is replaced)."""
+    """Whether status ``new`` may replace ``old`` (an unknown old one is replaced, an unknown new one never)."""
     new_rank = rank(new)
-    if new_rank is None:
+    if new_rank is None or new == old:
         return False
+    if old == const.STATUS_CANCELLATION_WAITING:
+        return True  # confirmed (100, 600) or rejected (a fulfilment status)
+    if new == const.STATUS_CANCELLATION_WAITING:
+        return old not in const.FINAL_STATUSES
     old_rank = rank(old)
     return old_rank is None or new_rank > old_rank
 
@@ -117,7 +126,11 @@ def plan_update(known, order):
     changes = []
     order_values = {}
     status = None
-    if order.status != known.status and moves_forward(known.status, order.status):
+    dated = bool(known.modified_date and order.modified_date)
+    newer = dated and order.modified_date > known.modified_date
+    if order.status != known.status and (
+        moves_forward(known.status, order.status) or (newer and rank(order.status) is not None)
+    ):
         status = (known.status, order.status)
         order_values.update(omnitron_status=order.status, omnitron_status_name=order.status_name)
         changes.append(f"status {describe_status(known.status)} → {describe_status(order.status)}")
@@ -209,7 +222,14 @@ def _outdated(known, order):
             f"This delivery was modified in Omnitron at {_text(order.modified_date)}, before the one already "
             f"applied ({_text(known.modified_date)}); nothing was changed."
         )
-    if rank(order.status) is not None and rank(known.status) is not None and rank(order.status) < rank(known.status):
+    if known.modified_date and order.modified_date:
+        return None  # the dates decide, and this one is not older
+    if (
+        order.status != known.status
+        and not moves_forward(known.status, order.status)
+        and rank(order.status) is not None
+        and rank(known.status) is not None
+    ):
         return (
             f"This delivery's status {describe_status(order.status)} comes before the status already applied, "
             f"{describe_status(known.status)}: it is an older delivery and nothing was changed."
@@ -242,6 +262,9 @@ def _differences(known, order, standing_total):
         old_price = known.items[pk].price
         if old_price is not None and sent[pk].price != old_price:
             differences.append(f"item {pk} price {old_price:f} → {sent[pk].price:f}")
+        old_quantity = known.items[pk].quantity
+        if old_quantity is not None and sent[pk].quantity != old_quantity:
+            differences.append(f"item {pk} units {old_quantity} → {sent[pk].quantity}")
     if order.shipping_amount != known.shipping_amount:
         differences.append(f"shipping {known.shipping_amount:f} → {order.shipping_amount:f}")
     if order.amount != known.amount and (differences or order.amount != standing_total):

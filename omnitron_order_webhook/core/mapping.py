@@ -132,9 +132,12 @@ def cargo_codes(cargo):
 def line_values(item, per_row=False):
     """The sale.order.line fields of one Omnitron item (``item.quantity`` units)."""
     unit_price = item.price / item.quantity if per_row else item.price
+    # An item Omnitron already cancelled or refunded is kept, with nothing to ship.
+    left = item.status in const.LEFT_ITEM_STATUSES
     return {
         "name": f"[{item.product.sku}] {item.product.name}",
-        "product_uom_qty": float(item.quantity),
+        "product_uom_qty": 0.0 if left else float(item.quantity),
+        "omnitron_quantity": item.quantity,
         "price_unit": float(unit_price),
         "omnitron_item_pk": item.pk,
         "omnitron_price": float(item.price),

@@ -152,12 +152,11 @@ class OmnitronOrderUpdate(models.AbstractModel):
             }
         )
         sentences = [self.env._("%(type)s plan %(plan)s", type=call.plan_type, plan=call.plan_pk)]
+        # Only "cancellation waiting" is taken from a plan: a plan saying 100 or
+        # 600 is kept on the plan, and the order webhook's own delivery of that
+        # status cancels or refunds the order (applied once, by the update rules).
         status = call.order.status
-        if (
-            status
-            and status != sale_order.omnitron_status
-            and lifecycle.moves_forward(sale_order.omnitron_status, status)
-        ):
+        if status == const.STATUS_CANCELLATION_WAITING and lifecycle.moves_forward(sale_order.omnitron_status, status):
             sentences.append(
                 f"status {lifecycle.describe_status(sale_order.omnitron_status)} → {lifecycle.describe_status(status)}"
             )

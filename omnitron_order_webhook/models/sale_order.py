@@ -1,3 +1,4 @@
+import contextlib
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -214,6 +215,7 @@ class SaleOrder(models.Model):
                     invoice_date=line.omnitron_invoice_date or None,
                     e_archive_url=line.omnitron_e_archive_url or None,
                     price=_decimal(line.omnitron_price),
+                    quantity=line.omnitron_quantity or None,
                 )
                 for line in lines
             },
@@ -225,19 +227,25 @@ class SaleOrder(models.Model):
         return self.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
 
     def _omnitron_delivered_or_invoiced(self, lines=None):
-        """Whether Odoo delivered or invoiced goods of ``lines`` (default: the whole order).
+        """Whether Odoo delivered goods of ``lines`` (default: the whole order) or posted an invoice for them.
 
         Judged on Odoo's own records, which a cancellation would have to undo:
         items Omnitron reported shipped before the import have no stock move
-        here, so cancelling them undoes nothing in Odoo.
+        here, and a draft invoice is cancelled with the order.
         """
         self.ensure_one()
         lines = (lines if lines is not None else self.order_line).filtered(lambda line: not line.display_type)
-        left = any(line.qty_delivered for line in lines)
-        invoiced = any(line.qty_invoiced for line in lines) or any(
-            move.state == "posted" for move in lines.invoice_lines.move_id
-        )
-        return left or invoiced
+        return any(line.qty_delivered or line.qty_invoiced_posted for line in lines)
+
+    @contextlib.contextmanager
+    def _omnitron_unlocked(self):
+        """Odoo refuses quantity changes on a locked order; Omnitron's word comes first, then it is locked again."""
+        locked = self.filtered("locked")
+        locked.locked = False
+        try:
+            yield
+        finally:
+            locked.locked = True
 
     def _omnitron_cancel(self):
         """Status 100: cancel the order and its open deliveries when nothing left or was invoiced.
@@ -252,33 +260,41 @@ class SaleOrder(models.Model):
             self._action_cancel()
             return self.env._("order cancelled, with its open deliveries")
         note = self.env._(
-            "Omnitron cancelled this order after goods were delivered or invoiced: nothing was cancelled in Odoo. "
-            "Receive the return, issue a credit note for what was invoiced, then cancel what is left."
+            "Omnitron cancelled this order after Odoo delivered or invoiced it: nothing was cancelled in Odoo. "
+            "Receive what comes back, issue a credit note for what was invoiced, then cancel what is left."
         )
         self._omnitron_flag("omnitron_cancelled_late", note)
         return self.env._("cancelled after delivery or invoice: flagged, nothing cancelled")
 
+    def _omnitron_split_left(self, item_pks):
+        """The lines of ``item_pks``: (not delivered nor invoiced, delivered or invoiced)."""
+        lines = self._omnitron_lines_of(item_pks)
+        late = lines.filtered(lambda line: self._omnitron_delivered_or_invoiced(line))
+        return lines - late, late
+
+    def _omnitron_drop_lines(self, lines):
+        """Lines nothing of which left or was invoiced go to quantity 0, their open moves cancelled."""
+        if self.state == "sale":
+            moves = lines.move_ids
+            # In two- or three-step delivery the pick and pack moves come before the
+            # line's own move and are not linked to the line: cancel them too.
+            moves |= moves.browse(moves._rollup_move_origs())
+            moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
+        with self._omnitron_unlocked():
+            lines.write({"product_uom_qty": 0})
+        return self.env._("items %(items)s set to quantity 0", items=_pks(lines))
+
     def _omnitron_cancel_items(self, item_pks):
         """Items 100: their lines drop to 0 when nothing of them left or was invoiced; else flagged."""
         self.ensure_one()
-        open_lines, late_lines = self.browse().order_line, self.browse().order_line
-        for line in self._omnitron_lines_of(item_pks):
-            if self._omnitron_delivered_or_invoiced(line):
-                late_lines |= line
-            else:
-                open_lines |= line
+        open_lines, late_lines = self._omnitron_split_left(item_pks)
         sentences = []
         if open_lines:
-            if self.state == "sale":
-                moves = open_lines.move_ids
-                moves |= moves.browse(moves._rollup_move_origs())
-                moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
-            open_lines.write({"product_uom_qty": 0})
-            sentences.append(self.env._("items %(items)s set to quantity 0", items=_pks(open_lines)))
+            sentences.append(self._omnitron_drop_lines(open_lines))
         if late_lines:
             note = self.env._(
-                "Omnitron cancelled items %(items)s after they were delivered or invoiced: nothing was changed in "
-                "Odoo. Receive the return and issue a credit note.",
+                "Omnitron cancelled items %(items)s after Odoo delivered or invoiced them: nothing was changed in "
+                "Odoo. Receive what comes back and issue a credit note for what was invoiced.",
                 items=_pks(late_lines),
             )
             self._omnitron_flag("omnitron_cancelled_late", note)
@@ -288,16 +304,29 @@ class SaleOrder(models.Model):
         return "; ".join(sentences)
 
     def _omnitron_refund(self, item_pks, growth, order_refunded):
-        """Refunds: flag with the items and amount; a draft credit note for refunded items of an invoice."""
+        """Refunds. What Odoo neither delivered nor invoiced is simply not shipped (the order
+        cancelled, or the lines set to 0); the rest is flagged with the items and amount, with a
+        draft credit note for refunded items of a posted invoice.
+        """
         self.ensure_one()
-        lines = self._omnitron_lines_of(item_pks)
+        if order_refunded and not item_pks:
+            item_pks = set(self.order_line.filtered("omnitron_item_pk").mapped("omnitron_item_pk"))
+        sentences = []
+        if order_refunded and not self._omnitron_delivered_or_invoiced():
+            if self.state == "cancel":
+                return self.env._("the order was already cancelled")
+            self._action_cancel()
+            return self.env._("refunded before delivery or invoice: order cancelled, with its open deliveries")
+        open_lines, lines = self._omnitron_split_left(item_pks)
+        if open_lines:
+            sentences.append(self._omnitron_drop_lines(open_lines))
         what = []
         if lines:
             what.append(self.env._("items %(items)s", items=_pks(lines)))
         if growth:
             what.append(self.env._("%(amount)s more refunded", amount=self.currency_id.format(float(growth))))
         if not what:
-            what.append(self.env._("the whole order"))
+            return "; ".join(sentences)
         credit_note = self._omnitron_draft_credit_note(lines) if lines else self.env["account.move"]
         note = self.env._("Omnitron refunded %(what)s.", what=", ".join(what))
         if credit_note:
@@ -306,31 +335,32 @@ class SaleOrder(models.Model):
                 credit_note=credit_note.display_name,
             )
         else:
-            note += " " + self.env._("Receive the return and settle the refund in Accounting.")
+            note += " " + self.env._("Receive what comes back and settle the refund in Accounting.")
         self._omnitron_flag("omnitron_refunded", note)
         sentence = self.env._("refund flagged (%(what)s)", what=", ".join(what))
         if credit_note:
             sentence += self.env._("; draft credit note %(credit_note)s", credit_note=credit_note.display_name)
-        return sentence
+        sentences.append(sentence)
+        return "; ".join(sentences)
 
     def _omnitron_draft_credit_note(self, lines):
-        """A draft credit note for ``lines``, against the posted invoice that has them (never posted here)."""
-        invoiced = lines.filtered("qty_invoiced")
-        invoices = invoiced.invoice_lines.move_id.filtered(
-            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+        """A draft reversal of the posted invoice of ``lines``, keeping only their lines (never posted here).
+
+        Odoo's own reversal: the invoice's prices, taxes, accounts and links
+        to the order, as an accountant's *Credit Note* button makes it.
+        """
+        invoice_lines = lines.invoice_lines.filtered(
+            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
         )
-        if not invoiced or not invoices:
+        invoice = invoice_lines.move_id.sorted("id")[-1:]
+        if not invoice:
             return self.env["account.move"]
-        values = self._prepare_invoice()
-        values.update(
-            move_type="out_refund",
-            reversed_entry_id=invoices[:1].id,
-            ref=self.env._("Refund of %(order)s in Omnitron", order=self.omnitron_number),
-            invoice_line_ids=[
-                fields.Command.create(line._prepare_invoice_line(quantity=line.qty_invoiced)) for line in invoiced
-            ],
-        )
-        return self.env["account.move"].sudo().with_company(self.company_id).create(values)
+        reason = self.env._("Refund of %(order)s in Omnitron", order=self.omnitron_number)
+        credit_note = invoice.sudo()._reverse_moves([{"ref": reason, "invoice_date": fields.Date.context_today(self)}])
+        credit_note.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product" and not (line.sale_line_ids & lines)
+        ).unlink()
+        return credit_note
 
     def _omnitron_request(self, plan_type):
         """A cancellation or refund requested in Omnitron (status 50 or a plan): flag and tell staff."""
@@ -346,10 +376,15 @@ class SaleOrder(models.Model):
         pending = self.picking_ids.filtered(
             lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
         )
+        summary = (
+            self.env._("Do not ship: refund requested in Omnitron")
+            if plan_type == "refund"
+            else self.env._("Do not ship: cancellation requested in Omnitron")
+        )
         for picking in pending:
             picking.activity_schedule(
                 "mail.mail_activity_data_warning",
-                summary=self.env._("Do not ship: cancellation requested in Omnitron"),
+                summary=summary,
                 note=note,
                 user_id=self._omnitron_responsible().id,
             )
@@ -380,7 +415,8 @@ class SaleOrder(models.Model):
         managers = group.sudo().users.filtered(
             lambda user: user.active and not user.share and self.company_id in user.company_ids
         )
-        return managers.sorted("id")[:1] or self.env.ref("base.user_admin")
+        admin = self.env.ref("base.user_admin")
+        return managers.sorted("id")[:1] or (admin if self.company_id in admin.company_ids else self.create_uid)
 
     def _omnitron_post(self, sentences):
         """One chatter note for one applied delivery: "Omnitron: status 400 → 100, order cancelled"."""

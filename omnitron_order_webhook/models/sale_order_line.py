@@ -10,6 +10,12 @@ class SaleOrderLine(models.Model):
     omnitron_invoice_number = fields.Char(string="Item Invoice Number", readonly=True, copy=False)
     omnitron_invoice_date = fields.Datetime(string="Item Invoice Date", readonly=True, copy=False)
     omnitron_e_archive_url = fields.Char(string="Item E-Archive URL", readonly=True, copy=False)
+    omnitron_quantity = fields.Integer(
+        string="Omnitron Units",
+        readonly=True,
+        copy=False,
+        help="How many units Omnitron's item stands for (more than one for a merged item).",
+    )
     omnitron_price = fields.Monetary(
         readonly=True,
         copy=False,

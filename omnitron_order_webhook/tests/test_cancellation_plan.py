@@ -76,6 +76,17 @@ class TestCancellationPlanRules(OmnitronCase):
         )
 
 
+    def test_a_plan_saying_cancelled_leaves_the_cancellation_to_the_order_webhook(self):
+        order = self.imported("P-100")
+        body = self.plan("P-100")
+        body["payload"]["order"]["status"] = "100"
+        self.assertEqual(self.receive(body, webhook="cancellation_plan").status, 204)
+        self.assertEqual((order.omnitron_status, order.state), ("400", "sale"))
+        self.assertEqual(order.omnitron_cancellation_plan_ids.order_status, "100")
+        cancelled = self.order("P-100", [item(951, "P-1", "100.00")], status="100")
+        self.assertEqual(self.receive(cancelled).body["reason"], "order_updated")
+        self.assertEqual(order.state, "cancel")
+
 @tagged("post_install", "-at_install")
 class TestCancellationPlanHttp(OmnitronHttpCase):
     def test_the_done_when_path_cancel_by_update_then_a_plan_over_http(self):

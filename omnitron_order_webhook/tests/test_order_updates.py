@@ -68,7 +68,7 @@ class TestOrderUpdates(OmnitronCase):
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.omnitron_cancelled_late)
         self.assertTrue(order.omnitron_needs_action)
-        self.assertIn("Receive the return", order.omnitron_action_note)
+        self.assertIn("Receive what comes back", order.omnitron_action_note)
         activity = order.activity_ids
         self.assertEqual(len(activity), 1)
         # No salesperson on the order: an Omnitron administrator is asked.
@@ -218,3 +218,29 @@ class TestOrderUpdates(OmnitronCase):
         body["payload"]["amount"] = "20.00"
         self.assertEqual(self.receive(body).status, 204)
         self.assertEqual(self.omnitron_orders("M-KEY").order_line.filtered("omnitron_item_pk").product_uom_qty, 2)
+
+    def test_an_item_cancelled_before_the_import_gets_nothing_to_ship(self):
+        body = self.order("U-PRE", [item(919, "U-19", "100.00"), item(920, "U-20", "40.00", status="100")])
+        body["payload"]["amount"] = "100.00"  # what is left to pay
+        self.assertEqual(self.receive(body).status, 204)
+        order = self.omnitron_orders("U-PRE")
+        self.assertFalse(order.omnitron_amount_mismatch)
+        cancelled = order.order_line.filtered(lambda line: line.omnitron_item_pk == 920)
+        self.assertEqual(cancelled.product_uom_qty, 0)
+        self.assertEqual(order.picking_ids.move_ids.product_id.default_code, "U-19")
+
+    def test_a_cancelled_item_of_a_locked_order_is_dropped_all_the_same(self):
+        body, order = self.imported("U-LOCK", [item(921, "U-21", "100.00"), item(922, "U-22", "50.00")])
+        order.action_lock()
+        body["payload"]["orderitem_set"][1]["status"] = "100"
+        self.assert_updated(self.receive(body), "items 922 set to quantity 0")
+        self.assertEqual(order.order_line.filtered(lambda line: line.omnitron_item_pk == 922).product_uom_qty, 0)
+        self.assertTrue(order.locked)
+
+    def test_a_refund_of_an_undelivered_order_cancels_it(self):
+        body, order = self.imported("U-REF0", [item(923, "U-23", "100.00")])
+        body["payload"]["status"] = "600"
+        body["payload"]["orderitem_set"][0]["status"] = "600"
+        self.assert_updated(self.receive(body), "refunded before delivery or invoice")
+        self.assertEqual(order.state, "cancel")
+        self.assertFalse(order.omnitron_refunded)

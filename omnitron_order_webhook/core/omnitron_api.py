@@ -1,0 +1,159 @@
+"""Omnitron's integration API, as the outbound jobs call it (pure Python, ``requests``).
+
+Facts (shared/spec/omnitron_lifecycle.md, "Talking back to Omnitron"): log in
+with ``POST /api/i1/auth/login/`` to get a key; every call sends
+``Authorization: Token <key>``; a 401 means the key expired: log in again
+once and repeat the call; at most 3 logins per 6 minutes. Answers are JSON.
+
+What a call's failure means for the job that made it is decided here, once:
+
+- ``TemporaryFailure``: try again later — no connection, a timeout, a 5xx, a
+  429 (``retry_after`` carries its ``Retry-After``), or the login limit reached;
+- ``PermanentFailure``: trying again cannot help — any other 4xx, with
+  Omnitron's error body in the message.
+
+The key is shared by every worker and server through a ``KeyStore`` (the Odoo
+side keeps it in the database, ``omnitron.api.session``); this module only
+says when to replace it.
+"""
+
+import dataclasses
+import json
+from datetime import timedelta
+
+import requests
+
+LOGIN_PATH = "/api/i1/auth/login/"
+MARK_SENT_PATH = "/api/v1/orders/{pk}/"
+BULK_STATUS_PATH = "/api/i1/order_items/bulk_status_update/"
+CANCEL_PATH = "/api/i1/orders/{pk}/cancel/"
+
+# Akinon's own client allows itself at most 3 logins per 6 minutes.
+MAX_LOGINS = 3
+LOGIN_WINDOW = timedelta(minutes=6)
+# How much of an error body a message keeps (Omnitron's bodies are short JSON).
+MAX_ERROR_BODY = 2000
+
+
+class Secret(str):
+    """A password: its ``repr`` never shows it (logs, Sentry's frame variables, tracebacks)."""
+
+    def __repr__(self):
+        return "'********'" if self else "''"
+
+
+class ApiFailure(Exception):
+    """A call to Omnitron did not succeed; ``str()`` says why in words."""
+
+
+class TemporaryFailure(ApiFailure):
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds Omnitron asked us to wait, when it said
+
+
+class PermanentFailure(ApiFailure):
+    def __init__(self, message, status=None, body=None):
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+@dataclasses.dataclass(frozen=True)
+class Connection:
+    url: str  # base URL, no trailing slash
+    username: str
+    password: Secret
+    timeout: float  # seconds, for connecting and for each read
+
+    def endpoint(self, path):
+        return self.url.rstrip("/") + path
+
+
+def login_wait(previous_logins, now):
+    """Seconds to wait before another login is allowed (0: now), given the logins' times."""
+    recent = sorted(at for at in previous_logins if now - at < LOGIN_WINDOW)
+    if len(recent) < MAX_LOGINS:
+        return 0
+    return max(1, int((recent[-MAX_LOGINS] + LOGIN_WINDOW - now).total_seconds()) + 1)
+
+
+def log_in(connection, session=None):
+    """A new key from Omnitron (raises TemporaryFailure or PermanentFailure)."""
+    body = {"username": connection.username, "password": str(connection.password)}
+    response = _send(session, "POST", connection.endpoint(LOGIN_PATH), connection.timeout, body=body)
+    if response.status_code == 200:
+        key = _json(response).get("key")
+        if isinstance(key, str) and key:
+            return key
+        raise PermanentFailure("Omnitron's login answered without a key.", response.status_code)
+    # A login that is refused is a configuration problem: never retried blindly.
+    raise _failure(response, "log in")
+
+
+class Client:
+    """Calls Omnitron with the shared key, logging in again once on a 401."""
+
+    def __init__(self, connection, key_store, session=None):
+        self.connection = connection
+        self.key_store = key_store
+        self.session = session
+
+    def call(self, method, path, body):
+        """Omnitron's JSON answer to ``method path`` with JSON ``body`` (raises an ApiFailure)."""
+        key = self.key_store.current() or self.key_store.replace(None)
+        response = self._request(method, path, body, key)
+        if response.status_code == 401:
+            key = self.key_store.replace(key)
+            response = self._request(method, path, body, key)
+        if 200 <= response.status_code < 300:
+            return _json(response)
+        raise _failure(response, f"{method} {path}")
+
+    def _request(self, method, path, body, key):
+        headers = {"Authorization": f"Token {key}"}
+        return _send(self.session, method, self.connection.endpoint(path), self.connection.timeout, body, headers)
+
+
+def _send(session, method, url, timeout, body=None, headers=None):
+    try:
+        return (session or requests).request(
+            method,
+            url,
+            json=body,
+            headers={"Accept": "application/json", **(headers or {})},
+            timeout=timeout,
+            allow_redirects=False,
+        )
+    except requests.Timeout:
+        raise TemporaryFailure(f"Omnitron did not answer within {timeout:g} seconds ({method} {url}).") from None
+    except requests.RequestException as error:
+        raise TemporaryFailure(f"Omnitron could not be reached ({method} {url}): {type(error).__name__}.") from None
+
+
+def _failure(response, what):
+    status = response.status_code
+    text = response.text[:MAX_ERROR_BODY]
+    if status == 429:
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        return TemporaryFailure(f"Omnitron is rate limiting ({what}, 429): {text}", retry_after=retry_after)
+    if status >= 500:
+        return TemporaryFailure(f"Omnitron failed ({what}, {status}): {text}")
+    return PermanentFailure(f"Omnitron refused {what} ({status}): {text}", status=status, body=text)
+
+
+def _retry_after(value):
+    """Seconds from a ``Retry-After`` header (only the delta-seconds form is used)."""
+    try:
+        return max(1, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return None
+
+
+def _json(response):
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except (ValueError, json.JSONDecodeError):
+        return {"text": response.text[:MAX_ERROR_BODY]}

@@ -1,0 +1,413 @@
+"""A contract double of Akinon Omnitron's integration API, over real HTTP.
+
+Why a double and not mocks: the addon talks back to Omnitron from Odoo workers
+(``requests`` over HTTP), so the tests need something that listens on a port,
+answers the documented calls, refuses the undocumented ones the way Omnitron
+would (4xx, JSON body naming the problem, Django REST framework style), records
+what it was sent and can be told to misbehave (5xx, 401 after expiry, 429,
+rejections, hangs). It runs in a thread of the test process: Odoo-tier tests and
+the live tier (several Odoo workers calling it at once) share it, hence the lock.
+
+Standard library only, no Odoo import: the pure tier imports it by file path.
+The contract is /work/shared/spec/omnitron_lifecycle.md, "Talking back to Omnitron".
+"""
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import re
+import secrets
+import sys
+import threading
+import time
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+LOGIN_PATH = "/api/i1/auth/login/"
+BULK_STATUS_PATH = "/api/i1/order_items/bulk_status_update/"
+ORDER_PATH = re.compile(r"/api/v1/orders/(\d+)/")
+CANCEL_PATH = re.compile(r"/api/i1/orders/(\d+)/cancel/")
+# Omnitron's order item status codes (450 invoiced, 500 shipped, ...)
+ITEM_STATUSES = frozenset(
+    map(str, (50, 100, 200, 300, 350, 400, 450, 500, 510, 520, 540, 544, 545, 546, 547, 550, 600))
+)
+ITEM_TEXT_FIELDS = ("invoice_number", "e_archive_url", "tracking_number", "shipping_company")
+CANCEL_REQUIRED = ("order", "is_all", "cancel_items", "reasons", "forced_refund_amount")
+CANCEL_OPTIONAL = ("is_cargo_refund", "refund_invoice_number", "ibans", "holder_names")
+REQUIRED = "This field is required."
+UNKNOWN = "Unknown field: Omnitron's contract does not name it."
+_INVALID = object()  # a body that is not JSON at all
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One request as the double saw it (login passwords masked as ``***``)."""
+
+    method: str
+    path: str
+    headers: dict
+    body: object
+    status: int
+    at: float
+
+
+@dataclasses.dataclass
+class _Fault:
+    """A queued answer given instead of processing; ``path`` is a suffix filter."""
+
+    count: int
+    status: int = 500
+    body: dict = None
+    headers: dict = None
+    path: str = None
+    hang: float = 0.0
+
+    def applies_to(self, path):
+        """Faults skip the login unless their path names it explicitly."""
+        if self.path is None:
+            return path != LOGIN_PATH
+        return path.endswith(self.path)
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_iso_date(value):
+    for parse in (date.fromisoformat, datetime.fromisoformat):
+        with contextlib.suppress(TypeError, ValueError):
+            parse(value)
+            return True
+    return False
+
+
+def _header(headers, name):
+    """HTTP header names are case-insensitive; the recorded dict keeps the client's spelling."""
+    return next((value for key, value in headers.items() if key.lower() == name.lower()), "")
+
+
+def _unknown_keys(body, allowed):
+    return {key: [UNKNOWN] for key in body if key not in allowed}
+
+
+def validate_is_send(body):
+    """``PATCH /api/v1/orders/{pk}/``: exactly ``{"is_send": true}``."""
+    errors = _unknown_keys(body, ("is_send",))
+    if "is_send" not in body:
+        errors["is_send"] = [REQUIRED]
+    elif body["is_send"] is not True:
+        errors["is_send"] = ["Must be true: the ERP only marks an order as taken."]
+    return errors
+
+
+def validate_bulk_status(body):
+    """``orderitem_set``: a non-empty list of items, errors per item as DRF's ListSerializer."""
+    errors = _unknown_keys(body, ("orderitem_set",))
+    items = body.get("orderitem_set")
+    if not isinstance(items, list) or not items:
+        errors["orderitem_set"] = [REQUIRED if items is None else "Expected a non-empty list of items."]
+        return errors
+    seen, item_errors = set(), []
+    for item in items:
+        if not isinstance(item, dict):
+            item_errors.append({"non_field_errors": ["Expected an object."]})
+            continue
+        found = _unknown_keys(item, ("id", "status", "invoice_date", *ITEM_TEXT_FIELDS))
+        if not _is_int(item.get("id")) or item["id"] <= 0:
+            found["id"] = [REQUIRED if "id" not in item else "A positive integer is required."]
+        elif item["id"] in seen:
+            found["id"] = [f"Item {item['id']} appears twice in orderitem_set."]
+        else:
+            seen.add(item["id"])
+        if item.get("status") not in ITEM_STATUSES:
+            found["status"] = [REQUIRED if "status" not in item else f"{item['status']!r} is not a valid choice."]
+        if "invoice_date" in item and not _is_iso_date(item["invoice_date"]):
+            found["invoice_date"] = ["Expected an ISO 8601 date or datetime string."]
+        for field in ITEM_TEXT_FIELDS:
+            if field in item and not isinstance(item[field], str):
+                found[field] = ["Not a valid string."]
+        item_errors.append(found)
+    if any(item_errors):
+        errors["orderitem_set"] = item_errors
+    return errors
+
+
+def validate_cancel(body, pk):
+    """``POST /api/i1/orders/{pk}/cancel/``: a whole order (is_all) or listed items."""
+    errors = _unknown_keys(body, CANCEL_REQUIRED + CANCEL_OPTIONAL)
+    errors.update({key: [REQUIRED] for key in CANCEL_REQUIRED if key not in body})
+    if "order" in body and body["order"] != pk:
+        errors["order"] = [f"Must be the order in the path ({pk})."]
+    if "is_all" in body and not isinstance(body["is_all"], bool):
+        errors["is_all"] = ["Must be a boolean."]
+    items = body.get("cancel_items")
+    if "cancel_items" in body:
+        if not isinstance(items, list) or not all(_is_int(pk) and pk > 0 for pk in items):
+            errors["cancel_items"] = ["Expected a list of item pks."]
+        elif body.get("is_all") is True and items:
+            errors["cancel_items"] = ["Must be empty when is_all is true."]
+        elif body.get("is_all") is False and not items:
+            errors["cancel_items"] = ["Must name the items when is_all is false."]
+    reasons = body.get("reasons")
+    if "reasons" in body and not (
+        isinstance(reasons, dict)
+        and reasons
+        and all(key.isdigit() and _is_int(value) for key, value in reasons.items())
+    ):
+        errors["reasons"] = ['Expected a non-empty object {"<item pk>": <reason id>}.']
+    amount = body.get("forced_refund_amount")
+    if amount is not None and not (isinstance(amount, str) and re.fullmatch(r"\d+(\.\d+)?", amount)):
+        errors["forced_refund_amount"] = ["Expected null or a decimal string."]
+    if "is_cargo_refund" in body and not isinstance(body["is_cargo_refund"], bool):
+        errors["is_cargo_refund"] = ["Must be a boolean."]
+    return errors
+
+
+class _Server(ThreadingHTTPServer):
+    """Threads per request, and a backlog deep enough for many Odoo workers at once."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads the request, lets the double decide, writes the JSON answer."""
+
+    server_version = "OmnitronApiDouble/1.0"
+
+    def _serve(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        status, body, headers = self.server.double.handle(self.command, self.path, dict(self.headers), raw)
+        payload = json.dumps(body).encode()
+        # A client that gave up (hang_next) is gone: its call is recorded all the same.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, str(value))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def log_message(self, fmt, *args):
+        """Quiet in tests; the CLI logs request lines (never bodies: no password reaches a log)."""
+        if self.server.double.verbose:
+            sys.stderr.write(f"omnitron double: {fmt % args}\n")
+
+
+class OmnitronApiDouble:
+    """Omnitron's integration API on 127.0.0.1, a free port; see the module docstring."""
+
+    def __init__(self, username="odoo", password="s3cret", port=0, verbose=False):
+        self.username, self.password = username, password
+        self.port, self.verbose = port, verbose
+        self._lock = threading.Condition()
+        self._calls, self._keys, self._faults = [], set(), []
+        self._fail_until, self._fail_status = 0.0, 500
+        self._stopping = threading.Event()
+        self._server = self._thread = None
+
+    # Life cycle ---------------------------------------------------------------
+    def start(self):
+        self._server = _Server(("127.0.0.1", self.port), _Handler)
+        self._server.double = self
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server:
+            self._stopping.set()  # wakes hanging answers
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # What was called ----------------------------------------------------------
+    @property
+    def calls(self):
+        """A copy, in arrival order (a hung call is recorded when it answers)."""
+        with self._lock:
+            return sorted(self._calls, key=lambda call: call.at)
+
+    def calls_to(self, path_or_suffix, method=None, ok_only=False):
+        return [
+            call
+            for call in self.calls
+            if call.path.endswith(path_or_suffix)
+            and (method is None or call.method == method.upper())
+            and (not ok_only or 200 <= call.status < 300)
+        ]
+
+    def logins(self):
+        return self.calls_to(LOGIN_PATH, "POST", ok_only=True)
+
+    def wait_for_calls(self, count, timeout=5.0):
+        """Wait until ``count`` calls are recorded (the live tier calls from other processes)."""
+        with self._lock:
+            self._lock.wait_for(lambda: len(self._calls) >= count, timeout)
+        return self.calls
+
+    def reset(self):
+        """Forget the calls and the faults; issued keys stay valid."""
+        with self._lock:
+            self._calls.clear()
+            self._faults.clear()
+            self._fail_until = 0.0
+
+    # Faults (consumed in the order they were queued) --------------------------
+    def fail_next(self, count, status=500, body=None, headers=None, path=None):
+        self._queue(_Fault(count, status, body or {"detail": "Server error"}, headers, path))
+
+    def fail_for(self, seconds, status=500):
+        with self._lock:
+            self._fail_until, self._fail_status = time.monotonic() + seconds, status
+
+    def expire_keys(self):
+        with self._lock:
+            self._keys.clear()
+
+    def rate_limit_next(self, retry_after=30, count=1):
+        self._queue(_Fault(count, 429, {"detail": "Request was throttled."}, {"Retry-After": str(retry_after)}))
+
+    def reject_next(self, body=None, status=400, path=None):
+        self._queue(_Fault(1, status, body or {"non_field_errors": ["Order item 1 not found."]}, path=path))
+
+    def hang_next(self, seconds, count=1, path=None):
+        self._queue(_Fault(count, path=path, hang=seconds))
+
+    def _queue(self, fault):
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, path):
+        with self._lock:
+            fault = next((fault for fault in self._faults if fault.applies_to(path)), None)
+            if fault:
+                fault.count -= 1
+                if fault.count <= 0:
+                    self._faults.remove(fault)
+            elif path != LOGIN_PATH and time.monotonic() < self._fail_until:
+                fault = _Fault(1, self._fail_status, {"detail": "Server error"})
+            return fault
+
+    # Answering ----------------------------------------------------------------
+    def handle(self, method, target, headers, raw):
+        """Answer one request (called from the server's threads) and record it."""
+        at, path = time.monotonic(), urlsplit(target).path
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = _INVALID
+        fault = self._take_fault(path)
+        if fault and fault.hang:
+            self._stopping.wait(fault.hang)
+            fault = None
+        if fault:
+            status, answer, extra = fault.status, fault.body, fault.headers
+        else:
+            status, answer, extra = self._process(method, path, headers, body)
+        if path == LOGIN_PATH and isinstance(body, dict) and "password" in body:
+            body = {**body, "password": "***"}
+        with self._lock:
+            self._calls.append(Call(method, path, headers, None if body is _INVALID else body, status, at))
+            self._lock.notify_all()
+        return status, answer, extra
+
+    def _route(self, path):
+        """``(method, handler, pk)`` for a documented path, None for any other."""
+        if path == LOGIN_PATH:
+            return "POST", self._login, None
+        if path == BULK_STATUS_PATH:
+            return "PATCH", self._bulk_status, None
+        for pattern, method, handler in ((ORDER_PATH, "PATCH", self._mark_sent), (CANCEL_PATH, "POST", self._cancel)):
+            match = pattern.fullmatch(path)
+            if match:
+                return method, handler, int(match.group(1))
+        return None
+
+    def _process(self, method, path, headers, body):
+        """Omnitron's order of checks: path, token, method, media type, JSON, fields."""
+        route = self._route(path)
+        if route is None:
+            return 404, {"detail": f"Not found: {path} is not an Omnitron API path."}, None
+        allowed, handler, pk = route
+        if path != LOGIN_PATH and not self._authorized(headers):
+            return 401, {"detail": "Invalid token."}, None
+        if method != allowed:
+            return 405, {"detail": f'Method "{method}" not allowed.'}, {"Allow": allowed}
+        content_type = _header(headers, "Content-Type").split(";")[0].strip()
+        if content_type != "application/json":
+            return 415, {"detail": f'Unsupported media type "{content_type}" in request.'}, None
+        if body is _INVALID:
+            return 400, {"detail": "JSON parse error: the body is not valid JSON."}, None
+        if not isinstance(body, dict):
+            return 400, {"non_field_errors": ["Invalid data. Expected a JSON object."]}, None
+        status, answer = handler(body, pk)
+        return status, answer, None
+
+    def _authorized(self, headers):
+        scheme, _, key = _header(headers, "Authorization").partition(" ")
+        with self._lock:
+            return scheme == "Token" and key in self._keys
+
+    def _login(self, body, _pk):
+        missing = {field: [REQUIRED] for field in ("username", "password") if not body.get(field)}
+        if missing:
+            return 400, missing
+        if (body["username"], body["password"]) != (self.username, self.password):
+            return 400, {"non_field_errors": ["Unable to log in with provided credentials."]}
+        key = secrets.token_hex(20)  # a DRF token: 40 hex characters, a new one each login
+        with self._lock:
+            self._keys.add(key)
+        return 200, {"key": key}
+
+    @staticmethod
+    def _bulk_status(body, _pk):
+        errors = validate_bulk_status(body)
+        return (400, errors) if errors else (200, {"orderitem_set": body["orderitem_set"]})
+
+    @staticmethod
+    def _mark_sent(body, pk):
+        errors = validate_is_send(body)
+        return (400, errors) if errors else (200, {"pk": pk, "is_send": True})
+
+    @staticmethod
+    def _cancel(body, pk):
+        errors = validate_cancel(body, pk)
+        return (400, errors) if errors else (200, {})
+
+
+def main(argv=None):
+    """Serve the double until interrupted, for trying a client by hand."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--username", default="odoo")
+    parser.add_argument("--password", default="s3cret")
+    args = parser.parse_args(argv)
+    with OmnitronApiDouble(args.username, args.password, port=args.port, verbose=True) as api:
+        sys.stdout.write(f"Omnitron API double on {api.url} (user {args.username}); Ctrl+C stops it\n")
+        sys.stdout.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
