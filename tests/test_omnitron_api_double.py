@@ -1,0 +1,388 @@
+"""The Omnitron API double keeps Omnitron's contract, so tests built on it can trust it.
+
+The double lives in the addon's tests folder, whose ``__init__`` imports the
+Odoo tests: it is loaded here by its file path, without that package.
+"""
+
+import importlib.util
+import json
+import pathlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+DOUBLE_PATH = (
+    pathlib.Path(__file__).resolve().parent.parent / "omnitron_order_webhook" / "tests" / "omnitron_api_double.py"
+)
+_spec = importlib.util.spec_from_file_location("omnitron_api_double", DOUBLE_PATH)
+double = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = double
+_spec.loader.exec_module(double)
+
+PASSWORD = "s3cret-Pa55"
+BULK = "/api/i1/order_items/bulk_status_update/"
+
+
+@pytest.fixture
+def api():
+    with double.OmnitronApiDouble(username="odoo", password=PASSWORD) as server:
+        yield server
+
+
+def login(api, password=PASSWORD):
+    return requests.post(f"{api.url}/api/i1/auth/login/", json={"username": "odoo", "password": password}, timeout=5)
+
+
+@pytest.fixture
+def session(api):
+    """A client logged in as Akinon's client would be: every call sends the token."""
+    client = requests.Session()
+    client.headers["Authorization"] = f"Token {login(api).json()['key']}"
+    yield client
+    client.close()
+
+
+def mark_sent(api, client, pk=7, body=None, timeout=5, **kwargs):
+    return client.patch(f"{api.url}/api/v1/orders/{pk}/", json=body or {"is_send": True}, timeout=timeout, **kwargs)
+
+
+def bulk(api, client, items):
+    return client.patch(f"{api.url}{BULK}", json={"orderitem_set": items}, timeout=5)
+
+
+def cancel(api, client, pk=7, **changes):
+    body = {"order": pk, "is_all": True, "cancel_items": [], "reasons": {"11": 3}, "forced_refund_amount": None}
+    body.update(changes)
+    body = {key: value for key, value in body.items() if value is not ...}
+    return client.post(f"{api.url}/api/i1/orders/{pk}/cancel/", json=body, timeout=5)
+
+
+# Logging in ---------------------------------------------------------------------
+
+
+def test_url_is_local_without_trailing_slash(api):
+    assert api.url.startswith("http://127.0.0.1:")
+    assert not api.url.endswith("/")
+
+
+def test_each_login_issues_a_new_key_and_older_keys_stay_valid(api):
+    first, second = login(api), login(api)
+    assert first.status_code == second.status_code == 200
+    assert first.json()["key"] != second.json()["key"]
+    for answer in (first, second):
+        headers = {"Authorization": f"Token {answer.json()['key']}"}
+        assert mark_sent(api, requests, headers=headers).status_code == 200
+    assert len(api.logins()) == 2
+
+
+def test_wrong_credentials_are_refused(api):
+    answer = login(api, password="wrong")
+    assert answer.status_code == 400
+    assert answer.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+    assert api.logins() == []
+    missing = requests.post(f"{api.url}/api/i1/auth/login/", json={"username": "odoo"}, timeout=5)
+    assert missing.status_code == 400 and "password" in missing.json()
+
+
+@pytest.mark.parametrize("authorization", [None, "Token nope", "Bearer {key}", "{key}"])
+def test_every_call_needs_a_valid_token(api, authorization):
+    key = login(api).json()["key"]
+    headers = {"Authorization": authorization.format(key=key)} if authorization else {}
+    answer = mark_sent(api, requests, headers=headers)
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "Invalid token."}
+
+
+# The documented calls -------------------------------------------------------------
+
+
+def test_mark_sent_accepts_exactly_is_send_true(api, session):
+    answer = mark_sent(api, session, pk=42)
+    assert answer.status_code == 200
+    assert answer.json() == {"pk": 42, "is_send": True}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"is_send": False}, "is_send"), ({"is_send": "true"}, "is_send"), ({"is_send": True, "status": "x"}, "status")],
+)
+def test_mark_sent_refuses_anything_else(api, session, body, field):
+    answer = mark_sent(api, session, body=body)
+    assert answer.status_code == 400
+    assert isinstance(answer.json()[field], list)
+
+
+def test_bulk_status_update_echoes_a_valid_set(api, session):
+    items = [
+        {"id": 1, "status": "450", "invoice_number": "ABC2024000000001", "invoice_date": "2024-05-01"},
+        {
+            "id": 2,
+            "status": "500",
+            "invoice_date": "2024-05-01T10:20:30+03:00",
+            "e_archive_url": "https://example.com/e.pdf",
+            "tracking_number": "YK123",
+            "shipping_company": "yurtici",
+        },
+    ]
+    answer = bulk(api, session, items)
+    assert answer.status_code == 200
+    assert answer.json() == {"orderitem_set": items}
+
+
+@pytest.mark.parametrize(
+    ("items", "field"),
+    [
+        ([{"id": 1}], "status"),
+        ([{"id": 1, "status": 450}], "status"),
+        ([{"id": 1, "status": "451"}], "status"),
+        ([{"status": "450"}], "id"),
+        ([{"id": 0, "status": "450"}], "id"),
+        ([{"id": True, "status": "450"}], "id"),
+        ([{"id": 1, "status": "450"}, {"id": 1, "status": "500"}], "id"),
+        ([{"id": 1, "status": "450", "colour": "red"}], "colour"),
+        ([{"id": 1, "status": "450", "invoice_date": "01/05/2024"}], "invoice_date"),
+        ([{"id": 1, "status": "500", "tracking_number": 123}], "tracking_number"),
+    ],
+)
+def test_bulk_status_update_names_the_wrong_field_of_the_wrong_item(api, session, items, field):
+    answer = bulk(api, session, items)
+    assert answer.status_code == 400
+    item_errors = answer.json()["orderitem_set"]
+    assert any(field in errors for errors in item_errors)
+    assert item_errors[0] == {} or len(items) == 1  # valid items get no errors, as DRF's ListSerializer
+
+
+def test_bulk_status_update_needs_a_non_empty_list(api, session):
+    for body in ({"orderitem_set": []}, {"orderitem_set": {"id": 1}}, {}):
+        answer = session.patch(f"{api.url}{BULK}", json=body, timeout=5)
+        assert answer.status_code == 400
+        assert "orderitem_set" in answer.json()
+
+
+def test_cancel_accepts_a_whole_order_or_listed_items(api, session):
+    whole = cancel(api, session, is_cargo_refund=False)
+    items = cancel(api, session, is_all=False, cancel_items=[11, 12], reasons={"11": 3, "12": 4})
+    refund = cancel(api, session, forced_refund_amount="149.90", refund_invoice_number="R1", ibans={}, holder_names={})
+    assert [answer.status_code for answer in (whole, items, refund)] == [200, 200, 200]
+    assert whole.json() == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"is_all": False, "cancel_items": []}, "cancel_items"),
+        ({"is_all": True, "cancel_items": [11]}, "cancel_items"),
+        ({"order": 8}, "order"),
+        ({"order": ...}, "order"),
+        ({"reasons": {}}, "reasons"),
+        ({"reasons": {"11": "damaged"}}, "reasons"),
+        ({"is_all": "yes"}, "is_all"),
+        ({"forced_refund_amount": 12.5}, "forced_refund_amount"),
+        ({"forced_refund_amount": ...}, "forced_refund_amount"),
+        ({"is_cargo_refund": "no"}, "is_cargo_refund"),
+        ({"comment": "why"}, "comment"),
+    ],
+)
+def test_cancel_names_the_wrong_field(api, session, changes, field):
+    answer = cancel(api, session, **changes)
+    assert answer.status_code == 400
+    assert isinstance(answer.json()[field], list)
+
+
+# Malformed requests --------------------------------------------------------------
+
+
+def test_malformed_requests_get_a_json_4xx_naming_the_problem(api, session):
+    order = f"{api.url}/api/v1/orders/7/"
+    answers = {
+        404: session.patch(f"{api.url}/api/v1/orderz/7/", json={"is_send": True}, timeout=5),
+        405: session.post(order, json={"is_send": True}, timeout=5),
+        415: session.patch(order, data="is_send=true", headers={"Content-Type": "text/plain"}, timeout=5),
+        400: session.patch(order, data="{not json", headers={"Content-Type": "application/json"}, timeout=5),
+    }
+    for status, answer in answers.items():
+        assert answer.status_code == status
+        assert answer.headers["Content-Type"] == "application/json"
+        assert answer.json()["detail"]
+    assert answers[405].headers["Allow"] == "PATCH"
+    assert "orderz" in answers[404].json()["detail"]
+    assert "text/plain" in answers[415].json()["detail"]
+    a_list = session.patch(order, json=[{"is_send": True}], timeout=5)
+    assert a_list.status_code == 400 and "non_field_errors" in a_list.json()
+
+
+def test_wrong_method_on_login_is_405(api):
+    answer = requests.get(f"{api.url}/api/i1/auth/login/", timeout=5)
+    assert answer.status_code == 405
+
+
+# Faults --------------------------------------------------------------------------
+
+
+def test_fail_next_fails_that_many_calls_then_answers(api, session):
+    api.fail_next(2)
+    statuses = [mark_sent(api, session).status_code for _ in range(3)]
+    assert statuses == [500, 500, 200]
+    assert api.calls[-2].body == {"is_send": True}  # a failed call is recorded with what it sent
+
+
+def test_fail_next_leaves_the_login_alone_and_can_target_a_path(api):
+    api.fail_next(1, status=503, body={"detail": "Maintenance"}, headers={"X-Why": "deploy"}, path="/cancel/")
+    client = requests.Session()
+    client.headers["Authorization"] = f"Token {login(api).json()['key']}"
+    assert mark_sent(api, client).status_code == 200
+    answer = cancel(api, client)
+    assert (answer.status_code, answer.json(), answer.headers["X-Why"]) == (503, {"detail": "Maintenance"}, "deploy")
+    assert cancel(api, client).status_code == 200
+
+
+def test_fail_for_fails_every_call_until_the_time_is_up(api, session):
+    api.fail_for(0.4, status=502)
+    assert [mark_sent(api, session).status_code for _ in range(3)] == [502, 502, 502]
+    assert login(api).status_code == 200
+    time.sleep(0.5)
+    assert mark_sent(api, session).status_code == 200
+
+
+def test_expire_keys_gives_401_until_a_new_login(api, session):
+    api.expire_keys()
+    assert mark_sent(api, session).status_code == 401
+    session.headers["Authorization"] = f"Token {login(api).json()['key']}"
+    assert mark_sent(api, session).status_code == 200
+
+
+def test_rate_limit_next_answers_429_with_retry_after(api, session):
+    api.rate_limit_next(retry_after=12, count=2)
+    for _ in range(2):
+        answer = mark_sent(api, session)
+        assert answer.status_code == 429
+        assert answer.headers["Retry-After"] == "12"
+        assert answer.json() == {"detail": "Request was throttled."}
+    assert mark_sent(api, session).status_code == 200
+
+
+def test_reject_next_answers_that_body(api, session):
+    api.reject_next()
+    api.reject_next(body={"orderitem_set": ["Item 9 is cancelled."]}, status=406, path=BULK)
+    first = mark_sent(api, session)
+    assert (first.status_code, first.json()) == (400, {"non_field_errors": ["Order item 1 not found."]})
+    second = bulk(api, session, [{"id": 9, "status": "500"}])
+    assert (second.status_code, second.json()) == (406, {"orderitem_set": ["Item 9 is cancelled."]})
+
+
+def test_faults_are_consumed_in_order(api, session):
+    api.rate_limit_next()
+    api.fail_next(1)
+    assert [mark_sent(api, session).status_code for _ in range(3)] == [429, 500, 200]
+
+
+def test_hang_next_outlasts_the_client_timeout_and_is_still_recorded(api, session):
+    api.hang_next(1.0)
+    started = time.monotonic()
+    with pytest.raises(requests.Timeout):
+        session.patch(f"{api.url}/api/v1/orders/7/", json={"is_send": True}, timeout=0.5)
+    assert time.monotonic() - started < 1.0
+    calls = api.wait_for_calls(2, timeout=3)  # the login, then the hung call once it answers
+    assert (calls[-1].path, calls[-1].status) == ("/api/v1/orders/7/", 200)
+    assert mark_sent(api, session, timeout=0.5).status_code == 200
+
+
+def test_reset_forgets_calls_and_faults_but_not_keys(api, session):
+    api.fail_next(5)
+    api.fail_for(30)
+    api.reset()
+    assert api.calls == []
+    assert mark_sent(api, session).status_code == 200
+
+
+# What is recorded ----------------------------------------------------------------
+
+
+def test_calls_are_recorded_in_order_with_their_answers(api, session):
+    login(api, password="wrong")
+    mark_sent(api, session, pk=1)
+    mark_sent(api, session, pk=2, body={"is_send": False})
+    bulk(api, session, [{"id": 3, "status": "450"}])
+    calls = api.calls
+    assert [(call.method, call.path, call.status) for call in calls] == [
+        ("POST", "/api/i1/auth/login/", 200),
+        ("POST", "/api/i1/auth/login/", 400),
+        ("PATCH", "/api/v1/orders/1/", 200),
+        ("PATCH", "/api/v1/orders/2/", 400),
+        ("PATCH", BULK, 200),
+    ]
+    assert [call.at for call in calls] == sorted(call.at for call in calls)
+    assert calls[2].headers["Authorization"] == session.headers["Authorization"]
+    assert calls[3].body == {"is_send": False}
+    assert [call.path for call in api.calls_to("/orders/2/")] == ["/api/v1/orders/2/"]
+    assert len(api.calls_to("/api/v1/orders/1/", method="patch", ok_only=True)) == 1
+    assert api.calls_to("/api/v1/orders/2/", ok_only=True) == []
+    assert [call.status for call in api.logins()] == [200]
+    with pytest.raises(AttributeError):
+        calls[0].status = 500  # frozen: a record cannot be changed afterwards
+    calls.clear()
+    assert len(api.calls) == 5  # a copy
+
+
+def test_the_password_is_in_no_record(api, session):
+    login(api, password=PASSWORD + "-wrong")
+    mark_sent(api, session)
+    text = repr(api.calls) + json.dumps([call.body for call in api.calls])
+    assert PASSWORD not in text
+    assert api.calls[0].body == {"username": "odoo", "password": "***"}
+
+
+def test_concurrent_calls_are_all_answered_and_recorded(api, session):
+    key = session.headers["Authorization"]
+    statuses = []
+
+    def call(pk):
+        answer = requests.patch(
+            f"{api.url}/api/v1/orders/{pk}/", json={"is_send": True}, headers={"Authorization": key}, timeout=10
+        )
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=call, args=(pk,)) for pk in range(1, 21)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 20
+    calls = api.calls
+    assert len(calls) == 21  # the login, then the 20 calls
+    assert sorted(call.path for call in calls[1:]) == sorted(f"/api/v1/orders/{pk}/" for pk in range(1, 21))
+    assert {call.status for call in calls} == {200}
+
+
+def test_stop_closes_the_port():
+    server = double.OmnitronApiDouble().start()
+    url = server.url
+    server.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=1)
+
+
+def test_the_cli_serves_until_interrupted():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(DOUBLE_PATH), "--port", str(port), "--username", "u", "--password", "p"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert f"127.0.0.1:{port}" in process.stdout.readline()
+        answer = requests.post(
+            f"http://127.0.0.1:{port}/api/i1/auth/login/", json={"username": "u", "password": "p"}, timeout=5
+        )
+        assert answer.status_code == 200 and answer.json()["key"]
+    finally:
+        process.terminate()
+        process.wait(5)
