@@ -75,7 +75,6 @@ class TestCancellationPlanRules(OmnitronCase):
             self.receive(self.plan("P-CO"), token=token, webhook="cancellation_plan"), "order_not_found"
         )
 
-
     def test_a_plan_saying_cancelled_leaves_the_cancellation_to_the_order_webhook(self):
         order = self.imported("P-100")
         body = self.plan("P-100")
@@ -86,6 +85,7 @@ class TestCancellationPlanRules(OmnitronCase):
         cancelled = self.order("P-100", [item(951, "P-1", "100.00")], status="100")
         self.assertEqual(self.receive(cancelled).body["reason"], "order_updated")
         self.assertEqual(order.state, "cancel")
+
 
 @tagged("post_install", "-at_install")
 class TestCancellationPlanHttp(OmnitronHttpCase):
