@@ -23,6 +23,8 @@ from datetime import timedelta
 
 import requests
 
+from .settings import Secret  # noqa: F401 - the password's type, re-exported for the client's users
+
 LOGIN_PATH = "/api/i1/auth/login/"
 MARK_SENT_PATH = "/api/v1/orders/{pk}/"
 BULK_STATUS_PATH = "/api/i1/order_items/bulk_status_update/"
@@ -35,21 +37,15 @@ LOGIN_WINDOW = timedelta(minutes=6)
 MAX_ERROR_BODY = 2000
 
 
-class Secret(str):
-    """A password: its ``repr`` never shows it (logs, Sentry's frame variables, tracebacks)."""
-
-    def __repr__(self):
-        return "'********'" if self else "''"
-
-
 class ApiFailure(Exception):
     """A call to Omnitron did not succeed; ``str()`` says why in words."""
 
 
 class TemporaryFailure(ApiFailure):
-    def __init__(self, message, retry_after=None):
+    def __init__(self, message, retry_after=None, waiting=False):
         super().__init__(message)
         self.retry_after = retry_after  # seconds Omnitron asked us to wait, when it said
+        self.waiting = waiting  # only waiting our turn (the login limit): not a failed try
 
 
 class PermanentFailure(ApiFailure):

@@ -9,6 +9,7 @@ other way (it never quietly accepts or rejects everything).
 
 import dataclasses
 import json
+import urllib.parse
 
 from . import const
 
@@ -21,6 +22,13 @@ def _lt(message):
 
 
 PREFIX = "omnitron_order_webhook."
+
+
+class Secret(str):
+    """A password: its ``repr`` never shows it (logs, Sentry's frame variables, tracebacks)."""
+
+    def __repr__(self):
+        return "'********'" if self else "''"
 
 
 class ConfigError(ValueError):
@@ -73,7 +81,7 @@ class Setting:
     """
 
     name: str  # attribute of Settings; the form's field is "omnitron_" + name
-    kind: str  # "integer", "boolean", "key", "dsn" or "order_filtering"
+    kind: str  # "integer", "boolean", "key", "text", "url", "secret", "dsn" or "order_filtering"
     default: object
     label: str
     minimum: int | None = None
@@ -88,7 +96,7 @@ class Setting:
 
     @property
     def field_name(self):
-        return "omnitron_" + self.name
+        return self.name if self.name.startswith("omnitron_") else "omnitron_" + self.name
 
 
 SETTINGS = (
@@ -153,6 +161,38 @@ SETTINGS = (
         help="Where ignored and failed orders are reported. Unused when Odoo already runs a Sentry client.",
     ),
 )
+SETTINGS += (
+    # Fulfilment back to Omnitron (models/omnitron_outbound.py): read by the
+    # jobs only. Incomplete values never stop the import: the form refuses
+    # them, and a job without them fails visibly.
+    Setting(
+        "outbound_enabled",
+        "boolean",
+        False,
+        "Send Fulfilment to Omnitron",
+        help="Imported orders, validated deliveries, posted invoices and cancellations made in Odoo are sent to "
+        "Omnitron's API as background jobs.",
+    ),
+    Setting("omnitron_api_url", "url", None, "Omnitron API URL", help="Base URL, e.g. https://omnitron.example.com"),
+    Setting("omnitron_api_username", "text", None, "Omnitron API Username"),
+    Setting(
+        "omnitron_api_password",
+        "secret",
+        None,
+        "Omnitron API Password",
+        help="Never shown again once saved; type a new one to replace it.",
+    ),
+    Setting(
+        "cancellation_reason_id",
+        "integer",
+        0,
+        "Cancellation Reason ID",
+        minimum=0,
+        maximum=const.MAX_DB_INTEGER,
+        help="Omnitron's reason id sent for cancellations made in Odoo (0: none set).",
+    ),
+    Setting("outbound_timeout_seconds", "integer", 10, "Omnitron API Timeout (seconds)", minimum=1, maximum=120),
+)
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 ALL_KEYS = tuple(setting.key for setting in SETTINGS)
 
@@ -187,6 +227,12 @@ def parse_value(setting, value, label=None):
         return parse_dsn(text, where)
     if setting.kind == "key":
         return parse_key(text, where, setting.default)
+    if setting.kind == "text":
+        return parse_text(text, where)
+    if setting.kind == "url":
+        return parse_url(text, where)
+    if setting.kind == "secret":
+        return Secret(text) if text else None
     return parse_order_filtering(text, where)
 
 
@@ -236,6 +282,34 @@ def parse_key(value, key, default):
             value=value,
         )
     return value
+
+
+def parse_text(value, key, max_length=256):
+    if value is not None and len(value) > max_length:
+        raise ConfigError(_lt("%(setting)s: at most %(maximum)s characters."), setting=key, maximum=max_length)
+    return value
+
+
+def parse_url(value, key):
+    """An http(s) base URL, without its trailing slash."""
+    if value is None:
+        return None
+    parsed = urllib.parse.urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ConfigError(
+            _lt("%(setting)s: an http or https base URL such as https://omnitron.example.com, not %(value)r."),
+            setting=key,
+            value=value,
+        )
+    return value.rstrip("/")
+
+
+def outbound_missing(settings):
+    """The settings sending to Omnitron needs but lacks, while it is switched on (empty: none)."""
+    if not settings.outbound_enabled:
+        return []
+    required = ("omnitron_api_url", "omnitron_api_username", "omnitron_api_password")
+    return [SETTINGS_BY_NAME[name] for name in required if not getattr(settings, name)]
 
 
 def parse_dsn(value, key):

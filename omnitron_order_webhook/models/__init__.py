@@ -15,3 +15,8 @@ from . import res_partner
 from . import res_users
 from . import sale_order
 from . import sale_order_line
+from . import omnitron_outbound
+from . import omnitron_api_session
+from . import queue_job
+from . import stock_picking
+from . import account_move

@@ -6,6 +6,7 @@ from odoo.fields import Command
 from ..core import const, filters, mapping, responses
 from ..core import taxes as omnitron_taxes
 from ..core.validation import FieldError
+from .omnitron_outbound import FROM_OMNITRON, KIND_MARK_SENT
 from .omnitron_webhook_reception import Refusal
 
 _logger = logging.getLogger(__name__)
@@ -37,9 +38,18 @@ class OmnitronOrderImport(models.AbstractModel):
             self.with_user(arrival.user)
             .with_company(company)
             .sudo()
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True, no_vat_validation=True)
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_notrack=True,
+                no_vat_validation=True,
+                **{FROM_OMNITRON: True},  # what the import does is Omnitron's word: never sent back
+            )
         )
-        return steps._create_sale_order(call.order, company, arrival.settings)
+        sale_order_outcome = steps._create_sale_order(call.order, company, arrival.settings)
+        # Omnitron is told the order was taken, once this transaction commits.
+        self.env["omnitron.outbound"]._enqueue(sale_order_outcome[1], KIND_MARK_SENT, settings=arrival.settings)
+        return sale_order_outcome
 
     def _create_sale_order(self, omnitron_order, company, settings):
         self._check_not_imported(omnitron_order, company)

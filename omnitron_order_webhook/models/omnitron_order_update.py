@@ -3,6 +3,7 @@ import logging
 from odoo import api, models
 
 from ..core import const, lifecycle, responses
+from .omnitron_outbound import FROM_OMNITRON
 from .omnitron_webhook_reception import Refusal
 
 _logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             self.with_user(arrival.user)
             .with_company(arrival.user.company_id)
             .sudo()
-            .with_context(mail_notrack=True, mail_create_nolog=True, no_vat_validation=True)
+            .with_context(mail_notrack=True, mail_create_nolog=True, no_vat_validation=True, **{FROM_OMNITRON: True})
         )
 
     @api.model

@@ -1,10 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..core import const
 from ..core import settings as omnitron_settings
 from ..core.settings import ConfigError
 
-_FIELD_TYPES = {"integer": fields.Integer, "boolean": fields.Boolean, "key": fields.Char, "dsn": fields.Char}
+_FIELD_TYPES = {
+    "integer": fields.Integer,
+    "boolean": fields.Boolean,
+    "key": fields.Char,
+    "text": fields.Char,
+    "url": fields.Char,
+    "secret": fields.Char,
+    "dsn": fields.Char,
+}
 
 
 def _form_field(setting):
@@ -16,7 +25,8 @@ def _form_field(setting):
     back as the default rather than as "off".
     """
     options = {"string": setting.label, "help": setting.help or None}
-    if setting.kind != "boolean":
+    # A secret is never read back into the form: set_values writes a new one only.
+    if setting.kind not in ("boolean", "secret"):
         options["config_parameter"] = setting.key
     return _FIELD_TYPES[setting.kind](**options)
 
@@ -55,6 +65,10 @@ class ResConfigSettings(models.TransientModel):
         '{"delivery_type": ["same_day", "standard"], "channel.channel_type": "n11"} (empty: no rule).',
     )
     omnitron_filter_summary = fields.Char(string="Omnitron Filters", compute="_compute_omnitron_filter_summary")
+    omnitron_api_password_set = fields.Boolean(
+        string="Omnitron API Password Stored", help="A password is stored; it is never shown."
+    )
+    omnitron_webhook_urls = fields.Char(string="Webhook URLs", compute="_compute_omnitron_webhook_urls")
 
     @api.model
     def default_get(self, fields_list):
@@ -78,6 +92,7 @@ class ResConfigSettings(models.TransientModel):
         except ConfigError:
             # Show what is stored so the admin can repair it.
             values["omnitron_property_rules"] = params.get_param(filtering_key)
+        values["omnitron_api_password_set"] = bool(params.get_param(omnitron_settings.key_of("omnitron_api_password")))
         for setting in omnitron_settings.SETTINGS:
             if setting.kind == "boolean":
                 stored = params.get_param(setting.key) or None
@@ -94,6 +109,8 @@ class ResConfigSettings(models.TransientModel):
         for setting in omnitron_settings.SETTINGS:
             if setting.kind == "boolean":
                 params.set_param(setting.key, "true" if self[setting.field_name] else "false")
+            elif setting.kind == "secret" and self[setting.field_name]:
+                params.set_param(setting.key, self[setting.field_name])
         return result
 
     @api.depends("omnitron_allowed_channels", "omnitron_property_rules", "omnitron_min_order_omnitron_id")
@@ -118,6 +135,14 @@ class ResConfigSettings(models.TransientModel):
                 record._omnitron_settings()
             except ConfigError as error:
                 raise ValidationError(_translated(self.env, error)) from None
+            missing = omnitron_settings.outbound_missing(record._omnitron_settings())
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "To send fulfilment to Omnitron, fill in: %(settings)s.",
+                        settings=", ".join(self.env._(setting.label) for setting in missing),  # noqa: E501
+                    )
+                )
 
     def _omnitron_order_filtering(self):
         channels = omnitron_settings.parse_channel_list(
@@ -141,6 +166,31 @@ class ResConfigSettings(models.TransientModel):
                     stored[setting.key] = "true" if value else "false"
                 elif setting.kind == "integer":
                     stored[setting.key] = str(value)
+                elif setting.kind == "secret":
+                    # Blank in the form: the stored one stays.
+                    stored[setting.key] = value or self.env["ir.config_parameter"].sudo().get_param(setting.key) or ""
                 else:
                     stored[setting.key] = value or ""
         return omnitron_settings.parse_settings(stored)
+
+    @api.depends_context("lang")
+    def _compute_omnitron_webhook_urls(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for record in self:
+            record.omnitron_webhook_urls = f"{base}{const.WEBHOOK_PATH}  ·  {base}{const.CANCELLATION_PLAN_PATH}"
+
+    def action_omnitron_test_connection(self):
+        """Log in to Omnitron with the saved settings and say what happened."""
+        self.ensure_one()
+        self.execute()  # what the admin typed is what is tested
+        success, message = self.env["omnitron.outbound"]._test_connection()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Omnitron connection"),
+                "message": message,
+                "type": "success" if success else "danger",
+                "sticky": not success,
+            },
+        }

@@ -5,7 +5,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
-from ..core import lifecycle
+from ..core import const, lifecycle
 
 
 class SaleOrder(models.Model):
@@ -98,6 +98,16 @@ class SaleOrder(models.Model):
     omnitron_cancellation_plan_ids = fields.One2many(
         "omnitron.cancellation.plan", "sale_order_id", string="Cancellation Plans", readonly=True
     )
+    # What was sent back to Omnitron (models/omnitron_outbound.py), from the order's jobs.
+    omnitron_job_ids = fields.One2many("queue.job", "omnitron_order_id", string="Omnitron Jobs", readonly=True)
+    omnitron_sync_state = fields.Selection(
+        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+        string="Omnitron Sync",
+        compute="_compute_omnitron_sync_state",
+        store=True,
+        help="What became of sending this order's shipments, invoices and cancellations to Omnitron.",
+    )
+    omnitron_sync_error = fields.Text(compute="_compute_omnitron_sync_state", store=True)
 
     omnitron_shipped_before_import = fields.Char(
         string="Shipped Before Import",
@@ -128,6 +138,23 @@ class SaleOrder(models.Model):
                 or sale_order.omnitron_refunded
                 or sale_order.omnitron_plan_request
             )
+
+    @api.depends("omnitron_job_ids.state", "omnitron_job_ids.exc_message", "omnitron_job_ids.result")
+    def _compute_omnitron_sync_state(self):
+        for sale_order in self:
+            jobs = sale_order.omnitron_job_ids.sorted("id")
+            failed = jobs.filtered(lambda job: job.state == "failed")
+            pending = jobs.filtered(lambda job: job.state not in ("done", "failed", "cancelled"))
+            if failed:
+                sale_order.omnitron_sync_state = "failed"
+                sale_order.omnitron_sync_error = failed[-1].exc_message or failed[-1].result or False
+            elif pending:
+                sale_order.omnitron_sync_state = "pending"
+                # A job waiting for its next try keeps why the last one failed.
+                sale_order.omnitron_sync_error = pending[-1].exc_message or False
+            else:
+                sale_order.omnitron_sync_state = "done" if jobs else False
+                sale_order.omnitron_sync_error = False
 
     @api.depends("omnitron_amount_mismatch", "omnitron_amount", "amount_total", "currency_id")
     @api.depends_context("lang")
@@ -441,6 +468,48 @@ class SaleOrder(models.Model):
                 "omnitron_action_note": False,
             }
         )
+        return True
+
+    # --- Telling Omnitron (omnitron.outbound) ---
+
+    def _omnitron_send(self, kind, item_pks=None):
+        """The queue_job job: send what Odoo did to Omnitron (see omnitron.outbound)."""
+        self.ensure_one()
+        return self.env["omnitron.outbound"]._send(self, kind, item_pks)
+
+    @api.model
+    def _job_store_values(self, job):
+        """queue_job hook: an Omnitron job keeps its order, for the order's sync state and Retry.
+
+        (queue_job also offers ``_job_store_values_for_<method>``, but calls
+        this generic hook after it and keeps only the last answer.)
+        """
+        values = super()._job_store_values(job)
+        if job.method_name == "_omnitron_send" and len(job.recordset) == 1:
+            values["omnitron_order_id"] = job.recordset.id
+        return values
+
+    def _action_cancel(self):
+        outbound = self.env["omnitron.outbound"]
+        told = self.filtered(
+            lambda order: (
+                order.omnitron_pk and order.state != "cancel" and order.omnitron_status not in const.FINAL_STATUSES
+            )
+        )
+        result = super()._action_cancel()
+        outbound._enqueue(told, "cancel")
+        return result
+
+    def action_omnitron_retry_sync(self):
+        """Retry the failed Omnitron jobs of these orders now."""
+        # Staff may not read queue_job's jobs; retrying their own order's is what they may do.
+        failed = self.sudo().omnitron_job_ids.filtered(lambda job: job.state == "failed")
+        failed.requeue()
+        for sale_order in self:
+            sale_order.message_post(
+                body=self.env._("Omnitron sync: retry requested by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
         return True
 
 

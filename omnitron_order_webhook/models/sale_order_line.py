@@ -1,4 +1,7 @@
 from odoo import fields, models
+from odoo.tools import float_is_zero
+
+from ..core import const
 
 
 class SaleOrderLine(models.Model):
@@ -10,6 +13,12 @@ class SaleOrderLine(models.Model):
     omnitron_invoice_number = fields.Char(string="Item Invoice Number", readonly=True, copy=False)
     omnitron_invoice_date = fields.Datetime(string="Item Invoice Date", readonly=True, copy=False)
     omnitron_e_archive_url = fields.Char(string="Item E-Archive URL", readonly=True, copy=False)
+    omnitron_shipping_company = fields.Char(
+        string="Item Shipping Company",
+        readonly=True,
+        copy=False,
+        help="The cargo company code Omnitron has for this item (as last sent to it).",
+    )
     omnitron_quantity = fields.Integer(
         string="Omnitron Units",
         readonly=True,
@@ -21,3 +30,21 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="The item's price as Omnitron sent it (for a merged item, per unit or per row).",
     )
+
+    def write(self, vals):
+        # A line staff set to 0 on a confirmed order: Omnitron is told its item is cancelled.
+        dropped = self.browse()
+        if "product_uom_qty" in vals and float_is_zero(vals["product_uom_qty"] or 0, precision_digits=6):
+            dropped = self.filtered(
+                lambda line: (
+                    line.omnitron_item_pk
+                    and line.product_uom_qty
+                    and line.order_id.state == "sale"
+                    and line.omnitron_status not in const.FINAL_STATUSES
+                )
+            )
+        result = super().write(vals)
+        for sale_order in dropped.order_id:
+            items = dropped.filtered(lambda line, order=sale_order: line.order_id == order).mapped("omnitron_item_pk")
+            self.env["omnitron.outbound"]._enqueue(sale_order, "cancel", items)
+        return result

@@ -1,0 +1,111 @@
+"""What is sent back to Omnitron, and when nothing needs sending (pure).
+
+The jobs (``models/omnitron_outbound.py``) read the order's facts from Odoo
+and ask this module for the request; it compares what Odoo did with what
+Omnitron already has (the item's ``omnitron_*`` fields, written by the import,
+by Omnitron's updates and by every call Omnitron accepted), so an unchanged
+value is never sent again and an update that came from Omnitron is never
+echoed back.
+"""
+
+import dataclasses
+from datetime import date, datetime
+
+from . import const
+from .lifecycle import rank
+
+STATUS_INVOICED = "450"  # invoiced, not shipped
+STATUS_SHIPPED = "500"  # invoiced and shipped
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemFacts:
+    """One Omnitron item: what Omnitron has, and what Odoo did with its line."""
+
+    pk: int
+    status: str | None  # Omnitron's
+    tracking_number: str | None  # Omnitron's
+    shipping_company: str | None  # Omnitron's (as we last sent it)
+    invoice_number: str | None  # Omnitron's
+    invoice_date: date | None  # Omnitron's
+    shipped: bool  # Odoo delivered every unit of the line
+    tracking_ref: str | None  # the carrier tracking reference of the delivery that shipped it
+    carrier_code: str | None  # that carrier's Omnitron shipping company code
+    invoice_name: str | None  # the posted invoice of the line
+    invoice_day: date | None  # its date
+
+
+def _day(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
+def item_update(item):
+    """The ``orderitem_set`` entry that tells Omnitron what Odoo did with ``item``, or None.
+
+    Shipped: status 500 with the tracking number and shipping company;
+    invoiced: the invoice number and date, with status 450 when not shipped.
+    A status Omnitron already has or has passed is kept (never sent backwards),
+    and an item Omnitron cancelled or refunded is left alone.
+    """
+    if item.status in const.FINAL_STATUSES or item.status == const.STATUS_CANCELLATION_WAITING:
+        return None
+    if item.shipped:
+        wanted = STATUS_SHIPPED
+    elif item.invoice_name:
+        wanted = STATUS_INVOICED
+    else:
+        return None
+    current = rank(item.status)
+    status = item.status if current is not None and current >= rank(wanted) else wanted
+    entry = {"id": item.pk, "status": status}
+    if item.shipped:
+        if item.tracking_ref:
+            entry["tracking_number"] = item.tracking_ref
+        if item.carrier_code:
+            entry["shipping_company"] = item.carrier_code
+    if item.invoice_name:
+        entry["invoice_number"] = item.invoice_name
+        entry["invoice_date"] = item.invoice_day.isoformat() if item.invoice_day else None
+    has = {
+        "status": item.status,
+        "tracking_number": item.tracking_number,
+        "shipping_company": item.shipping_company,
+        "invoice_number": item.invoice_number,
+        "invoice_date": _day(item.invoice_date).isoformat() if item.invoice_date else None,
+    }
+    if all(has[key] == value for key, value in entry.items() if key != "id"):
+        return None  # Omnitron has all of it already
+    return entry
+
+
+def bulk_status_body(items):
+    """The body of ``bulk_status_update`` for what changed, or None when nothing did."""
+    entries = [entry for entry in map(item_update, items) if entry]
+    return {"orderitem_set": entries} if entries else None
+
+
+def accepted_values(entry):
+    """The line values recording what Omnitron accepted from ``entry`` (what it has now)."""
+    values = {"omnitron_status": entry["status"]}
+    for key, field in (
+        ("tracking_number", "omnitron_tracking_number"),
+        ("shipping_company", "omnitron_shipping_company"),
+        ("invoice_number", "omnitron_invoice_number"),
+    ):
+        if key in entry:
+            values[field] = entry[key]
+    if entry.get("invoice_date"):
+        values["omnitron_invoice_date"] = datetime.fromisoformat(entry["invoice_date"])
+    return values
+
+
+def cancel_body(order_pk, item_pks, reason_id, whole_order):
+    """The body of ``orders/{pk}/cancel/``: the whole order, or only ``item_pks``."""
+    item_pks = sorted(item_pks)
+    return {
+        "order": order_pk,
+        "is_all": bool(whole_order),
+        "cancel_items": [] if whole_order else item_pks,
+        "reasons": {str(pk): reason_id for pk in item_pks},
+        "forced_refund_amount": None,
+    }

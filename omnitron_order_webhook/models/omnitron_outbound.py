@@ -1,0 +1,218 @@
+import dataclasses
+import logging
+
+from odoo import api, models
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.tools import float_compare
+
+from ..core import const, omnitron_api, outbound
+from ..core.settings import ConfigError, outbound_missing
+
+_logger = logging.getLogger(__name__)
+
+# Context key of the flows that apply Omnitron's own word (import, updates, and
+# what Omnitron accepted): what they change is never sent back (no echo).
+FROM_OMNITRON = "omnitron_from_omnitron"
+
+# The job channel (data/queue_job_data.xml): give it capacity 1 in the job
+# runner's configuration so an order's jobs run one after another.
+CHANNEL = "root.omnitron"
+# Attempts before a job fails for good; the delays between them are the job
+# function's retry pattern (1, 5, 15, 60 minutes).
+MAX_TRIES = 5
+
+KIND_MARK_SENT = "mark_sent"
+KIND_ITEMS = "items"
+KIND_CANCEL = "cancel"
+
+
+class OmnitronOutbound(models.AbstractModel):
+    """The flow that tells Omnitron what Odoo did: sibling of the import and the update.
+
+    ``_enqueue`` is called where the change happens (an order imported, a
+    delivery validated, an invoice posted, an order or line cancelled by
+    staff) and stores a queue_job job in that same transaction, so the job
+    exists only if the change commits, and no call is made inside it. The job
+    (``sale.order._omnitron_send``) runs ``_send``: it asks ``core/outbound.py``
+    what Omnitron lacks, calls Omnitron's API (``core/omnitron_api.py``), and
+    records what Omnitron accepted. Temporary failures are retried by
+    queue_job with growing delays; permanent ones fail the job at once, which
+    the order shows (``omnitron_sync_state``) with a Retry button.
+    """
+
+    _name = "omnitron.outbound"
+    _description = "Omnitron Outbound Sync"
+
+    @api.model
+    def _settings(self):
+        try:
+            return self.env["omnitron.webhook.reception"]._settings()
+        except ConfigError as error:
+            _logger.warning("Nothing is sent to Omnitron: %s", error)
+            return None
+
+    @api.model
+    def _enqueue(self, sale_orders, kind, item_pks=None, settings=None):
+        """Store the job of ``kind`` for each Omnitron order of ``sale_orders`` (nothing when switched off)."""
+        if self.env.context.get(FROM_OMNITRON):
+            return
+        sale_orders = sale_orders.filtered("omnitron_pk")
+        if not sale_orders:
+            return
+        settings = settings or self._settings()
+        if not settings or not settings.outbound_enabled:
+            return
+        for sale_order in sale_orders:
+            sale_order.with_delay(
+                channel=CHANNEL,
+                max_retries=MAX_TRIES,
+                # An order is marked sent once (it is created once); items and
+                # cancellations merge with a pending job of the same order.
+                identity_key=None if kind == KIND_MARK_SENT else _identity(sale_order, kind, item_pks),
+                description=_description(sale_order, kind, item_pks),
+            )._omnitron_send(kind, sorted(item_pks) if item_pks else None)
+
+    @api.model
+    def _send(self, sale_order, kind, item_pks=None):
+        """The job: tell Omnitron; return what was done, in words (kept on the job)."""
+        sale_order = sale_order.sudo().with_context(**{FROM_OMNITRON: True})
+        settings = self._settings()
+        if settings is None:
+            raise FailedJobError("The Omnitron settings are not valid; fix them in Sales settings, then Retry.")
+        if not settings.outbound_enabled:
+            return "Sending to Omnitron is switched off; nothing was sent."
+        missing = outbound_missing(settings)
+        if missing:
+            raise FailedJobError(
+                "Fill in " + ", ".join(setting.label for setting in missing) + " in Sales settings, then Retry."
+            )
+        client = self._client(settings)
+        try:
+            if kind == KIND_MARK_SENT:
+                return self._mark_sent(client, sale_order)
+            if kind == KIND_ITEMS:
+                return self._send_items(client, sale_order)
+            if kind == KIND_CANCEL:
+                return self._cancel(client, sale_order, item_pks, settings)
+        except omnitron_api.TemporaryFailure as failure:
+            raise RetryableJobError(str(failure), seconds=failure.retry_after, ignore_retry=failure.waiting) from None
+        except omnitron_api.PermanentFailure as failure:
+            raise FailedJobError(str(failure)) from None
+        raise FailedJobError(f"Unknown Omnitron job kind {kind!r}.")
+
+    def _client(self, settings):
+        connection = omnitron_api.Connection(
+            url=settings.omnitron_api_url,
+            username=settings.omnitron_api_username,
+            password=settings.omnitron_api_password,
+            timeout=settings.outbound_timeout_seconds,
+        )
+        return omnitron_api.Client(connection, self.env["omnitron.api.session"]._key_store(connection))
+
+    def _mark_sent(self, client, sale_order):
+        client.call("PATCH", omnitron_api.MARK_SENT_PATH.format(pk=sale_order.omnitron_pk), {"is_send": True})
+        return f"Order {sale_order.omnitron_number} marked as taken by the ERP (is_send)."
+
+    def _send_items(self, client, sale_order):
+        body = outbound.bulk_status_body(self._item_facts(sale_order))
+        if body is None:
+            return "Omnitron has every item's status, tracking and invoice already; nothing was sent."
+        client.call("PATCH", omnitron_api.BULK_STATUS_PATH, body)
+        lines = {line.omnitron_item_pk: line for line in sale_order.order_line if line.omnitron_item_pk}
+        for entry in body["orderitem_set"]:
+            lines[entry["id"]].write(outbound.accepted_values(entry))
+        return "Sent: " + "; ".join(f"item {entry['id']} status {entry['status']}" for entry in body["orderitem_set"])
+
+    def _item_facts(self, sale_order):
+        facts = []
+        for line in sale_order.order_line.filtered("omnitron_item_pk"):
+            done = line.move_ids.filtered(lambda move: move.state == "done" and move.picking_code == "outgoing")
+            picking = done.picking_id.sorted(lambda picking: (picking.date_done, picking.id))[-1:]
+            invoice = line.invoice_lines.move_id.filtered(
+                lambda move: move.move_type == "out_invoice" and move.state == "posted"
+            ).sorted("id")[-1:]
+            shipped = bool(
+                line.product_uom_qty
+                and float_compare(
+                    line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding
+                )
+                >= 0
+            )
+            facts.append(
+                outbound.ItemFacts(
+                    pk=line.omnitron_item_pk,
+                    status=line.omnitron_status or None,
+                    tracking_number=line.omnitron_tracking_number or None,
+                    shipping_company=line.omnitron_shipping_company or None,
+                    invoice_number=line.omnitron_invoice_number or None,
+                    invoice_date=line.omnitron_invoice_date or None,
+                    shipped=shipped,
+                    tracking_ref=picking.carrier_tracking_ref or None,
+                    carrier_code=(picking.carrier_id or sale_order.carrier_id).omnitron_shipping_company or None,
+                    invoice_name=invoice.name or None,
+                    invoice_day=invoice.invoice_date or None,
+                )
+            )
+        return facts
+
+    def _cancel(self, client, sale_order, item_pks, settings):
+        if not settings.cancellation_reason_id:
+            raise FailedJobError(
+                "Set the Cancellation Reason ID (Omnitron's reason for cancellations made in Odoo) in Sales "
+                "settings, then Retry."
+            )
+        lines = sale_order.order_line.filtered(
+            lambda line: line.omnitron_item_pk and line.omnitron_status not in const.FINAL_STATUSES
+        )
+        whole = not item_pks
+        if not whole:
+            lines = lines.filtered(lambda line: line.omnitron_item_pk in item_pks)
+        if not lines:
+            return "Omnitron has these items cancelled already; nothing was sent."
+        body = outbound.cancel_body(
+            sale_order.omnitron_pk, lines.mapped("omnitron_item_pk"), settings.cancellation_reason_id, whole
+        )
+        client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
+        lines.write({"omnitron_status": const.STATUS_CANCELLED})
+        if whole:
+            sale_order.write(
+                {
+                    "omnitron_status": const.STATUS_CANCELLED,
+                    "omnitron_status_name": const.ORDER_STATUSES[const.STATUS_CANCELLED][0],
+                }
+            )
+        return "Cancelled in Omnitron: " + ("the whole order" if whole else "items " + ", ".join(map(str, item_pks)))
+
+    @api.model
+    def _test_connection(self):
+        """Log in with the saved settings: (success, what happened in words)."""
+        settings = self._settings()
+        if settings is None:
+            return False, self.env._("The Omnitron settings are not valid.")
+        missing = outbound_missing(dataclasses.replace(settings, outbound_enabled=True))
+        if missing:
+            return False, self.env._(
+                "Fill in %(settings)s first.", settings=", ".join(self.env._(setting.label) for setting in missing)
+            )
+        client = self._client(settings)
+        try:
+            client.key_store.replace(client.key_store.current())
+        except omnitron_api.ApiFailure as failure:
+            return False, str(failure)
+        return True, self.env._(
+            "Logged in to %(url)s as %(user)s.", url=settings.omnitron_api_url, user=settings.omnitron_api_username
+        )
+
+
+def _identity(sale_order, kind, item_pks):
+    items = ",".join(map(str, sorted(item_pks))) if item_pks else "all"
+    return f"omnitron:{kind}:{sale_order.id}:{items}"
+
+
+def _description(sale_order, kind, item_pks):
+    what = {
+        KIND_MARK_SENT: "mark as taken",
+        KIND_ITEMS: "item status, tracking and invoice",
+        KIND_CANCEL: "cancel " + (("items " + ", ".join(map(str, sorted(item_pks)))) if item_pks else "order"),
+    }[kind]
+    return f"Omnitron {sale_order.omnitron_number}: {what} ({sale_order.name})"

@@ -1,0 +1,300 @@
+"""Fulfilment back to Omnitron: what each trigger sends to the contract double, and how failures end."""
+
+import logging
+
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import OmnitronCase, item
+from .omnitron_api_double import BULK_STATUS_PATH, OmnitronApiDouble
+
+PASSWORD = "s3cret-Omnitron-pw"
+
+
+@tagged("post_install", "-at_install")
+class TestOutbound(OmnitronCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.api = OmnitronApiDouble(username="odoo-erp", password=PASSWORD).start()
+        cls.addClassCleanup(cls.api.stop)
+        # The shared key is written through its own cursor; in test mode that
+        # cursor is the test's, so nothing outlives the test.
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    def setUp(self):
+        super().setUp()
+        self.api.reset()
+        self.api.expire_keys()  # every test logs in afresh (keys live in the test's transaction)
+        self.set_params(
+            outbound_enabled="true",
+            omnitron_api_url=self.api.url,
+            omnitron_api_username="odoo-erp",
+            omnitron_api_password=PASSWORD,
+            cancellation_reason_id="7",
+            outbound_timeout_seconds="1",
+        )
+
+    def imported(self, number, items, **changes):
+        with trap_jobs():  # the import's own job (is_send) is tested on its own
+            self.assertEqual(self.receive(self.order(number, items, **changes)).status, 204)
+        return self.omnitron_orders(number)
+
+    def sent(self, suffix=None):
+        """The calls Omnitron accepted, except logins (optionally those whose path ends with ``suffix``)."""
+        return [
+            call
+            for call in self.api.calls
+            if 200 <= call.status < 300 and "auth/login" not in call.path and (not suffix or call.path.endswith(suffix))
+        ]
+
+    def run_jobs(self, trap):
+        trap.perform_enqueued_jobs()
+
+    def test_an_imported_order_is_marked_taken_by_the_erp_once(self):
+        with trap_jobs() as trap:
+            self.assertEqual(self.receive(self.sample()).status, 204)
+            trap.assert_jobs_count(1)
+            self.run_jobs(trap)
+        order = self.omnitron_orders()
+        [call] = self.sent()
+        self.assertEqual((call.method, call.path), ("PATCH", f"/api/v1/orders/{order.omnitron_pk}/"))
+        self.assertEqual(call.body, {"is_send": True})
+        self.assertTrue(call.headers["Authorization"].startswith("Token "))
+        self.assertEqual(len(self.api.logins()), 1)
+
+    def test_validating_the_delivery_sends_one_bulk_update_with_500_the_tracking_number_and_yurtici(self):
+        order = self.imported("O-SHIP", [item(701, "O-1", "100.00"), item(702, "O-2", "50.00")])
+        picking = order.picking_ids
+        picking.carrier_tracking_ref = "YK-123456"
+        with trap_jobs() as trap:
+            self.ship(order)
+            trap.assert_jobs_count(1)
+            self.run_jobs(trap)
+        [call] = self.sent(BULK_STATUS_PATH)
+        self.assertEqual(call.method, "PATCH")
+        self.assertEqual(
+            sorted(call.body["orderitem_set"], key=lambda entry: entry["id"]),
+            [
+                {"id": pk, "status": "500", "tracking_number": "YK-123456", "shipping_company": "yurtici"}
+                for pk in (701, 702)
+            ],
+        )
+        line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 701)
+        self.assertEqual((line.omnitron_status, line.omnitron_tracking_number), ("500", "YK-123456"))
+        # The same values are never sent twice.
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "items")
+            self.run_jobs(trap)
+        self.assertEqual(len(self.sent(BULK_STATUS_PATH)), 1)
+
+    def test_posting_the_invoice_sends_its_number_and_date_with_450_or_500(self):
+        order = self.imported("O-INV", [item(703, "O-3", "100.00")])
+        with trap_jobs() as trap:
+            invoice = self.invoice(order)
+            trap.assert_jobs_count(1)
+            self.run_jobs(trap)
+        [call] = self.sent(BULK_STATUS_PATH)
+        self.assertEqual(
+            call.body,
+            {
+                "orderitem_set": [
+                    {
+                        "id": 703,
+                        "status": "450",
+                        "invoice_number": invoice.name,
+                        "invoice_date": invoice.invoice_date.isoformat(),
+                    }
+                ]
+            },
+        )
+        # Shipped afterwards: 500 with the tracking; the invoice fields Omnitron has are not repeated.
+        order.picking_ids.carrier_tracking_ref = "YK-9"
+        with trap_jobs() as trap:
+            self.ship(order)
+            self.run_jobs(trap)
+        last = self.sent(BULK_STATUS_PATH)[-1]
+        self.assertEqual(last.body["orderitem_set"][0]["status"], "500")
+        self.assertEqual(last.body["orderitem_set"][0]["tracking_number"], "YK-9")
+
+    def test_a_cancellation_by_staff_sends_one_cancel_and_a_line_alone_its_items(self):
+        order = self.imported("O-CAN", [item(704, "O-4", "100.00"), item(705, "O-5", "50.00")])
+        with trap_jobs() as trap:
+            order.order_line.filtered(lambda line: line.omnitron_item_pk == 705).product_uom_qty = 0
+            trap.assert_jobs_count(1)
+            self.run_jobs(trap)
+        [call] = self.sent("/cancel/")
+        self.assertEqual(call.path, f"/api/i1/orders/{order.omnitron_pk}/cancel/")
+        self.assertEqual(
+            call.body,
+            {
+                "order": order.omnitron_pk,
+                "is_all": False,
+                "cancel_items": [705],
+                "reasons": {"705": 7},
+                "forced_refund_amount": None,
+            },
+        )
+        with trap_jobs() as trap:
+            order._action_cancel()
+            trap.assert_jobs_count(1)
+            self.run_jobs(trap)
+        last = self.sent("/cancel/")[-1]
+        self.assertEqual(
+            last.body,
+            {
+                "order": order.omnitron_pk,
+                "is_all": True,
+                "cancel_items": [],
+                "reasons": {"704": 7},
+                "forced_refund_amount": None,
+            },
+        )
+        self.assertEqual(order.omnitron_status, "100")
+
+    def test_nothing_is_sent_when_sending_is_switched_off(self):
+        self.set_params(outbound_enabled="false")
+        with trap_jobs() as trap:
+            self.assertEqual(self.receive(self.order("O-OFF", [item(706, "O-6", "100.00")])).status, 204)
+            order = self.omnitron_orders("O-OFF")
+            self.ship(order)
+            self.invoice(order)
+            self.assertEqual(self.receive(self.order("O-OFF2", [item(716, "O-16", "9.00")])).status, 204)
+            other = self.omnitron_orders("O-OFF2")
+            other.order_line.filtered("omnitron_item_pk").product_uom_qty = 0
+            other._action_cancel()
+            trap.assert_jobs_count(0)
+        self.assertFalse(self.api.calls)
+
+    def test_omnitrons_own_updates_are_never_echoed_back(self):
+        body = self.order("O-ECHO", [item(707, "O-7", "100.00")])
+        with trap_jobs() as trap:
+            self.receive(body)
+            trap.assert_jobs_count(1)  # is_send only
+            body["payload"]["status"] = "100"
+            self.assertEqual(self.receive(body).body["reason"], "order_updated")
+            self.assertEqual(self.omnitron_orders("O-ECHO").state, "cancel")
+            trap.assert_jobs_count(1)
+
+    def test_a_5xx_is_retried_and_then_goes_through(self):
+        order = self.imported("O-500", [item(708, "O-8", "100.00")])
+        self.api.fail_next(2, status=500)
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "cancel")
+            [job] = trap.enqueued_jobs
+            for _attempt in range(2):
+                with self.assertRaises(RetryableJobError):
+                    job.perform()
+            job.perform()
+        self.assertEqual(len(self.sent("/cancel/")), 1)
+
+    def test_an_expired_key_logs_in_again_once_and_repeats_the_call(self):
+        order = self.imported("O-401", [item(709, "O-9", "100.00")])
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "cancel", [709])
+            trap.enqueued_jobs[0].perform()
+        self.api.expire_keys()
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "mark_sent")
+            trap.enqueued_jobs[0].perform()
+        self.assertEqual(len(self.api.logins()), 2)
+        self.assertEqual(
+            [call.status for call in self.api.calls if call.path.endswith(f"/orders/{order.omnitron_pk}/")], [401, 200]
+        )
+
+    def test_a_429_waits_as_long_as_omnitron_says(self):
+        order = self.imported("O-429", [item(710, "O-10", "100.00")])
+        self.api.rate_limit_next(retry_after=30)
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "mark_sent")
+            with self.assertRaises(RetryableJobError) as caught:
+                trap.enqueued_jobs[0].perform()
+        self.assertEqual(caught.exception.seconds, 30)
+
+    def test_a_4xx_fails_at_once_with_omnitrons_error_body(self):
+        order = self.imported("O-400", [item(711, "O-11", "100.00")])
+        self.api.reject_next({"non_field_errors": ["Order item 711 not found."]}, status=400)
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "cancel")
+            with self.assertRaises(FailedJobError) as caught:
+                trap.enqueued_jobs[0].perform()
+        self.assertIn("Order item 711 not found.", str(caught.exception))
+        self.assertIn("400", str(caught.exception))
+
+    def test_a_hang_past_the_timeout_is_retried(self):
+        order = self.imported("O-HANG", [item(712, "O-12", "100.00")])
+        # Odoo's test framework raises any requests timeout below 10 s to 10 s.
+        self.api.hang_next(10.5, path="/cancel/")
+        with trap_jobs() as trap:
+            self.env["omnitron.outbound"]._enqueue(order, "cancel")
+            with self.assertRaises(RetryableJobError) as caught:
+                trap.enqueued_jobs[0].perform()
+        self.assertIn("did not answer within 1 seconds", str(caught.exception))
+
+    def test_more_than_three_logins_in_six_minutes_wait_without_counting_a_try(self):
+        order = self.imported("O-LOGIN", [item(713, "O-13", "100.00")])
+        outbound = self.env["omnitron.outbound"]
+        for _login in range(3):
+            self.api.expire_keys()
+            with trap_jobs() as trap:
+                outbound._enqueue(order, "mark_sent")
+                trap.enqueued_jobs[0].perform()
+        self.api.expire_keys()
+        with trap_jobs() as trap:
+            outbound._enqueue(order, "mark_sent")
+            with self.assertRaises(RetryableJobError) as caught:
+                trap.enqueued_jobs[0].perform()
+        self.assertTrue(caught.exception.ignore_retry)
+        self.assertEqual(len(self.api.logins()), 3)
+
+    def test_a_failed_job_shows_on_the_order_tells_the_admins_and_retry_requeues_it(self):
+        order = self.imported("O-FAIL", [item(714, "O-14", "100.00")])
+        self.api.reject_next({"detail": "Cancellation not allowed."}, status=400)
+        self.env["omnitron.outbound"]._enqueue(order, "cancel")  # stored for real this time
+        job_record = order.sudo().omnitron_job_ids
+        self.assertEqual(job_record.channel, "root.omnitron")
+        self.assertEqual(order.omnitron_sync_state, "pending")
+        job = Job.load(self.env, job_record.uuid)
+        with self.assertRaises(FailedJobError) as caught:
+            job.perform()
+        job.set_failed(exc_info="", exc_name="FailedJobError", exc_message=str(caught.exception))
+        job.store()
+        self.assertEqual(order.omnitron_sync_state, "failed")
+        self.assertIn("Cancellation not allowed.", order.omnitron_sync_error)
+        failure_note = order.message_ids.filtered(lambda message: "Omnitron sync failed" in (message.body or ""))
+        self.assertEqual(len(failure_note), 1)
+        self.assertIn(self.manager.partner_id, failure_note.partner_ids)
+        self.assertIn(order, self.env["sale.order"].search([("omnitron_sync_state", "=", "failed")]))
+        order.with_user(self.manager).action_omnitron_retry_sync()
+        self.assertEqual(job_record.state, "pending")
+        self.assertEqual(order.omnitron_sync_state, "pending")
+
+    def test_the_password_appears_in_no_job_event_call_or_log(self):
+        with self.assertLogs("odoo.addons.omnitron_order_webhook", level=logging.DEBUG) as logs:
+            logging.getLogger("odoo.addons.omnitron_order_webhook").debug("start")
+            self.assertEqual(self.receive(self.sample()).status, 204)
+            order = self.omnitron_orders()
+            job_record = order.sudo().omnitron_job_ids
+            Job.load(self.env, job_record.uuid).perform()
+        job_text = str(job_record.read()[0])
+        for place, text in (
+            ("job", job_text),
+            ("events", str(self.events().read(["payload", "detail", "response_body"]))),
+            ("double's calls", repr(self.api.calls)),
+            ("logs", "\n".join(logs.output)),
+        ):
+            self.assertNotIn(PASSWORD, text, place)
+        self.assertTrue(self.sent(f"/api/v1/orders/{order.omnitron_pk}/"))
+
+    def test_the_test_connection_button_logs_in_and_says_so(self):
+        success, message = self.env["omnitron.outbound"]._test_connection()
+        self.assertTrue(success, message)
+        self.assertIn(self.api.url, message)
+        self.set_params(omnitron_api_password="wrong")
+        success, message = self.env["omnitron.outbound"]._test_connection()
+        self.assertFalse(success)
+        self.assertIn("400", message)
