@@ -285,6 +285,50 @@ def measure_sizes(odoo, conf, sizes, counts):
     return results
 
 
+def outbound_cost(odoo, count):
+    """SQL per webhook order with sending to Omnitron off, then on; jobs per validated delivery.
+
+    Only what the webhook and the validation store is measured (the jobs are
+    not run: this server has no job runner), which is the cost the issue's
+    target is about: at most 2 more statements per order, one bulk update
+    (one job) per validated delivery whatever its number of lines.
+    """
+    prefix = "omnitron_order_webhook."
+    per_order = {}
+    for label, enabled in (("off", "false"), ("on", "true")):
+        odoo.set_param(prefix + "outbound_enabled", enabled)
+        odoo.set_param(prefix + "omnitron_api_url", "http://127.0.0.1:9")
+        odoo.set_param(prefix + "omnitron_api_username", "bench")
+        odoo.set_param(prefix + "omnitron_api_password", "bench-password")
+        counts = []
+        for index in range(count + 1):  # the first warms the caches and is dropped
+            body = make_order(f"OUT-{label}-{index}", 1, 900_000 + index)
+            offset = len(odoo.server_log())
+            assert odoo.post(body).status == 204
+            time.sleep(0.05)
+            if index:
+                counts.append(log_queries(odoo, offset, "/api/v1/oms/orders_omnitron"))
+        per_order[label] = statistics.mean(counts)
+    jobs_per_delivery = {}
+    for lines in (1, 10, 100):
+        number = f"OUT-SHIP-{lines}"
+        assert odoo.post(make_order(number, lines, 950_000 + lines)).status == 204
+        order_id = odoo.query("SELECT id FROM sale_order WHERE omnitron_number = %s", (number,))[0][0]
+        picking_ids = [row[0] for row in odoo.query("SELECT id FROM stock_picking WHERE sale_id = %s", (order_id,))]
+        for move in odoo.rpc(
+            "stock.move", "search_read", [["picking_id", "in", picking_ids]], fields=["product_uom_qty"]
+        ):
+            odoo.rpc("stock.move", "write", [move["id"]], {"quantity": move["product_uom_qty"], "picked": True})
+        odoo.rpc("stock.picking", "button_validate", picking_ids)
+        jobs_per_delivery[lines] = odoo.query(
+            "SELECT count(*) FROM queue_job WHERE omnitron_order_id = %s AND method_name = '_omnitron_send' "
+            "AND args::text LIKE %s",
+            (order_id, '%"items"%'),
+        )[0][0]
+    odoo.set_param(prefix + "outbound_enabled", "false")
+    return {"sql_per_order": per_order, "jobs_per_delivery": jobs_per_delivery}
+
+
 def throughput(conf, template_db, workers, total, senders=8):
     with LiveOdoo(conf, template_db, workers=workers, db=f"{DB}_tp{workers}") as odoo:
         odoo.set_param("omnitron_order_webhook.rate_limit_per_token", "1000000")
@@ -334,14 +378,16 @@ def main():
             odoo.post(make_order("WARM-0", 1, 1))  # warms the caches (the 8% tax is the marked one)
             print("Orders by size (webhook, floor, peer interleaved):", flush=True)
             sizes_result = measure_sizes(odoo, conf, sizes, counts)
+            print("Sending to Omnitron off and on:", flush=True)
+            outbound = outbound_cost(odoo, 3 if args.quick else 20)
         print("Throughput, 8 concurrent senders of 1-line orders:", flush=True)
         tp = [throughput(conf, DB, workers, tp_total) for workers in (1, 2)]
     finally:
         shell("pg_stop")
-    report(sizes_result, tp, args.quick, pathlib.Path(args.out))
+    report(sizes_result, tp, outbound, args.quick, pathlib.Path(args.out))
 
 
-def report(sizes_result, tp, quick, out):
+def report(sizes_result, tp, outbound, quick, out):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
     extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
@@ -371,6 +417,13 @@ def report(sizes_result, tp, quick, out):
         f"| 2 | {two['orders']} | {two['orders_per_second']:.1f} | {two['errors']} | {two['duplicate_orders']} |",
         "",
         f"Throughput 2 workers / 1 worker: {two['orders_per_second'] / one['orders_per_second']:.2f}.",
+        "",
+        "Sending fulfilment to Omnitron (queue_job): SQL per 1-line webhook order "
+        f"off {outbound['sql_per_order']['off']:.1f}, on {outbound['sql_per_order']['on']:.1f} "
+        f"(+{outbound['sql_per_order']['on'] - outbound['sql_per_order']['off']:.1f}); "
+        "bulk-update jobs per validated delivery of 1 / 10 / 100 lines: "
+        + " / ".join(str(outbound["jobs_per_delivery"][lines]) for lines in (1, 10, 100))
+        + ".",
     ]
     table = "\n".join(lines)
     print("\n" + table)
@@ -383,6 +436,7 @@ def report(sizes_result, tp, quick, out):
                 "sizes": sizes_result,
                 "throughput": tp,
                 "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
+                "outbound": outbound,
             },
             indent=2,
         )

@@ -51,9 +51,23 @@ paths = [p for p in (os.environ.get("ODOO_ADDONS_PATH", ""),) if p]
 for candidate in (os.path.join(src, "addons"), os.path.join(os.path.dirname(odoo.__file__), "addons")):
     if os.path.isdir(candidate):
         paths.append(candidate)
+# OCA addons installed from PyPI (queue_job) live in site-packages' odoo/addons.
+import odoo.addons
+for candidate in odoo.addons.__path__:
+    if os.path.isdir(candidate) and candidate not in paths:
+        paths.append(candidate)
 paths.append(sys.argv[1])
 print(",".join(paths))
 PY
+}
+
+ensure_odoo_addons() {
+    # The OCA addons of requirements-odoo.txt (queue_job), once Odoo is importable.
+    local repo="$1"
+    if ! python3 -c "import odoo.addons.queue_job" 2>/dev/null; then
+        echo "Installing the OCA addons (requirements-odoo.txt: queue_job)..."
+        python3 -m pip install -q -r "$repo/requirements-odoo.txt"
+    fi
 }
 
 write_odoo_conf() {
