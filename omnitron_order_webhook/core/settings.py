@@ -232,7 +232,8 @@ def parse_value(setting, value, label=None):
     if setting.kind == "url":
         return parse_url(text, where)
     if setting.kind == "secret":
-        return Secret(text) if text else None
+        # A password is taken as typed: spaces may be part of it.
+        return Secret(value) if isinstance(value, str) and value else None
     return parse_order_filtering(text, where)
 
 
@@ -295,7 +296,11 @@ def parse_url(value, key):
     if value is None:
         return None
     parsed = urllib.parse.urlsplit(value)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query or parsed.fragment:
+    try:
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname or "?" in value or "#" in value:
         raise ConfigError(
             _lt("%(setting)s: an http or https base URL such as https://omnitron.example.com, not %(value)r."),
             setting=key,

@@ -62,3 +62,30 @@ class TestSettingsForm(OmnitronCase):
         self.assertIn("above the maximum of 3650", logs.output[0])
         with self.assertRaises(ValueError):
             self.env["omnitron.webhook.reception"]._settings()
+
+    def test_the_api_password_is_stored_but_never_shown_back(self):
+        form = Form(self.env["res.config.settings"])
+        form.omnitron_outbound_enabled = True
+        form.omnitron_api_url = "https://omnitron.example.com/"
+        form.omnitron_api_username = "erp"
+        form.omnitron_api_password = "never-show-me"
+        form.save().execute()
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), "never-show-me")
+        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_url"), "https://omnitron.example.com/")
+        again = self.env["res.config.settings"].create({})
+        self.assertFalse(again.omnitron_api_password)
+        self.assertTrue(again.omnitron_api_password_set)
+        # Saving again without typing it keeps the stored one.
+        again.omnitron_api_username = "erp2"
+        again.execute()
+        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), "never-show-me")
+        settings = self.env["omnitron.webhook.reception"]._settings()
+        self.assertEqual(settings.omnitron_api_url, "https://omnitron.example.com")
+        self.assertNotIn("never-show-me", repr(settings))
+
+    def test_sending_to_omnitron_needs_its_url_username_and_password(self):
+        with self.assertRaisesRegex(ValidationError, "Omnitron API URL.*Omnitron API Password"):
+            self.env["res.config.settings"].create({"omnitron_outbound_enabled": True, "omnitron_api_username": "erp"})
+        with self.assertRaisesRegex(ValidationError, "http or https base URL"):
+            self.env["res.config.settings"].create({"omnitron_api_url": "ftp://omnitron.example.com"})

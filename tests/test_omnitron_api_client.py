@@ -1,0 +1,447 @@
+"""core/omnitron_api.py over real HTTP, against the contract double of Omnitron's API;
+and the settings that configure it (core/settings.py).
+
+The double lives in the addon's tests folder, whose ``__init__`` imports Odoo:
+it is loaded here by its file path. ``KeyStore`` is an in-memory stand-in for
+the Odoo side's shared key (models/omnitron_api_session.py): it logs in with
+``omnitron_api.log_in``, counts its logins and honours ``login_wait``.
+"""
+
+import importlib.util
+import json
+import pathlib
+import socket
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from omnitron_order_webhook.core import omnitron_api, outbound, settings
+from omnitron_order_webhook.core.omnitron_api import (
+    BULK_STATUS_PATH,
+    CANCEL_PATH,
+    LOGIN_PATH,
+    MARK_SENT_PATH,
+    Client,
+    Connection,
+    PermanentFailure,
+    TemporaryFailure,
+)
+from omnitron_order_webhook.core.settings import ConfigError, Secret, outbound_missing, parse_settings
+
+DOUBLE_PATH = (
+    pathlib.Path(__file__).resolve().parent.parent / "omnitron_order_webhook" / "tests" / "omnitron_api_double.py"
+)
+
+
+def _load_double():
+    if "omnitron_api_double" in sys.modules:  # tests/test_omnitron_api_double.py loaded it already
+        return sys.modules["omnitron_api_double"]
+    spec = importlib.util.spec_from_file_location("omnitron_api_double", DOUBLE_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+double = _load_double()
+
+USERNAME = "odoo"
+PASSWORD = "Pa55-w0rd-n3ver-sh0wn"
+ORDER = 31999
+MARK_SENT = MARK_SENT_PATH.format(pk=ORDER)
+
+
+class KeyStore:
+    """The shared key, in memory: ``current()`` and ``replace(stale_key)`` as the client expects."""
+
+    def __init__(self, connection, now=lambda: datetime.now(UTC)):
+        self.connection = connection
+        self.now = now
+        self.key = None
+        self.login_times = []
+
+    @property
+    def logins(self):
+        return len(self.login_times)
+
+    def current(self):
+        return self.key
+
+    def replace(self, stale_key):
+        if self.key and self.key != stale_key:
+            return self.key  # someone else logged in meanwhile
+        now = self.now()
+        wait = omnitron_api.login_wait(self.login_times, now)
+        if wait:
+            raise TemporaryFailure(f"Next login allowed in {wait} seconds.", retry_after=wait, waiting=True)
+        self.key = omnitron_api.log_in(self.connection)
+        self.login_times.append(now)
+        return self.key
+
+
+@pytest.fixture
+def api():
+    with double.OmnitronApiDouble(username=USERNAME, password=PASSWORD) as server:
+        yield server
+
+
+def connect(url, password=PASSWORD, timeout=5.0):
+    return Connection(url=url, username=USERNAME, password=Secret(password), timeout=timeout)
+
+
+@pytest.fixture
+def client(api):
+    connection = connect(api.url)
+    return Client(connection, KeyStore(connection))
+
+
+def mark_sent(client):
+    return client.call("PATCH", MARK_SENT, {"is_send": True})
+
+
+def failure_of(call, *args):
+    """The ApiFailure ``call(*args)`` raises (the test fails when it raises none)."""
+    with pytest.raises(omnitron_api.ApiFailure) as caught:
+        call(*args)
+    assert PASSWORD not in str(caught.value) and PASSWORD not in repr(caught.value.args)
+    return caught.value
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# The key ------------------------------------------------------------------------
+
+
+def test_a_first_call_logs_in_once_then_sends_the_token(api, client):
+    assert mark_sent(client) == {"pk": ORDER, "is_send": True}
+    login, call = api.calls
+    assert (login.method, login.path, login.status) == ("POST", LOGIN_PATH, 200)
+    assert login.body == {"username": USERNAME, "password": "***"}  # the double masks what it records
+    assert (call.method, call.path, call.status) == ("PATCH", MARK_SENT, 200)
+    assert call.headers["Authorization"] == f"Token {client.key_store.key}"
+    assert client.key_store.logins == 1
+
+
+def test_a_second_call_reuses_the_key(api, client):
+    mark_sent(client)
+    mark_sent(client)
+    assert len(api.logins()) == 1 and client.key_store.logins == 1
+    first, second = api.calls_to(MARK_SENT)
+    assert first.headers["Authorization"] == second.headers["Authorization"]
+
+
+def test_an_expired_key_logs_in_again_once_and_repeats_the_call(api, client):
+    mark_sent(client)
+    stale = client.key_store.key
+    api.expire_keys()
+    assert mark_sent(client) == {"pk": ORDER, "is_send": True}
+    assert len(api.logins()) == 2 and client.key_store.logins == 2
+    assert [(call.path, call.status) for call in api.calls[2:]] == [
+        (MARK_SENT, 401),
+        (LOGIN_PATH, 200),
+        (MARK_SENT, 200),
+    ]
+    assert api.calls[-1].headers["Authorization"] == f"Token {client.key_store.key}" != f"Token {stale}"
+
+
+def test_a_second_401_in_a_row_is_a_permanent_failure_after_exactly_one_more_login(api, client):
+    mark_sent(client)
+    api.fail_next(2, status=401, body={"detail": "Invalid token."})
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, PermanentFailure)
+    assert failure.status == 401 and "Invalid token." in str(failure)
+    assert len(api.logins()) == 2 and len(api.calls_to(MARK_SENT)) == 3
+
+
+def test_the_client_hands_the_key_that_got_the_401_to_the_store_as_stale(api, client):
+    replaced = []
+    replace = client.key_store.replace
+    client.key_store.replace = lambda stale: replaced.append(stale) or replace(stale)
+    mark_sent(client)
+    first = client.key_store.key
+    api.expire_keys()
+    mark_sent(client)
+    assert replaced == [None, first]  # no key yet, then the expired one
+
+
+# What a failure means ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_5xx_is_a_temporary_failure(api, client, status):
+    api.fail_next(1, status=status)
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, TemporaryFailure)
+    assert str(status) in str(failure) and "Server error" in str(failure)
+    assert failure.retry_after is None and failure.waiting is False
+
+
+def test_a_429_is_temporary_and_carries_retry_after(api, client):
+    api.rate_limit_next(retry_after=30)
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, TemporaryFailure)
+    assert failure.retry_after == 30 and failure.waiting is False
+    assert "429" in str(failure)
+
+
+def test_a_429_with_a_date_for_retry_after_is_temporary_without_a_delay(api, client):
+    api.rate_limit_next(retry_after="Wed, 21 Oct 2015 07:28:00 GMT")
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, TemporaryFailure) and failure.retry_after is None
+
+
+def test_a_400_is_permanent_and_names_the_status_and_omnitrons_body(api, client):
+    rejection = {"orderitem_set": [{"status": ["'451' is not a valid choice."]}]}
+    api.reject_next(body=rejection)
+    failure = failure_of(client.call, "PATCH", BULK_STATUS_PATH, {"orderitem_set": [{"id": 1, "status": "500"}]})
+    assert isinstance(failure, PermanentFailure)
+    assert failure.status == 400 and json.loads(failure.body) == rejection
+    assert "400" in str(failure) and json.dumps(rejection) in str(failure)
+    assert BULK_STATUS_PATH in str(failure)
+
+
+def test_a_refused_body_is_permanent_with_the_doubles_field_errors(api, client):
+    failure = failure_of(client.call, "PATCH", MARK_SENT, {"is_send": False})
+    assert isinstance(failure, PermanentFailure) and "is_send" in json.loads(failure.body)
+
+
+def test_a_redirect_is_not_followed(api, client):
+    api.fail_next(1, status=302, body={}, headers={"Location": "http://127.0.0.1:9/elsewhere/"})
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, PermanentFailure) and failure.status == 302
+
+
+def test_a_hang_beyond_the_timeout_is_a_temporary_failure_naming_the_timeout(api):
+    connection = connect(api.url, timeout=0.5)
+    client = Client(connection, KeyStore(connection))
+    mark_sent(client)
+    api.hang_next(1.5)
+    started = time.monotonic()
+    failure = failure_of(mark_sent, client)
+    assert time.monotonic() - started < 1.4
+    assert isinstance(failure, TemporaryFailure)
+    assert "0.5 seconds" in str(failure) and MARK_SENT in str(failure)
+
+
+def test_an_unreachable_server_is_a_temporary_failure():
+    connection = connect(f"http://127.0.0.1:{free_port()}", timeout=2)
+    client = Client(connection, KeyStore(connection))
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, TemporaryFailure)
+    assert "could not be reached" in str(failure)
+
+
+def test_a_refused_login_is_permanent_and_never_shows_the_password(api):
+    connection = connect(api.url, password=PASSWORD + "-wrong")
+    client = Client(connection, KeyStore(connection))
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, PermanentFailure) and failure.status == 400
+    assert "Unable to log in" in str(failure) and "log in" in str(failure)
+    assert client.key_store.key is None and api.calls_to(MARK_SENT) == []
+
+
+def test_a_login_answered_without_a_key_is_permanent(api):
+    api.fail_next(1, status=200, body={"detail": "ok"}, path=LOGIN_PATH)
+    failure = failure_of(omnitron_api.log_in, connect(api.url))
+    assert isinstance(failure, PermanentFailure) and "without a key" in str(failure)
+
+
+def test_a_login_failing_with_a_5xx_is_temporary(api):
+    api.fail_next(1, status=503, path=LOGIN_PATH)
+    failure = failure_of(omnitron_api.log_in, connect(api.url))
+    assert isinstance(failure, TemporaryFailure) and "503" in str(failure)
+
+
+def test_log_in_returns_a_new_key_each_time(api):
+    connection = connect(api.url)
+    first, second = omnitron_api.log_in(connection), omnitron_api.log_in(connection)
+    assert first and second and first != second
+    assert len(api.logins()) == 2
+
+
+# What the core builds, Omnitron's contract accepts -------------------------------
+
+
+def test_a_bulk_status_body_from_the_core_is_accepted_and_echoed(api, client):
+    shipped = outbound.ItemFacts(48161, "400", None, None, None, None, True, "YK1", "yurtici", None, None)
+    invoiced = outbound.ItemFacts(48162, "400", None, None, None, None, False, None, None, "INV/1", date(2024, 5, 2))
+    body = outbound.bulk_status_body([shipped, invoiced])
+    assert client.call("PATCH", BULK_STATUS_PATH, body) == body
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_cancel_body_from_the_core_is_accepted(api, client, whole):
+    body = outbound.cancel_body(ORDER, [48162, 48161], 7, whole)
+    assert client.call("POST", CANCEL_PATH.format(pk=ORDER), body) == {}
+    assert api.calls[-1].body == body
+
+
+# The login limit --------------------------------------------------------------------
+
+NOW = datetime(2024, 5, 2, 12, 0, 0)
+
+
+def test_login_wait_is_zero_below_three_logins_in_six_minutes():
+    assert omnitron_api.login_wait([], NOW) == 0
+    assert omnitron_api.login_wait([NOW - timedelta(minutes=1), NOW - timedelta(seconds=5)], NOW) == 0
+    older = [NOW - timedelta(minutes=6), NOW - timedelta(minutes=10)]  # left the window
+    assert omnitron_api.login_wait([*older, NOW - timedelta(minutes=1), NOW], NOW) == 0
+
+
+def test_login_wait_with_three_recent_logins_lasts_until_the_oldest_leaves_the_window():
+    times = [NOW - timedelta(minutes=5), NOW - timedelta(minutes=2), NOW - timedelta(seconds=10)]
+    wait = omnitron_api.login_wait(times, NOW)
+    assert 60 <= wait <= 61  # the oldest leaves the window a minute from now
+    assert omnitron_api.login_wait(times, NOW + timedelta(seconds=wait)) == 0
+    assert omnitron_api.login_wait(list(reversed(times)), NOW) == wait  # order does not matter
+
+
+def test_login_wait_is_at_least_a_second_while_the_limit_holds():
+    times = [NOW - timedelta(minutes=6) + timedelta(microseconds=1), NOW, NOW]
+    assert omnitron_api.login_wait(times, NOW) >= 1
+
+
+def test_a_fourth_login_within_six_minutes_waits_without_calling_omnitron(api):
+    clock = [datetime(2024, 5, 2, 12, 0, tzinfo=UTC)]
+    connection = connect(api.url)
+    store = KeyStore(connection, now=lambda: clock[0])
+    for _ in range(3):
+        store.replace(store.current())
+        clock[0] += timedelta(minutes=1)
+    api.expire_keys()
+    with pytest.raises(TemporaryFailure) as caught:
+        Client(connection, store).call("PATCH", MARK_SENT, {"is_send": True})
+    assert caught.value.waiting is True and 180 <= caught.value.retry_after <= 181
+    assert len(api.logins()) == 3
+
+
+# The password is never shown ----------------------------------------------------------
+
+
+def test_the_connection_repr_never_shows_the_password():
+    connection = connect("https://omnitron.example.com")
+    assert PASSWORD not in repr(connection) and "********" in repr(connection)
+    assert str(connection.password) == PASSWORD
+
+
+def test_endpoint_joins_the_base_url_and_the_path():
+    connection = connect("https://omnitron.example.com/")
+    assert connection.endpoint(LOGIN_PATH) == "https://omnitron.example.com/api/i1/auth/login/"
+
+
+# The outbound settings ------------------------------------------------------------------
+
+URL = settings.key_of("omnitron_api_url")
+USER = settings.key_of("omnitron_api_username")
+SECRET = settings.key_of("omnitron_api_password")
+TIMEOUT = settings.key_of("outbound_timeout_seconds")
+
+
+def test_outbound_settings_defaults():
+    configured = parse_settings({})
+    assert configured.outbound_enabled is False
+    assert (configured.omnitron_api_url, configured.omnitron_api_username, configured.omnitron_api_password) == (
+        None,
+        None,
+        None,
+    )
+    assert (configured.cancellation_reason_id, configured.outbound_timeout_seconds) == (0, 10)
+
+
+@pytest.mark.parametrize(
+    ("stored", "parsed"),
+    [
+        ("https://omnitron.example.com", "https://omnitron.example.com"),
+        ("https://omnitron.example.com/", "https://omnitron.example.com"),
+        ("  http://127.0.0.1:8090/  ", "http://127.0.0.1:8090"),
+        ("https://omnitron.example.com/tenant/", "https://omnitron.example.com/tenant"),
+    ],
+)
+def test_an_api_url_is_kept_without_its_trailing_slash(stored, parsed):
+    assert parse_settings({URL: stored}).omnitron_api_url == parsed
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "omnitron.example.com",
+        "ftp://omnitron.example.com",
+        "https://",
+        "https://omnitron.example.com/?tenant=1",
+        "https://omnitron.example.com/#api",
+        "javascript:alert(1)",
+    ],
+)
+def test_an_api_url_that_is_not_an_http_base_url_is_refused_naming_the_setting(stored):
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({URL: stored})
+    assert URL in str(caught.value) and "http or https base URL" in str(caught.value)
+
+
+def test_an_api_username_of_at_most_256_characters_is_kept_and_longer_is_refused():
+    assert parse_settings({USER: "u" * 256}).omnitron_api_username == "u" * 256
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({USER: "u" * 257})
+    assert USER in str(caught.value) and "256" in str(caught.value)
+
+
+def test_the_api_password_is_a_secret_whose_repr_never_shows_it():
+    configured = parse_settings({SECRET: PASSWORD})
+    assert isinstance(configured.omnitron_api_password, Secret)
+    assert configured.omnitron_api_password == PASSWORD
+    assert repr(configured.omnitron_api_password) == "'********'"
+    assert PASSWORD not in repr(configured)
+    assert repr(Secret("")) == "''"
+
+
+@pytest.mark.parametrize(("stored", "parsed"), [("1", 1), ("120", 120), ("30", 30)])
+def test_the_timeout_accepts_1_to_120_seconds(stored, parsed):
+    assert parse_settings({TIMEOUT: stored}).outbound_timeout_seconds == parsed
+
+
+@pytest.mark.parametrize(("stored", "words"), [("0", "below the minimum of 1"), ("121", "above the maximum of 120")])
+def test_the_timeout_outside_1_to_120_is_refused(stored, words):
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({TIMEOUT: stored})
+    assert words in str(caught.value) and TIMEOUT in str(caught.value)
+
+
+def test_the_cancellation_reason_is_a_whole_number_not_below_zero():
+    assert parse_settings({settings.key_of("cancellation_reason_id"): "12"}).cancellation_reason_id == 12
+    for stored in ("-1", "twelve"):
+        with pytest.raises(ConfigError):
+            parse_settings({settings.key_of("cancellation_reason_id"): stored})
+
+
+def missing_names(**stored):
+    configured = parse_settings({settings.key_of(name): value for name, value in stored.items()})
+    return [setting.name for setting in outbound_missing(configured)]
+
+
+def test_outbound_missing_is_empty_while_sending_is_switched_off():
+    assert missing_names() == []
+    assert missing_names(outbound_enabled="false") == []
+
+
+def test_outbound_missing_names_what_sending_needs_once_switched_on():
+    assert missing_names(outbound_enabled="true") == [
+        "omnitron_api_url",
+        "omnitron_api_username",
+        "omnitron_api_password",
+    ]
+    assert missing_names(outbound_enabled="true", omnitron_api_url="https://omnitron.example.com") == [
+        "omnitron_api_username",
+        "omnitron_api_password",
+    ]
+    complete = {
+        "omnitron_api_url": "https://omnitron.example.com",
+        "omnitron_api_username": USERNAME,
+        "omnitron_api_password": PASSWORD,
+    }
+    assert missing_names(outbound_enabled="true", **complete) == []
