@@ -2,11 +2,10 @@
 
 import logging
 
-from odoo.tests import tagged
-
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.tests import tagged
 
 from .common import OmnitronCase, item
 from .omnitron_api_double import BULK_STATUS_PATH, OmnitronApiDouble
