@@ -40,7 +40,11 @@ class Arrival:
     def sensitive_values(self):
         """What a report about this delivery must not contain."""
         document = self.raw_document if self.raw_document is not None else self.document
-        return privacy.sensitive_values(document, self.clear_token)
+        values = privacy.sensitive_values(document, self.clear_token)
+        password = getattr(self.settings, "omnitron_api_password", None)
+        if password:
+            values.add(str(password))  # the API password is secret wherever it might show
+        return values
 
     def parse(self):
         """The call in this arrival's document, as its webhook reads it (raises InvalidPayload)."""
