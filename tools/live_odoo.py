@@ -5,6 +5,13 @@ show a race between workers or a dropped connection. ``LiveOdoo`` starts
 ``odoo --workers=N`` as its own process on a copy of an installed database,
 creates a sender (with its token) and the sample's carrier over XML-RPC, and
 posts real HTTP. Imports nothing from Odoo: it drives it from outside.
+
+With ``queue_job=True`` the server runs OCA queue_job's job runner as bin/run
+configures it (``server_wide_modules = base,web,queue_job``, channels
+``root:2,root.omnitron:1``): the runner is a process of the server that calls
+back into the server's own port to run each job, so the jobs that tell
+Omnitron what Odoo did really run, in the workers, as in production.
+``restart()`` stops the server and starts it again on the same port.
 """
 
 import contextlib
@@ -26,6 +33,8 @@ import psycopg2
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SAMPLE_PATH = REPO / "omnitron_order_webhook" / "tests" / "data" / "sample_order.json"
 WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"
+# queue_job's runner, as bin/run configures it: Omnitron's channel one job at a time.
+QUEUE_JOB_CHANNELS = "root:2,root.omnitron:1"
 
 
 def free_port():
@@ -52,13 +61,17 @@ class Answer:
 class LiveOdoo:
     """``with LiveOdoo(conf, template_db, workers=2) as odoo: odoo.post(body)``."""
 
-    def __init__(self, conf, template_db, *, workers=2, db=None, extra_args=(), log_path=None):
+    def __init__(self, conf, template_db, *, workers=2, db=None, extra_args=(), log_path=None, queue_job=False):
         self.conf = conf
         self.template_db = template_db
         self.workers = workers
         self.db = db or f"{template_db}_live_{os.getpid()}_{workers}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Odoo's websocket (gevent) process listens on its own port, 8072 unless
+        # told: a free one, so two servers (a live run and bin/test, say) never clash.
+        self.gevent_port = free_port()
+        self.queue_job = queue_job
         self.extra_args = list(extra_args)
         self.log_path = pathlib.Path(log_path or f"/tmp/omnitron-live-{self.db}.log")
         self.process = None
@@ -105,7 +118,8 @@ class LiveOdoo:
             cursor.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
         shutil.rmtree(pathlib.Path(self._conf_options()["data_dir"]) / "filestore" / self.db, ignore_errors=True)
 
-    def start(self):
+    def start(self, append_log=False):
+        """Start the server and wait until it answers (``append_log``: keep the log of a previous run)."""
         # The installed "odoo" script, not "python -m odoo": with workers, Odoo
         # re-runs its own argv[0] for the gevent (websocket) process.
         launcher = [shutil.which("odoo")] if shutil.which("odoo") else [sys.executable, "-m", "odoo"]
@@ -118,6 +132,7 @@ class LiveOdoo:
             f"--db-filter=^{self.db}$",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
+            f"--gevent-port={self.gevent_port}",
             f"--workers={self.workers}",
             "--max-cron-threads=0",
             "--limit-time-real=300",
@@ -125,8 +140,21 @@ class LiveOdoo:
             "--log-level=info",
             *self.extra_args,
         ]
-        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        env = dict(os.environ)
+        if self.queue_job:
+            # The runner runs inside the server (a server-wide module); Odoo's
+            # command line has no options for it, so its settings go by environment.
+            command.append("--load=base,web,queue_job")
+            env.update(
+                ODOO_QUEUE_JOB_CHANNELS=QUEUE_JOB_CHANNELS,
+                ODOO_QUEUE_JOB_SCHEME="http",
+                ODOO_QUEUE_JOB_HOST="127.0.0.1",
+                ODOO_QUEUE_JOB_PORT=str(self.port),
+            )
+        self.log = open(self.log_path, "a" if append_log else "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -141,6 +169,11 @@ class LiveOdoo:
         raise RuntimeError(f"Odoo did not answer within 120 s; see {self.log_path}")
 
     def stop(self):
+        """SIGTERM to the server's whole process group, as systemd stops a service by default.
+
+        The master stops gracefully; the workers and queue_job's runner do not
+        handle SIGTERM and end at once. SIGKILL after 30 seconds.
+        """
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -150,6 +183,11 @@ class LiveOdoo:
                 self.process.wait()
         if getattr(self, "log", None):
             self.log.close()
+
+    def restart(self):
+        """Stop the server as ``stop()`` does, then start it again on the same port and database."""
+        self.stop()
+        self.start(append_log=True)
 
     def server_log(self):
         return self.log_path.read_text(errors="replace")

@@ -46,6 +46,14 @@ def live(live_settings):
         yield odoo
 
 
+@pytest.fixture(scope="module")
+def live_jobs(live_settings):
+    """A fresh copy served by Odoo with 2 workers and queue_job's job runner, as bin/run runs it."""
+    conf, template = live_settings
+    with LiveOdoo(conf, template, workers=2, db=f"{template}_jobs_{os.getpid()}", queue_job=True) as odoo:
+        yield odoo
+
+
 def pytest_sessionfinish(session, exitstatus):
     if not FIGURES or os.environ.get("OMNITRON_LIVE_NO_REPORT"):
         return
