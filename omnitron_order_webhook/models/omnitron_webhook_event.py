@@ -27,10 +27,10 @@ class OmnitronWebhookEvent(models.Model):
     event_type = fields.Char(readonly=True)
     webhook = fields.Selection(const.WEBHOOKS, required=True, readonly=True, default=const.WEBHOOK_ORDER)
     order_number = fields.Char(readonly=True, index=True)
-    channel_pk = fields.Integer(string="Channel ID", readonly=True)
+    channel_pk = fields.Integer(string="Channel ID", readonly=True, aggregator=None)  # an id: never summed
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
-    http_status = fields.Integer(string="HTTP Status", readonly=True)
+    http_status = fields.Integer(string="HTTP Status", readonly=True, aggregator=None)
     state = fields.Selection(
         const.EVENT_STATES,
         readonly=True,
@@ -146,6 +146,17 @@ class OmnitronWebhookEvent(models.Model):
             "res_model": "omnitron.webhook.event",
             "view_mode": "list,form",
             "domain": [("id", "in", new_events.ids)],
+            "target": "current",
+        }
+
+    def action_open_order(self):
+        """Button: the sale order this delivery created or changed."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.order_id.id,
+            "view_mode": "form",
             "target": "current",
         }
 

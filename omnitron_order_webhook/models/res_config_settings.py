@@ -68,7 +68,10 @@ class ResConfigSettings(models.TransientModel):
     omnitron_api_password_set = fields.Boolean(
         string="Omnitron API Password Stored", help="A password is stored; it is never shown."
     )
-    omnitron_webhook_urls = fields.Char(string="Webhook URLs", compute="_compute_omnitron_webhook_urls")
+    omnitron_webhook_url = fields.Char(string="Order Webhook", compute="_compute_omnitron_webhook_urls")
+    omnitron_cancellation_plan_url = fields.Char(
+        string="Cancellation-Plan Webhook", compute="_compute_omnitron_webhook_urls"
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -173,11 +176,11 @@ class ResConfigSettings(models.TransientModel):
                     stored[setting.key] = value or ""
         return omnitron_settings.parse_settings(stored)
 
-    @api.depends_context("lang")
     def _compute_omnitron_webhook_urls(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         for record in self:
-            record.omnitron_webhook_urls = f"{base}{const.WEBHOOK_PATH}  ·  {base}{const.CANCELLATION_PLAN_PATH}"
+            record.omnitron_webhook_url = base + const.WEBHOOK_PATH
+            record.omnitron_cancellation_plan_url = base + const.CANCELLATION_PLAN_PATH
 
     def action_omnitron_test_connection(self):
         """Log in to Omnitron with the saved settings and say what happened."""

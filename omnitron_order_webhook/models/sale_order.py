@@ -109,6 +109,10 @@ class SaleOrder(models.Model):
     )
     omnitron_sync_error = fields.Text(compute="_compute_omnitron_sync_state", store=True)
 
+    omnitron_event_count = fields.Integer(
+        string="Omnitron Events", compute="_compute_omnitron_event_count", aggregator=None
+    )
+
     omnitron_shipped_before_import = fields.Char(
         string="Shipped Before Import",
         readonly=True,
@@ -138,6 +142,24 @@ class SaleOrder(models.Model):
                 or sale_order.omnitron_refunded
                 or sale_order.omnitron_plan_request
             )
+
+    def _compute_omnitron_event_count(self):
+        # The button is shown to Omnitron users only; the count reads past record rules of other users.
+        counts = dict(
+            self.env["omnitron.webhook.event"]
+            .sudo()
+            ._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"])
+        )
+        for sale_order in self:
+            sale_order.omnitron_event_count = counts.get(sale_order._origin, 0)
+
+    def action_view_omnitron_events(self):
+        """Smart button: the deliveries that created or changed this order."""
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("omnitron_order_webhook.omnitron_webhook_event_action")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     @api.depends("omnitron_job_ids.state", "omnitron_job_ids.exc_message", "omnitron_job_ids.result")
     def _compute_omnitron_sync_state(self):
