@@ -46,10 +46,10 @@ class OmnitronOrderImport(models.AbstractModel):
                 **{FROM_OMNITRON: True},  # what the import does is Omnitron's word: never sent back
             )
         )
-        sale_order_outcome = steps._create_sale_order(call.order, company, arrival.settings)
+        outcome, sale_order = steps._create_sale_order(call.order, company, arrival.settings)
         # Omnitron is told the order was taken, once this transaction commits.
-        self.env["omnitron.outbound"]._enqueue(sale_order_outcome[1], KIND_MARK_SENT, settings=arrival.settings)
-        return sale_order_outcome
+        self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT, settings=arrival.settings)
+        return outcome, sale_order
 
     def _create_sale_order(self, omnitron_order, company, settings):
         self._check_not_imported(omnitron_order, company)
