@@ -1,13 +1,13 @@
 {
     "name": "Omnitron Order Webhook",
     "summary": "Receive Akinon Omnitron orders by webhook and create sale orders",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Omnitron Order Webhook Developers",
     "maintainers": ["omnitron-order-webhook"],
     "development_status": "Beta",
-    "depends": ["sale_management", "stock_delivery", "queue_job"],
+    "depends": ["sale_management", "stock_delivery", "queue_job", "utm"],
     "external_dependencies": {"python": ["sentry_sdk", "requests"]},
     "data": [
         "security/omnitron_security.xml",
@@ -18,6 +18,7 @@
         "views/delivery_carrier_views.xml",
         "views/account_tax_views.xml",
         "views/omnitron_webhook_event_views.xml",
+        "views/omnitron_channel_views.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/omnitron_token_wizard_views.xml",

@@ -95,9 +95,10 @@ class OmnitronWebhookController(http.Controller):
         arrival = Arrival.now(user, settings=settings, token=sender_token, clear_token=clear_token, webhook=webhook)
         reception = reception.with_user(user).sudo()
 
-        if config_error is not None:
-            return _answer(reception._refuse(arrival, responses.config_error(config_error), error=config_error))
-        retry_after = _rate_limited(f"token:{clear_token[: tokens.INDEX_SIZE]}", settings.rate_limit_per_token)
+        # With settings stored invalid, the body is still read within the
+        # defaults' limits and kept: the delivery is reprocessed once they are fixed.
+        limits = settings or omnitron_settings.parse_settings({})
+        retry_after = _rate_limited(f"token:{clear_token[: tokens.INDEX_SIZE]}", limits.rate_limit_per_token)
         if retry_after:
             outcome = reception._refuse(arrival, responses.rate_limited(retry_after))
             return _answer(outcome, headers={"Retry-After": str(retry_after)})
@@ -109,7 +110,7 @@ class OmnitronWebhookController(http.Controller):
 
         # The declared length is checked before reading a byte; a chunked body
         # (no Content-Length) is read up to one byte past the limit, never whole.
-        limit = settings.max_body_bytes
+        limit = limits.max_body_bytes
         if (httprequest.content_length or 0) > limit:
             return _answer(reception._refuse(arrival, responses.too_large(limit)))
         body = _read_body(limit)
@@ -121,6 +122,8 @@ class OmnitronWebhookController(http.Controller):
         except InvalidJson as error:
             return _answer(reception._refuse(arrival, responses.invalid_json(str(error))))
         arrival = arrival.with_body(document)
+        if config_error is not None:
+            return _answer(reception._refuse(arrival, responses.config_error(config_error), error=config_error))
         try:
             call = arrival.parse()
         except InvalidPayload as error:

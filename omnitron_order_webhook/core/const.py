@@ -124,6 +124,8 @@ REASON_DUPLICATE_PLAN = "duplicate_plan"  # a plan recorded before
 # Routine answers, not reported to Sentry: Omnitron posts every order again
 # as it moves, so an unchanged or older delivery is the normal case.
 ROUTINE_REASONS = frozenset({REASON_DUPLICATE_ORDER, REASON_OUTDATED_UPDATE, REASON_DUPLICATE_PLAN})
+# The admin's own filters: deliberate, so nobody has to look at them.
+FILTER_REASONS = frozenset({REASON_BELOW_MIN_OMNITRON_ID, REASON_CHANNEL_NOT_ALLOWED, REASON_PROPERTY_MISMATCH})
 REASONS = (
     REASON_BELOW_MIN_OMNITRON_ID,
     REASON_CHANNEL_NOT_ALLOWED,
@@ -165,3 +167,39 @@ ERROR_STATUSES = {
     ERROR_CONFIG: 500,
     ERROR_INTERNAL: 500,
 }
+
+# Which deliveries need a person (the event's needs_attention): ignored for a
+# reason someone can fix, failed, or rejected (a lost order) - not routine
+# re-deliveries, not the admin's filters, and not a rate-limited delivery,
+# which Omnitron sends again by itself.
+ATTENTION_STATES = frozenset({STATE_IGNORED, STATE_FAILED, STATE_REJECTED})
+NO_ATTENTION_REASONS = ROUTINE_REASONS | FILTER_REASONS | {ERROR_RATE_LIMITED}
+
+# What people read for a reason or error code (the event's Selection; Odoo
+# translates the labels).
+REASON_LABELS = [
+    (REASON_BELOW_MIN_OMNITRON_ID, "Below the minimum Omnitron ID"),
+    (REASON_CHANNEL_NOT_ALLOWED, "Channel not allowed"),
+    (REASON_PROPERTY_MISMATCH, "Refused by a property rule"),
+    (REASON_DUPLICATE_ORDER, "Already imported"),
+    (REASON_CARGO_COMPANY_NOT_FOUND, "No carrier for the cargo company"),
+    (REASON_PRODUCT_AMBIGUOUS, "Several products with one reference"),
+    (REASON_PRODUCT_NOT_FOUND, "Product not found"),
+    (REASON_TAX_NOT_CONFIGURED, "Tax not configured"),
+    (REASON_CURRENCY_NOT_ACTIVE, "Currency not active"),
+    (REASON_ORDER_UPDATED, "Order updated"),
+    (REASON_OUTDATED_UPDATE, "Older than the order"),
+    (REASON_ORDER_NOT_FOUND, "Order not imported"),
+    (REASON_DUPLICATE_PLAN, "Plan already recorded"),
+    (ERROR_INVALID_JSON, "Not valid JSON"),
+    (ERROR_INVALID_PAYLOAD, "Order not valid"),
+    (ERROR_UNAUTHORIZED, "Not authenticated"),
+    (ERROR_FORBIDDEN, "Sender not allowed"),
+    (ERROR_METHOD_NOT_ALLOWED, "Method not allowed"),
+    (ERROR_NOT_ACCEPTABLE, "Answer type not acceptable"),
+    (ERROR_PAYLOAD_TOO_LARGE, "Body too large"),
+    (ERROR_UNSUPPORTED_MEDIA_TYPE, "Not a JSON body"),
+    (ERROR_RATE_LIMITED, "Too many requests"),
+    (ERROR_CONFIG, "Configuration error"),
+    (ERROR_INTERNAL, "Unexpected error"),
+]

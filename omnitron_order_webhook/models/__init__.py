@@ -4,6 +4,7 @@ from . import omnitron_webhook_reception
 from . import omnitron_order_import
 from . import omnitron_order_update
 from . import omnitron_cancellation_plan
+from . import omnitron_channel
 from . import omnitron_rate_counter
 from . import omnitron_token
 from . import omnitron_webhook_event

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class DeliveryCarrier(models.Model):
@@ -20,3 +21,11 @@ class DeliveryCarrier(models.Model):
             "Another carrier of this company already has these Omnitron codes.",
         ),
     ]
+
+    def action_omnitron_save_and_reprocess(self):
+        """The dialog opened from an event ignored for its cargo company: saved, then the event reprocessed."""
+        self.ensure_one()
+        event = self.env["omnitron.webhook.event"].browse(self.env.context.get("omnitron_event_id")).exists()
+        if not event:
+            raise UserError(self.env._("The delivery to reprocess is gone; the carrier was saved."))
+        return event.action_reprocess()

@@ -28,8 +28,11 @@ class OmnitronOrderImport(models.AbstractModel):
     _description = "Omnitron Order Import"
 
     @api.model
-    def _import(self, arrival, call):
-        """Create the sale order of ``call`` for ``arrival``'s sender; return (outcome, sale order)."""
+    def _import(self, arrival, call, channel):
+        """Create the sale order of ``call`` for ``arrival``'s sender; return (outcome, sale order).
+
+        ``channel`` is the order's ``omnitron.channel``, whose defaults it takes.
+        """
         refused = filters.check_filters(arrival.settings, call.order, arrival.document["payload"])
         if refused:
             raise Refusal(refused)
@@ -46,12 +49,12 @@ class OmnitronOrderImport(models.AbstractModel):
                 **{FROM_OMNITRON: True},  # what the import does is Omnitron's word: never sent back
             )
         )
-        outcome, sale_order = steps._create_sale_order(call.order, company, arrival.settings)
+        outcome, sale_order = steps._create_sale_order(call.order, company, arrival.settings, channel)
         # Omnitron is told the order was taken, once this transaction commits.
         self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT, settings=arrival.settings)
         return outcome, sale_order
 
-    def _create_sale_order(self, omnitron_order, company, settings):
+    def _create_sale_order(self, omnitron_order, company, settings, channel):
         self._check_not_imported(omnitron_order, company)
         self._check_company_setup(company)
         carrier = self._find_carrier(omnitron_order.cargo_company, company)
@@ -59,7 +62,9 @@ class OmnitronOrderImport(models.AbstractModel):
         countries = self._find_countries(omnitron_order)
         taxes = self._find_or_create_taxes(mapping.tax_rates(omnitron_order), company)
         products = self._find_or_create_products(omnitron_order.items, company, settings)
-        customer = self.env["res.partner"]._omnitron_find_or_create_customer(omnitron_order, company)
+        customer = self.env["res.partner"]._omnitron_find_or_create_customer(
+            omnitron_order, company, lang=channel.customer_lang
+        )
         invoice_address = customer._omnitron_find_or_create_address(
             omnitron_order.billing_address, "invoice", countries[omnitron_order.billing_address.country_code]
         )
@@ -79,6 +84,7 @@ class OmnitronOrderImport(models.AbstractModel):
             products=products,
             taxes=taxes,
         )
+        values.update(channel._order_defaults())
         sale_order = self.env["sale.order"].create(values)
         self._apply_status(sale_order, omnitron_order)
         sale_order._omnitron_skip_shipped_items(

@@ -62,9 +62,9 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sale_order.invalidate_recordset()
         plan = lifecycle.plan_update(sale_order._omnitron_known(), call.order)
         if plan.outdated:
-            raise Refusal(responses.Outcome.ignored(const.REASON_OUTDATED_UPDATE, plan.outdated))
+            raise Refusal(responses.Outcome.ignored(const.REASON_OUTDATED_UPDATE, plan.outdated), sale_order)
         if not plan.changed:
-            raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order))
+            raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order), sale_order)
         sentences = steps._apply(sale_order, plan, call.order)
         sale_order._omnitron_post(sentences)
         detail = "; ".join(sentences)
@@ -140,7 +140,8 @@ class OmnitronOrderUpdate(models.AbstractModel):
                 responses.Outcome.ignored(
                     const.REASON_DUPLICATE_PLAN,
                     f"Cancellation plan {call.plan_pk} was recorded before; nothing was changed.",
-                )
+                ),
+                sale_order,
             )
         Plan.create(
             {

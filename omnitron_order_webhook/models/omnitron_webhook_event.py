@@ -1,12 +1,16 @@
 import base64
+import dataclasses
 import json
 import logging
 from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..core import const, payload_display, responses
+from ..core import settings as omnitron_settings
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
 from ..core.validation import InvalidPayload
@@ -18,6 +22,7 @@ class OmnitronWebhookEvent(models.Model):
     """One row per authenticated delivery: what arrived and what we answered."""
 
     _name = "omnitron.webhook.event"
+    _inherit = ["mail.thread", "mail.activity.mixin"]  # the activity of a delivery that needs a person
     _description = "Omnitron Webhook Event"
     _order = "received_at desc, id desc"
     _rec_name = "event_uuid"
@@ -28,6 +33,9 @@ class OmnitronWebhookEvent(models.Model):
     webhook = fields.Selection(const.WEBHOOKS, required=True, readonly=True, default=const.WEBHOOK_ORDER)
     order_number = fields.Char(readonly=True, index=True)
     channel_pk = fields.Integer(string="Channel ID", readonly=True, aggregator=None)  # an id: never summed
+    channel_id = fields.Many2one(
+        "omnitron.channel", string="Channel", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     http_status = fields.Integer(string="HTTP Status", readonly=True, aggregator=None)
@@ -37,7 +45,12 @@ class OmnitronWebhookEvent(models.Model):
         required=True,
         index=True,
     )
-    reason = fields.Char(string="Reason Code", readonly=True, index=True)
+    reason = fields.Selection(const.REASON_LABELS, readonly=True, index=True)
+    explanation = fields.Text(
+        string="Why",
+        compute="_compute_explanation",
+        help="What happened and what to do, in your language, from what the delivery carried.",
+    )
     detail = fields.Text(readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True, ondelete="set null", index="btree_not_null")
     user_id = fields.Many2one("res.users", string="Sender", readonly=True, ondelete="set null")
@@ -63,6 +76,17 @@ class OmnitronWebhookEvent(models.Model):
         help="The newer event created when this delivery was reprocessed.",
     )
     can_reprocess = fields.Boolean(compute="_compute_can_reprocess")
+    dismissed_by_id = fields.Many2one("res.users", string="Dismissed by", readonly=True, ondelete="set null")
+    dismissed_at = fields.Datetime(readonly=True)
+    dismiss_note = fields.Text(string="Why Dismissed", readonly=True)
+    needs_attention = fields.Boolean(
+        compute="_compute_needs_attention",
+        store=True,
+        index=True,
+        help="A delivery a person must look at: ignored for a reason someone can fix, failed, or rejected "
+        "(a lost order), and neither reprocessed nor dismissed. Routine re-deliveries and the admin's own "
+        "filters are not.",
+    )
     payload_pretty = fields.Text(string="Payload (formatted)", compute="_compute_payload_pretty")
     payload_file = fields.Binary(string="Raw Payload", compute="_compute_payload_file", attachment=False)
     payload_filename = fields.Char(compute="_compute_payload_file")
@@ -79,7 +103,144 @@ class OmnitronWebhookEvent(models.Model):
                 subject = self.env._("Order %(number)s", number=event.order_number)
             else:
                 subject = self.env._("Event %(uuid)s", uuid=event.event_uuid or event.id)
-            event.display_name = f"{subject} ({event.reason})" if event.reason else subject
+            reason = dict(self._fields["reason"]._description_selection(self.env)).get(event.reason)
+            event.display_name = f"{subject} ({reason})" if reason else subject
+
+    @api.depends("reason", "detail", "payload", "order_id", "state")
+    @api.depends_context("lang")
+    def _compute_explanation(self):
+        for event in self:
+            event.explanation = event._explain() or event.detail or False
+
+    def _explain(self):
+        """The reason as a sentence in the reader's language, naming the settings' labels and the fix.
+
+        Rendered when shown, from the stored delivery (``detail`` stays the
+        English sentence Omnitron was answered with).
+        """
+        self.ensure_one()
+        _ = self.env._
+        order = self._payload_order()
+        reason = self.reason
+        if reason == const.REASON_CARGO_COMPANY_NOT_FOUND:
+            cargo = order.get("cargo_company") if isinstance(order.get("cargo_company"), dict) else {}
+            return _(
+                "No shipping method has the Omnitron shipping company “%(company)s” and ERP code “%(code)s”. "
+                "Press “Set up the carrier”, save it, and the order is imported.",
+                company=cargo.get("shipping_company") or "",
+                code=cargo.get("erp_code") or "",
+            )
+        if reason == const.REASON_PRODUCT_NOT_FOUND:
+            return _(
+                "No product has the internal reference %(skus)s, and “%(setting)s” is off in the Omnitron "
+                "settings. Press “Create the products” (or turn the setting on), and the order is imported.",
+                skus=", ".join(self._missing_skus()) or "-",
+                setting=_(omnitron_settings.SETTINGS_BY_NAME["create_missing_products"].label),
+            )
+        if reason == const.REASON_PRODUCT_AMBIGUOUS:
+            return _(
+                "Several products share an internal reference of this order (%(skus)s). Keep one product per "
+                "reference, then press “Reprocess”.",
+                skus=", ".join(self._payload_skus()) or "-",
+            )
+        if reason == const.REASON_CURRENCY_NOT_ACTIVE:
+            return _(
+                "The currency %(currency)s is not active. An administrator activates it under Accounting › "
+                "Configuration › Currencies, then presses “Reprocess”.",
+                currency=str(order.get("currency") or "").upper(),
+            )
+        if reason == const.REASON_TAX_NOT_CONFIGURED:
+            return _(
+                "A tax rate of this order has no sale tax Odoo can use: %(detail)s Press “Open the taxes”, "
+                "mark the tax to use, then “Reprocess”.",
+                detail=self.detail or "",
+            )
+        if reason == const.REASON_BELOW_MIN_OMNITRON_ID:
+            return _(
+                "Omnitron ID %(pk)s is below the “%(setting)s” of the Omnitron settings, so the order was "
+                "deliberately not imported.",
+                pk=order.get("pk", ""),
+                setting=_(omnitron_settings.SETTINGS_BY_NAME["min_order_omnitron_id"].label),
+            )
+        if reason == const.REASON_CHANNEL_NOT_ALLOWED:
+            return _(
+                "Channel %(channel)s is not one of the “Allowed Channels” of the Omnitron settings, so the "
+                "order was deliberately not imported.",
+                channel=self.channel_id.display_name or self.channel_pk,
+            )
+        if reason == const.REASON_PROPERTY_MISMATCH:
+            return _(
+                "A “Property Rules” filter of the Omnitron settings refused this order: %(detail)s",
+                detail=self.detail or "",
+            )
+        if reason == const.REASON_DUPLICATE_ORDER:
+            return _(
+                "This order was imported before%(order)s; this delivery changed nothing. Nothing to do.",
+                order=_(" as %(name)s", name=self.order_id.name) if self.order_id else "",
+            )
+        if reason == const.REASON_OUTDATED_UPDATE:
+            return _("This delivery is older than what the order already shows; nothing was changed. Nothing to do.")
+        if reason == const.ERROR_CONFIG:
+            return _(
+                "Nothing was imported because of the configuration: %(detail)s Once it is corrected, press "
+                "“Reprocess”.",
+                detail=self.detail or "",
+            )
+        if reason == const.ERROR_INTERNAL:
+            return _(
+                "An unexpected error stopped the import and nothing was saved (%(detail)s). Press “Reprocess” to "
+                "try again; if it fails again, the server log has the details under this event's UUID.",
+                detail=self.detail or "",
+            )
+        if reason in (const.ERROR_INVALID_PAYLOAD, const.ERROR_INVALID_JSON):
+            return _(
+                "Omnitron sent a delivery Odoo cannot read, so the order is not in Odoo: %(detail)s Ask Omnitron "
+                "to correct the order and send it again.",
+                detail=self.detail or "",
+            )
+        return False
+
+    def _payload_order(self):
+        """The order object of the stored delivery (flat under ``order`` for a plan), or {}."""
+        try:
+            document = json.loads(self.payload or "{}")
+        except ValueError:
+            return {}
+        order = document.get("payload") if isinstance(document, dict) else None
+        order = order if isinstance(order, dict) else {}
+        if self.webhook == const.WEBHOOK_CANCELLATION_PLAN:
+            order = order.get("order") if isinstance(order.get("order"), dict) else {}
+        return order
+
+    def _payload_skus(self):
+        items = self._payload_order().get("orderitem_set")
+        skus = {
+            item["product"]["sku"]
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict) and isinstance(item.get("product"), dict) and item["product"].get("sku")
+        }
+        return sorted(str(sku) for sku in skus)
+
+    def _missing_skus(self):
+        skus = self._payload_skus()
+        known = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .sudo()
+            .search([("default_code", "in", skus)])
+            .mapped("default_code")
+        )
+        return [sku for sku in skus if sku not in known]
+
+    @api.depends("state", "reason", "reprocess_event_ids", "dismissed_at")
+    def _compute_needs_attention(self):
+        for event in self:
+            event.needs_attention = bool(
+                event.state in const.ATTENTION_STATES
+                and event.reason not in const.NO_ATTENTION_REASONS
+                and not event.reprocess_event_ids
+                and not event.dismissed_at
+            )
 
     @api.depends("reprocess_event_ids")
     def _compute_reprocessed_event_id(self):
@@ -110,6 +271,75 @@ class OmnitronWebhookEvent(models.Model):
             event.payload_filename = f"omnitron-event-{event.event_uuid or event.id}.json"
             event.has_payload = bool(event.payload)
 
+    def _omnitron_tell_people(self, sale_order):
+        """After a delivery: a chatter line on its order, an activity when a person must act."""
+        self.ensure_one()
+        if sale_order:
+            self._log_on_order(sale_order.sudo())
+        if self.needs_attention:
+            self._schedule_attention()
+
+    def _log_on_order(self, sale_order):
+        _ = self.env._
+        channel = self.channel_id.display_name or str(self.channel_pk or "")
+        if self.state == const.STATE_DONE:
+            body = _(
+                "Imported from Omnitron (channel %(channel)s, event %(event)s).", channel=channel, event=self.event_uuid
+            )
+        elif self.state == const.STATE_IGNORED:
+            body = _(
+                "Omnitron delivered this order again (event %(event)s): %(reason)s; nothing was changed.",
+                event=self.event_uuid,
+                reason=dict(self._fields["reason"]._description_selection(self.env)).get(self.reason, self.reason),
+            )
+        else:
+            return  # an applied update or plan has its own note, with what it changed
+        sale_order._message_log(body=Markup("<p>%s</p>") % body)
+
+    def _schedule_attention(self):
+        """An activity for the channel's salesperson, else an Omnitron administrator."""
+        responsible = self.channel_id.user_id.filtered("active") or self.company_id._omnitron_administrator()
+        if not responsible:
+            return
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=self.env._(
+                "Omnitron: %(reason)s (%(order)s)",
+                reason=dict(self._fields["reason"]._description_selection(self.env)).get(self.reason, self.state),
+                order=self.order_number or self.event_uuid or self.id,
+            ),
+            note=self.explanation or "",
+            user_id=responsible.id,
+        )
+
+    def _settle(self, feedback):
+        """The event needs nobody any more: its activities are done, with why."""
+        activities = self.sudo().activity_ids
+        if activities:
+            activities.action_feedback(feedback=feedback)
+
+    def action_dismiss(self):
+        """Open the dialog that dismisses deliveries nobody has to fix (with a note)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dismiss"),
+            "res_model": "omnitron.event.dismiss",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_event_ids": self.filtered("needs_attention").ids},
+        }
+
+    def _dismiss(self, note):
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):
+            raise AccessError(self.env._("Only Omnitron users can dismiss deliveries."))
+        events = self.filtered("needs_attention")
+        if not events:
+            raise UserError(self.env._("None of these deliveries needs attention."))
+        events.sudo().write({"dismissed_at": fields.Datetime.now(), "dismissed_by_id": self.env.uid, "dismiss_note": note})
+        for event in events:
+            event._settle(self.env._("Dismissed by %(user)s: %(note)s", user=self.env.user.name, note=note))
+        return events
+
     def action_reprocess(self):
         """Run the import again for ignored or failed deliveries (button and list action).
 
@@ -129,14 +359,26 @@ class OmnitronWebhookEvent(models.Model):
             settings = reception._settings()
         except ConfigError as error:
             raise UserError(str(error)) from None
+        return events._reprocess_all(reception, settings)
+
+    def _reprocess_all(self, reception, settings):
         new_events = self.browse()
-        for event in events:
+        for event in self:
             new_events |= event._reprocess(reception, settings)
-        if len(new_events) == 1 and new_events.order_id:
+        if len(new_events) == 1 and new_events.order_id and new_events.state == const.STATE_DONE:
             return {
                 "type": "ir.actions.act_window",
                 "res_model": "sale.order",
                 "res_id": new_events.order_id.id,
+                "view_mode": "form",
+                "target": "current",
+            }
+        if len(new_events) == 1:
+            # Not imported this time either: the new event says why.
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "omnitron.webhook.event",
+                "res_id": new_events.id,
                 "view_mode": "form",
                 "target": "current",
             }
@@ -169,13 +411,20 @@ class OmnitronWebhookEvent(models.Model):
             cargo = json.loads(self.payload or "{}").get("payload", {}).get("cargo_company") or {}
         except (ValueError, AttributeError):
             cargo = {}
-        action = self.env["ir.actions.actions"]._for_xml_id("delivery.action_delivery_carrier_form")
-        action["context"] = {
-            "default_omnitron_shipping_company": cargo.get("shipping_company") or False,
-            "default_omnitron_erp_code": cargo.get("erp_code") or False,
-            "default_name": cargo.get("name") or False,
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Set up the carrier"),
+            "res_model": "delivery.carrier",
+            "view_mode": "form",
+            "views": [(self.env.ref("omnitron_order_webhook.delivery_carrier_view_form_omnitron_quick").id, "form")],
+            "target": "new",
+            "context": {
+                "default_omnitron_shipping_company": cargo.get("shipping_company") or False,
+                "default_omnitron_erp_code": cargo.get("erp_code") or False,
+                "default_name": cargo.get("name") or False,
+                "omnitron_event_id": self.id,
+            },
         }
-        return action
 
     def _reprocess(self, reception, settings):
         self.ensure_one()
@@ -195,10 +444,46 @@ class OmnitronWebhookEvent(models.Model):
         else:
             _outcome, new_event = reception._receive(arrival, call)
         new_event.sudo().origin_event_id = self
+        self._settle(
+            self.env._(
+                "Reprocessed by %(user)s: %(state)s",
+                user=self.env.user.name,
+                state=dict(new_event._fields["state"]._description_selection(self.env))[new_event.state],
+            )
+        )
         return new_event
 
+    def _check_fixer(self):
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
+            raise AccessError(self.env._("Only an Omnitron administrator can reprocess deliveries."))
+        self.ensure_one()
+        if not self.can_reprocess:
+            raise UserError(self.env._("This delivery was reprocessed already, or cannot be."))
+        try:
+            return self.env["omnitron.webhook.reception"].sudo()._settings()
+        except ConfigError as error:
+            raise UserError(str(error)) from None
+
+    def action_create_products_and_reprocess(self):
+        """Fix of product_not_found: create the missing products as the webhook would, for this order only."""
+        settings = self._check_fixer()
+        settings = dataclasses.replace(settings, create_missing_products=True)
+        return self._reprocess_all(self.env["omnitron.webhook.reception"].sudo(), settings)
+
+    def action_open_settings(self):
+        """Fix of the filters and of configuration errors: the Omnitron block of the Sales settings."""
+        action = self.env["ir.actions.actions"]._for_xml_id("sale.action_sale_config_settings")
+        action["context"] = {"module": "sale_management", "bin_size": False}
+        return action
+
+    def action_open_taxes(self):
+        """Fix of tax_not_configured: the sale taxes, to mark the one Omnitron's rate uses."""
+        action = self.env["ir.actions.actions"]._for_xml_id("account.action_tax_form")
+        action["context"] = {"search_default_sale": 1}
+        return action
+
     @api.model
-    def _record(self, arrival, outcome, call=None, sale_order=None):
+    def _record(self, arrival, outcome, call=None, sale_order=None, channel=None):
         """Write the event row of one delivery: what arrived and what was answered.
 
         Without ``call`` (refused before it could be parsed) the order's
@@ -212,16 +497,19 @@ class OmnitronWebhookEvent(models.Model):
         if arrival.webhook == const.WEBHOOK_CANCELLATION_PLAN:
             # A plan's order is flat, under payload.order; its channel may be a bare id.
             order_data = order_data.get("order") if isinstance(order_data.get("order"), dict) else {}
-        channel = order_data.get("channel")
-        channel_pk = channel.get("pk") if isinstance(channel, dict) else channel
+        channel_data = order_data.get("channel")
+        channel_pk = channel_data.get("pk") if isinstance(channel_data, dict) else channel_data
         if call:
             channel_pk = call.order.channel.pk
         elif isinstance(channel_pk, bool) or not (
             isinstance(channel_pk, int) and 0 < channel_pk <= const.MAX_DB_INTEGER
         ):
             channel_pk = False
+        if channel is None:
+            channel = self.env["omnitron.channel"].sudo()._find(arrival.user.company_id, channel_pk)
         values = {
             "webhook": arrival.webhook,
+            "channel_id": channel.id,
             "event_uuid": call.event_uuid if call else _short_text(event_data.get("uuid")),
             "event_type": call.event_type if call else _short_text(event_data.get("type")),
             "order_number": call.order.number if call else _short_text(order_data.get("number")),
@@ -239,7 +527,12 @@ class OmnitronWebhookEvent(models.Model):
             "company_id": arrival.user.company_id.id,
             "payload": json.dumps(document, ensure_ascii=False) if document is not None else False,
         }
-        return self.sudo().create(values)
+        # An event is a log row: no creation message, no follower, no tracking.
+        return (
+            self.sudo()
+            .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(values)
+        )
 
     @api.model
     def _gc_events(self):

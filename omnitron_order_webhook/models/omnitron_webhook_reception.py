@@ -23,6 +23,7 @@ RETRY_CONSTRAINTS = {
     "account_tax_omnitron_rate_uniq",
     "product_pricelist_omnitron_key_uniq",
     "omnitron_cancellation_plan_plan_pk_company_uniq",
+    "omnitron_channel_channel_pk_company_uniq",
 }
 # The order's own guard: its violation means the order was imported a moment
 # ago. With updates on, the request is replayed and applied as an update;
@@ -33,9 +34,11 @@ DUPLICATE_ORDER_CONSTRAINT = "sale_order_omnitron_channel_number_uniq"
 class Refusal(Exception):
     """Raised by a flow to answer without changing anything: a 202 or a 400."""
 
-    def __init__(self, outcome):
+    def __init__(self, outcome, sale_order=None):
         super().__init__(outcome.detail)
         self.outcome = outcome
+        # An order imported before, which a re-delivery names: the event links it.
+        self.sale_order = sale_order
 
 
 class OmnitronWebhookReception(models.AbstractModel):
@@ -84,16 +87,22 @@ class OmnitronWebhookReception(models.AbstractModel):
     def _receive(self, arrival, call):
         """Run the flow for ``call`` under the contract above; return (outcome, event)."""
         sale_order = self.env["sale.order"]
+        channel = self.env["omnitron.channel"]
+        linked = self.env["sale.order"]  # the order a refused re-delivery names
         failure = None
         try:
+            # The channel outlives a refused delivery: its own savepoint.
             with self.env.cr.savepoint():
-                outcome, sale_order = self._run_flow(arrival, call)
+                channel = self._channel_of(arrival, call)
+            with self.env.cr.savepoint():
+                outcome, sale_order = self._run_flow(arrival, call, channel)
                 # Flushed here, as the flow's superuser: the savepoint would
                 # flush with the request's environment, whose sender may not
                 # read what the written fields need (a currency, say).
                 self.env.flush_all()
         except Refusal as refusal:
             outcome = refusal.outcome
+            linked = refusal.sale_order or linked
         except psycopg2.IntegrityError as error:
             constraint = getattr(error.diag, "constraint_name", None)
             replay = constraint == DUPLICATE_ORDER_CONSTRAINT and arrival.settings.apply_updates
@@ -115,20 +124,30 @@ class OmnitronWebhookReception(models.AbstractModel):
         if send_report:
             self.env.cr.precommit.add(send_report)
         if outcome.state not in (const.STATE_DONE, const.STATE_UPDATED):
-            sale_order = self.env["sale.order"]
-        event = self.env["omnitron.webhook.event"]._record(arrival, outcome, call=call, sale_order=sale_order)
+            sale_order = linked
+        event = self.env["omnitron.webhook.event"]._record(
+            arrival, outcome, call=call, sale_order=sale_order, channel=channel
+        )
+        event._omnitron_tell_people(sale_order)
         return outcome, event
 
-    def _run_flow(self, arrival, call):
+    def _channel_of(self, arrival, call):
+        """The delivery's channel, created at its first delivery (a plan's order names only its id)."""
+        Channel = self.env["omnitron.channel"]
+        if isinstance(call, CancellationPlanCall):
+            return Channel._find(arrival.user.company_id, call.order.channel.pk)
+        return Channel._for_delivery(arrival.user.company_id, call.order.channel)
+
+    def _run_flow(self, arrival, call, channel):
         """The flow ``call`` asks for: a plan, an update of an imported order, or an import."""
         update = self.env["omnitron.order.update"]
         if isinstance(call, CancellationPlanCall):
             return update._apply_plan(arrival, call)
         imported = update._find_imported(arrival.user.company_id, call.order.channel.pk, call.order.number)
         if not imported:
-            return self.env["omnitron.order.import"]._import(arrival, call)
+            return self.env["omnitron.order.import"]._import(arrival, call, channel)
         if not arrival.settings.apply_updates:
-            raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order))
+            raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order), imported)
         return update._update(arrival, call, imported)
 
     def _connection_lost(self, arrival, call, error):

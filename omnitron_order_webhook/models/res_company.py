@@ -18,3 +18,11 @@ class ResCompany(models.Model):
                 f"company {self.name} has no fiscal country: set it in Accounting > Settings > Fiscal Localization"
             )
         return problems
+
+    def _omnitron_administrator(self):
+        """Who acts when no salesperson is set: an Omnitron administrator of the company, else the admin."""
+        self.ensure_one()
+        group = self.env.ref("omnitron_order_webhook.group_omnitron_manager")
+        managers = group.sudo().users.filtered(lambda user: user.active and not user.share and self in user.company_ids)
+        admin = self.env.ref("base.user_admin")
+        return managers.sorted("id")[:1] or (admin if self in admin.company_ids else self.env["res.users"])

@@ -38,8 +38,13 @@ class ResPartner(models.Model):
     ]
 
     @api.model
-    def _omnitron_find_or_create_customer(self, omnitron_order, company):
-        """The partner of an Omnitron customer in ``company``: one per (channel, customer, company)."""
+    def _omnitron_find_or_create_customer(self, omnitron_order, company, lang=None):
+        """The partner of an Omnitron customer in ``company``: one per (channel, customer, company).
+
+        A new customer speaks ``lang`` when given (the channel's default), else
+        the language of its country when exactly one installed language is of
+        that country (Turkish for Turkey), else Odoo's default.
+        """
         Partner = self.env["res.partner"].with_context(active_test=False)
         customer = Partner.search(
             [
@@ -54,7 +59,17 @@ class ResPartner(models.Model):
             if tax_number and not customer.vat:
                 customer.vat = tax_number
             return customer
-        return Partner.create({**mapping.customer_values(omnitron_order), "vat": tax_number, "company_id": company.id})
+        values = {**mapping.customer_values(omnitron_order), "vat": tax_number, "company_id": company.id}
+        lang = lang or self._omnitron_country_language(omnitron_order.billing_address.country_code)
+        if lang:
+            values["lang"] = lang
+        return Partner.create(values)
+
+    @api.model
+    def _omnitron_country_language(self, country_code):
+        suffix = f"_{country_code.upper()}"
+        matches = [code for code, _name in self.env["res.lang"].get_installed() if code.endswith(suffix)]
+        return matches[0] if len(matches) == 1 else None
 
     def _omnitron_find_or_create_address(self, address, address_type, country):
         """This customer's invoice or delivery contact for ``address``, found again by its content."""

@@ -14,7 +14,10 @@ class SaleOrder(models.Model):
     omnitron_pk = fields.Integer(string="Omnitron ID", readonly=True, copy=False, index="btree_not_null")
     omnitron_number = fields.Char(readonly=True, copy=False, index="btree_not_null")
     omnitron_channel_pk = fields.Integer(string="Omnitron Channel ID", readonly=True, copy=False)
-    omnitron_channel_name = fields.Char(string="Omnitron Channel", readonly=True, copy=False)
+    omnitron_channel_id = fields.Many2one(
+        "omnitron.channel", string="Omnitron Channel", readonly=True, copy=False, index="btree_not_null"
+    )
+    omnitron_channel_name = fields.Char(string="Omnitron Channel Name", readonly=True, copy=False)
     omnitron_channel_type = fields.Char(readonly=True, copy=False)
     omnitron_status = fields.Char(string="Omnitron Status Code", readonly=True, copy=False)
     omnitron_status_name = fields.Char(string="Omnitron Status", readonly=True, copy=False)
@@ -460,12 +463,7 @@ class SaleOrder(models.Model):
         """Who must act: the salesperson, else an Omnitron administrator of the company, else the admin."""
         if self.user_id:
             return self.user_id
-        group = self.env.ref("omnitron_order_webhook.group_omnitron_manager")
-        managers = group.sudo().users.filtered(
-            lambda user: user.active and not user.share and self.company_id in user.company_ids
-        )
-        admin = self.env.ref("base.user_admin")
-        return managers.sorted("id")[:1] or (admin if self.company_id in admin.company_ids else self.create_uid)
+        return self.company_id._omnitron_administrator() or self.create_uid
 
     def _omnitron_post(self, sentences):
         """One chatter note for one applied delivery: "Omnitron: status 400 → 100, order cancelled"."""

@@ -1,1 +1,2 @@
 from . import omnitron_token_wizard
+from . import omnitron_event_dismiss

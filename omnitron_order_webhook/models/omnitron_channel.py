@@ -1,0 +1,206 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..core import settings as omnitron_settings
+
+
+def _installed_languages(model):
+    return model.env["res.lang"].get_installed()
+
+
+class OmnitronChannel(models.Model):
+    """One Omnitron sales channel (Trendyol, n11, the web shop…) of one company.
+
+    Created by the first delivery that names it, then kept by the admin:
+    the defaults an imported order takes (sales team, salesperson, warehouse,
+    UTM source, the customers' language) and whether its orders are accepted,
+    which is the allowed-channels filter of the settings seen from here.
+    """
+
+    _name = "omnitron.channel"
+    _description = "Omnitron Channel"
+    _order = "company_id, name, channel_pk"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, help="The channel's name as Omnitron first sent it; yours to change.")
+    channel_pk = fields.Integer(string="Channel ID", required=True, readonly=True, aggregator=None)
+    channel_type = fields.Char(readonly=True, help="Omnitron's channel type, e.g. web, trendyol, n11.")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    )
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", check_company=True, help="The sales team of the orders of this channel."
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="The salesperson of the orders of this channel: they see them under My Quotations and My Orders, "
+        "and get the activities of its deliveries that need a person.",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        check_company=True,
+        help="The warehouse that ships this channel's orders (empty: the company's default).",
+    )
+    source_id = fields.Many2one(
+        "utm.source", string="Source", help="The UTM source of this channel's orders, for Sales Analysis."
+    )
+    customer_lang = fields.Selection(
+        _installed_languages,
+        string="Customer Language",
+        help="The language of the customers this channel creates (empty: the language of their country "
+        "when it is installed, e.g. Turkish for Turkey).",
+    )
+    accept_orders = fields.Boolean(
+        string="Orders Accepted",
+        compute="_compute_accept_orders",
+        inverse="_inverse_accept_orders",
+        help="The Allowed Channels filter of the Omnitron settings, for this channel. Turning a channel off "
+        "while every channel is accepted makes the filter list the other channels known now.",
+    )
+    sale_order_ids = fields.One2many("sale.order", "omnitron_channel_id", string="Orders")
+    event_ids = fields.One2many("omnitron.webhook.event", "channel_id", string="Deliveries")
+    order_count = fields.Integer(string="Orders", compute="_compute_dashboard")
+    orders_today = fields.Integer(string="Imported Today", compute="_compute_dashboard")
+    orders_this_week = fields.Integer(string="Imported in 7 Days", compute="_compute_dashboard")
+    amount_this_week = fields.Monetary(
+        string="Total in 7 Days", compute="_compute_dashboard", currency_field="currency_id"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    attention_count = fields.Integer(string="Needs Attention", compute="_compute_dashboard")
+    last_delivery_at = fields.Datetime(string="Last Delivery", compute="_compute_dashboard")
+
+    _sql_constraints = [
+        # One channel per Omnitron channel and company; concurrent first
+        # deliveries of a channel collide here and the loser is replayed.
+        ("channel_pk_company_uniq", "unique(channel_pk, company_id)", "This Omnitron channel already exists."),
+    ]
+
+    @api.depends("name", "channel_pk")
+    def _compute_display_name(self):
+        for channel in self:
+            channel.display_name = f"{channel.name} ({channel.channel_pk})" if channel.name else str(channel.channel_pk)
+
+    def _compute_accept_orders(self):
+        allowed = self._allowed_channels()
+        for channel in self:
+            channel.accept_orders = not allowed or channel.channel_pk in allowed
+
+    def _inverse_accept_orders(self):
+        allowed = self._allowed_channels()
+        if not allowed:
+            known = self.with_context(active_test=False).search([]).mapped("channel_pk")
+            allowed = frozenset(known)
+        allowed = set(allowed)
+        for channel in self:
+            (allowed.add if channel.accept_orders else allowed.discard)(channel.channel_pk)
+        if not allowed:
+            raise UserError(
+                self.env._("At least one channel must accept orders; to stop every order, stop the sender instead.")
+            )
+        known = set(self.with_context(active_test=False).search([]).mapped("channel_pk"))
+        # Every known channel accepted and no unknown one listed: the filter is off again.
+        filtering = self.env["omnitron.webhook.reception"]._settings().order_filtering
+        channels = frozenset() if allowed == known else frozenset(allowed)
+        new = omnitron_settings.OrderFiltering(channels=channels, properties=filtering.properties)
+        self.env["ir.config_parameter"].sudo().set_param(omnitron_settings.key_of("order_filtering"), new.to_json())
+
+    def _allowed_channels(self):
+        return self.env["omnitron.webhook.reception"].sudo()._settings().order_filtering.channels
+
+    def _compute_dashboard(self):
+        now = fields.Datetime.now()
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        week = now - timedelta(days=7)
+        Order = self.env["sale.order"]
+        Event = self.env["omnitron.webhook.event"]
+        domain = [("omnitron_channel_id", "in", self.ids)]
+        totals = dict(Order._read_group(domain, ["omnitron_channel_id"], ["__count"]))
+        today_counts = dict(
+            Order._read_group([*domain, ("create_date", ">=", today)], ["omnitron_channel_id"], ["__count"])
+        )
+        week_rows = Order._read_group(
+            [*domain, ("create_date", ">=", week), ("state", "!=", "cancel")],
+            ["omnitron_channel_id"],
+            ["__count", "amount_total:sum"],
+        )
+        week_counts = {channel: (count, amount) for channel, count, amount in week_rows}
+        attention = dict(
+            Event._read_group(
+                [("channel_id", "in", self.ids), ("needs_attention", "=", True)], ["channel_id"], ["__count"]
+            )
+        )
+        last = dict(Event._read_group([("channel_id", "in", self.ids)], ["channel_id"], ["received_at:max"]))
+        for channel in self:
+            channel.order_count = totals.get(channel, 0)
+            channel.orders_today = today_counts.get(channel, 0)
+            channel.orders_this_week, channel.amount_this_week = week_counts.get(channel, (0, 0.0))
+            channel.attention_count = attention.get(channel, 0)
+            channel.last_delivery_at = last.get(channel, False)
+
+    @api.model
+    def _find(self, company, channel_pk):
+        if not channel_pk:
+            return self.browse()
+        return self.with_context(active_test=False).search(
+            [("channel_pk", "=", channel_pk), ("company_id", "=", company.id)], limit=1
+        )
+
+    @api.model
+    def _for_delivery(self, company, omnitron_channel):
+        """The channel of a delivery, created at its first delivery."""
+        channel = self._find(company, omnitron_channel.pk)
+        if channel:
+            return channel
+        return self.create(
+            {
+                "channel_pk": omnitron_channel.pk,
+                "name": omnitron_channel.name or str(omnitron_channel.pk),
+                "channel_type": omnitron_channel.channel_type or False,
+                "company_id": company.id,
+            }
+        )
+
+    def _order_defaults(self):
+        """What an order imported from this channel takes from it."""
+        self.ensure_one()
+        values = {"omnitron_channel_id": self.id}
+        if self.user_id:
+            values["user_id"] = self.user_id.id
+        if self.team_id:
+            values["team_id"] = self.team_id.id
+        if self.warehouse_id:
+            values["warehouse_id"] = self.warehouse_id.id
+        if self.source_id:
+            values["source_id"] = self.source_id.id
+        return values
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("sale.action_orders")
+        action.update(
+            domain=[("omnitron_channel_id", "=", self.id)],
+            context={"default_omnitron_channel_id": self.id, "create": False},
+            name=self.env._("Orders of %(channel)s", channel=self.display_name),
+        )
+        return action
+
+    def action_view_attention(self):
+        """The channel's deliveries a person must look at."""
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("omnitron_order_webhook.omnitron_webhook_event_action")
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"] = {"search_default_attention": 1}
+        action["name"] = self.env._("Deliveries of %(channel)s", channel=self.display_name)
+        return action
+
+    def action_view_events(self):
+        action = self.action_view_attention()
+        action["context"] = {}
+        return action
+

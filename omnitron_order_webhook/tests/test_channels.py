@@ -1,0 +1,114 @@
+"""Channels: created by their first delivery, their defaults on imported orders, the dashboard."""
+
+from odoo.tests import new_test_user, tagged
+
+from .common import OmnitronCase, item
+
+
+@tagged("post_install", "-at_install")
+class TestChannels(OmnitronCase):
+    def channel(self, pk=None):
+        pk = pk or self.sample()["payload"]["channel"]["pk"]
+        return self.env["omnitron.channel"].search([("channel_pk", "=", pk), ("company_id", "=", self.company.id)])
+
+    def test_the_first_delivery_of_a_channel_creates_it_with_name_and_type(self):
+        self.assertFalse(self.channel())
+        self.receive(self.sample())
+        channel = self.channel()
+        payload_channel = self.sample()["payload"]["channel"]
+        self.assertRecordValues(
+            channel,
+            [{"name": payload_channel["name"], "channel_type": payload_channel["channel_type"], "accept_orders": True}],
+        )
+        self.assertEqual(self.omnitron_orders().omnitron_channel_id, channel)
+        self.assertEqual(self.events().channel_id, channel)
+        self.assertIn(payload_channel["name"], channel.display_name)
+
+    def test_a_refused_first_delivery_still_creates_its_channel(self):
+        self.carrier.omnitron_erp_code = "other"
+        self.receive(self.sample())
+        self.assertFalse(self.omnitron_orders())
+        self.assertTrue(self.channel(), "the channel exists so its defaults can be set before the reprocess")
+        self.assertEqual(self.events().channel_id, self.channel())
+
+    def test_imported_orders_take_the_channels_salesperson_team_warehouse_and_source(self):
+        self.receive(self.sample(number="CH-0"))
+        salesperson = new_test_user(self.env, login="trendyol-desk", groups="sales_team.group_sale_salesman")
+        team = self.env["crm.team"].create({"name": "Marketplaces"})
+        source = self.env["utm.source"].create({"name": "Omnitron N11"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        self.channel().write(
+            {"user_id": salesperson.id, "team_id": team.id, "source_id": source.id, "warehouse_id": warehouse.id}
+        )
+        self.receive(self.sample(number="CH-1", pk=9001))
+        order = self.omnitron_orders("CH-1")
+        self.assertRecordValues(
+            order, [{"user_id": salesperson.id, "team_id": team.id, "source_id": source.id, "warehouse_id": warehouse.id}]
+        )
+        # ...so the salesperson finds it under My Quotations / My Orders, and Sales Analysis splits by channel.
+        mine = self.env["sale.order"].with_user(salesperson).search([("user_id", "=", salesperson.id)])
+        self.assertIn(order, mine)
+        report = self.env["sale.report"].sudo()._read_group(
+            [("name", "=", order.name)], ["team_id", "source_id"], ["__count"]
+        )
+        self.assertEqual([(row[0], row[1]) for row in report], [(team, source)])
+
+    def test_a_channel_without_defaults_leaves_odoos_own(self):
+        self.receive(self.sample())
+        self.assertFalse(self.omnitron_orders().user_id)
+
+    def test_turning_a_channel_off_feeds_the_allowed_channels_filter(self):
+        self.receive(self.sample(number="F-1"))
+        other = self.sample(number="F-2", pk=9002)
+        other["payload"]["channel"] = {**other["payload"]["channel"], "pk": 77, "name": "Web shop"}
+        self.receive(other)
+        n11, web = self.channel(), self.channel(77)
+        n11.accept_orders = False
+        settings = self.env["omnitron.webhook.reception"]._settings()
+        self.assertEqual(settings.order_filtering.channels, frozenset({77}))
+        self.assertFalse(n11.accept_orders)
+        self.assertTrue(web.accept_orders)
+        self.assert_ignored(self.receive(self.sample(number="F-3", pk=9003)), "channel_not_allowed")
+        n11.accept_orders = True
+        self.assertEqual(
+            self.env["omnitron.webhook.reception"]._settings().order_filtering.channels,
+            frozenset(),
+            "every known channel accepted again: the filter is off, so new channels are accepted too",
+        )
+
+    def test_customers_speak_their_countrys_language_or_the_channels(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        body = self.sample(number="L-1")
+        for key in ("billing_address", "shipping_address"):
+            body["payload"][key]["country"] = {**body["payload"][key]["country"], "code": "tr", "name": "Turkey"}
+        self.receive(body)
+        self.assertEqual(self.omnitron_orders("L-1").partner_id.lang, "tr_TR", "a customer in Turkey speaks Turkish")
+        italian = self.sample(number="L-0", pk=9000)
+        italian["payload"]["customer"] = {**italian["payload"]["customer"], "pk": 434343}
+        self.receive(italian)
+        self.assertEqual(
+            self.omnitron_orders("L-0").partner_id.lang, "en_US", "Italian is not installed: Odoo's default"
+        )
+        self.channel().customer_lang = "en_US"
+        body["payload"].update(number="L-2", pk=9004)
+        body["payload"]["customer"] = {**body["payload"]["customer"], "pk": 424242}
+        self.receive(body)
+        self.assertEqual(self.omnitron_orders("L-2").partner_id.lang, "en_US")
+
+    def test_the_dashboard_counts_orders_amounts_and_deliveries_needing_attention(self):
+        self.receive(self.sample(number="D-1"))
+        self.receive(self.order("D-2", [item(7001, "SKU-D2", "100.00")], pk=9005))
+        self.carrier.omnitron_erp_code = "other"
+        self.receive(self.sample(number="D-3", pk=9006))
+        channel = self.channel()
+        orders = self.omnitron_orders("D-1") | self.omnitron_orders("D-2")
+        self.assertRecordValues(
+            channel,
+            [{"order_count": 2, "orders_today": 2, "orders_this_week": 2, "attention_count": 1}],
+        )
+        self.assertAlmostEqual(channel.amount_this_week, sum(orders.mapped("amount_total")), places=2)
+        self.assertTrue(channel.last_delivery_at)
+        attention = self.env["omnitron.webhook.event"].search(
+            [*channel.action_view_attention()["domain"], ("needs_attention", "=", True)]
+        )
+        self.assertEqual(attention.order_number, "D-3")
