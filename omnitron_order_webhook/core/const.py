@@ -203,3 +203,26 @@ REASON_LABELS = [
     (ERROR_CONFIG, "Configuration error"),
     (ERROR_INTERNAL, "Unexpected error"),
 ]
+
+# What people read for a status code (orders and items share the table) and a
+# delivery type; an unknown code is shown as sent.
+STATUS_LABELS = [
+    ("50", "Cancellation waiting"),
+    ("100", "Cancelled"),
+    ("200", "Waiting"),
+    ("300", "Payment waiting"),
+    ("350", "Confirmation waiting"),
+    ("400", "Approved"),
+    ("450", "Preparing"),
+    ("500", "Shipped"),
+    ("510", "Shipped and informed"),
+    ("520", "Ready for pickup"),
+    ("540", "Delivery attempted"),
+    ("544", "Review started"),
+    ("545", "Review waiting"),
+    ("546", "Waiting for payment"),
+    ("547", "Paid"),
+    ("550", "Delivered"),
+    ("600", "Refunded"),
+]
+DELIVERY_TYPE_LABELS = [("standard", "Standard"), ("next_day", "Next day"), ("same_day", "Same day")]

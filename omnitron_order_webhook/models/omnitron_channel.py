@@ -47,9 +47,7 @@ class OmnitronChannel(models.Model):
         check_company=True,
         help="The warehouse that ships this channel's orders (empty: the company's default).",
     )
-    source_id = fields.Many2one(
-        "utm.source", string="Source", help="The UTM source of this channel's orders, for Sales Analysis."
-    )
+    source_id = fields.Many2one("utm.source", help="The UTM source of this channel's orders, for Sales Analysis.")
     customer_lang = fields.Selection(
         _installed_languages,
         string="Customer Language",
@@ -94,7 +92,7 @@ class OmnitronChannel(models.Model):
     def _inverse_accept_orders(self):
         allowed = self._allowed_channels()
         if not allowed:
-            known = self.with_context(active_test=False).search([]).mapped("channel_pk")
+            known = self.with_context(active_test=False).search([("channel_pk", "!=", False)]).mapped("channel_pk")
             allowed = frozenset(known)
         allowed = set(allowed)
         for channel in self:
@@ -103,7 +101,7 @@ class OmnitronChannel(models.Model):
             raise UserError(
                 self.env._("At least one channel must accept orders; to stop every order, stop the sender instead.")
             )
-        known = set(self.with_context(active_test=False).search([]).mapped("channel_pk"))
+        known = set(self.with_context(active_test=False).search([("channel_pk", "!=", False)]).mapped("channel_pk"))
         # Every known channel accepted and no unknown one listed: the filter is off again.
         filtering = self.env["omnitron.webhook.reception"]._settings().order_filtering
         channels = frozenset() if allowed == known else frozenset(allowed)
@@ -203,4 +201,3 @@ class OmnitronChannel(models.Model):
         action = self.action_view_attention()
         action["context"] = {}
         return action
-

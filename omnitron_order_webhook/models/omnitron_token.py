@@ -44,12 +44,13 @@ class OmnitronToken(models.Model):
 
     @api.model
     def _generate(self, user):
-        """Create a token for ``user`` and return it in clear, once."""
+        """Create a token for ``user``; return it in clear, once, with the prefixes of the tokens it revoked."""
         token, index, key_digest = tokens.new_token()
         self.sudo().create({"user_id": user.id, "index": index, "key_digest": key_digest})
         outdated = self.sudo().search([("user_id", "=", user.id)])[self._max_tokens_per_user :]
+        revoked = outdated.mapped("index")
         outdated.unlink()
-        return token
+        return token, revoked
 
     @api.model
     def _authenticate(self, token):
@@ -61,7 +62,10 @@ class OmnitronToken(models.Model):
         return self.browse()
 
     def action_revoke(self):
-        """Revoke these tokens (button of the user form's token list)."""
+        """Revoke these tokens (button of the user form's token list and of the token's form)."""
         self.user_id._omnitron_check_manager()
+        users = self.user_id
         self.sudo().unlink()
+        if len(users) == 1 and self.env.context.get("from_token_form"):
+            return {"type": "ir.actions.act_window", "res_model": "res.users", "res_id": users.id, "view_mode": "form"}
         return True

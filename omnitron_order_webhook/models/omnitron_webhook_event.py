@@ -33,9 +33,7 @@ class OmnitronWebhookEvent(models.Model):
     webhook = fields.Selection(const.WEBHOOKS, required=True, readonly=True, default=const.WEBHOOK_ORDER)
     order_number = fields.Char(readonly=True, index=True)
     channel_pk = fields.Integer(string="Channel ID", readonly=True, aggregator=None)  # an id: never summed
-    channel_id = fields.Many2one(
-        "omnitron.channel", string="Channel", readonly=True, ondelete="set null", index="btree_not_null"
-    )
+    channel_id = fields.Many2one("omnitron.channel", readonly=True, ondelete="set null", index="btree_not_null")
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     http_status = fields.Integer(string="HTTP Status", readonly=True, aggregator=None)
@@ -119,86 +117,92 @@ class OmnitronWebhookEvent(models.Model):
         English sentence Omnitron was answered with).
         """
         self.ensure_one()
-        _ = self.env._
         order = self._payload_order()
         reason = self.reason
         if reason == const.REASON_CARGO_COMPANY_NOT_FOUND:
             cargo = order.get("cargo_company") if isinstance(order.get("cargo_company"), dict) else {}
-            return _(
+            return self.env._(
                 "No shipping method has the Omnitron shipping company “%(company)s” and ERP code “%(code)s”. "
                 "Press “Set up the carrier”, save it, and the order is imported.",
                 company=cargo.get("shipping_company") or "",
                 code=cargo.get("erp_code") or "",
             )
         if reason == const.REASON_PRODUCT_NOT_FOUND:
-            return _(
+            return self.env._(
                 "No product has the internal reference %(skus)s, and “%(setting)s” is off in the Omnitron "
                 "settings. Press “Create the products” (or turn the setting on), and the order is imported.",
                 skus=", ".join(self._missing_skus()) or "-",
-                setting=_(omnitron_settings.SETTINGS_BY_NAME["create_missing_products"].label),
+                setting=self._setting_label("create_missing_products"),
             )
         if reason == const.REASON_PRODUCT_AMBIGUOUS:
-            return _(
+            return self.env._(
                 "Several products share an internal reference of this order (%(skus)s). Keep one product per "
                 "reference, then press “Reprocess”.",
                 skus=", ".join(self._payload_skus()) or "-",
             )
         if reason == const.REASON_CURRENCY_NOT_ACTIVE:
-            return _(
+            return self.env._(
                 "The currency %(currency)s is not active. An administrator activates it under Accounting › "
                 "Configuration › Currencies, then presses “Reprocess”.",
                 currency=str(order.get("currency") or "").upper(),
             )
         if reason == const.REASON_TAX_NOT_CONFIGURED:
-            return _(
+            return self.env._(
                 "A tax rate of this order has no sale tax Odoo can use: %(detail)s Press “Open the taxes”, "
                 "mark the tax to use, then “Reprocess”.",
                 detail=self.detail or "",
             )
         if reason == const.REASON_BELOW_MIN_OMNITRON_ID:
-            return _(
+            return self.env._(
                 "Omnitron ID %(pk)s is below the “%(setting)s” of the Omnitron settings, so the order was "
                 "deliberately not imported.",
                 pk=order.get("pk", ""),
-                setting=_(omnitron_settings.SETTINGS_BY_NAME["min_order_omnitron_id"].label),
+                setting=self._setting_label("min_order_omnitron_id"),
             )
         if reason == const.REASON_CHANNEL_NOT_ALLOWED:
-            return _(
+            return self.env._(
                 "Channel %(channel)s is not one of the “Allowed Channels” of the Omnitron settings, so the "
                 "order was deliberately not imported.",
                 channel=self.channel_id.display_name or self.channel_pk,
             )
         if reason == const.REASON_PROPERTY_MISMATCH:
-            return _(
+            return self.env._(
                 "A “Property Rules” filter of the Omnitron settings refused this order: %(detail)s",
                 detail=self.detail or "",
             )
         if reason == const.REASON_DUPLICATE_ORDER:
-            return _(
+            return self.env._(
                 "This order was imported before%(order)s; this delivery changed nothing. Nothing to do.",
-                order=_(" as %(name)s", name=self.order_id.name) if self.order_id else "",
+                order=self.env._(" as %(name)s", name=self.order_id.name) if self.order_id else "",
             )
         if reason == const.REASON_OUTDATED_UPDATE:
-            return _("This delivery is older than what the order already shows; nothing was changed. Nothing to do.")
+            return self.env._(
+                "This delivery is older than what the order already shows; nothing was changed. Nothing to do."
+            )
         if reason == const.ERROR_CONFIG:
-            return _(
+            return self.env._(
                 "Nothing was imported because of the configuration: %(detail)s Once it is corrected, press "
                 "“Reprocess”.",
                 detail=self.detail or "",
             )
         if reason == const.ERROR_INTERNAL:
-            return _(
+            return self.env._(
                 "An unexpected error stopped the import and nothing was saved (%(detail)s). Press “Reprocess” to "
                 "try again; if it fails again, the server log has the details under this event's UUID.",
                 detail=self.detail or "",
             )
         if reason in (const.ERROR_INVALID_PAYLOAD, const.ERROR_INVALID_JSON):
-            return _(
+            return self.env._(
                 "Omnitron sent a delivery Odoo cannot read, so the order is not in Odoo: %(detail)s Ask Omnitron "
                 "to correct the order and send it again.",
                 detail=self.detail or "",
             )
         return False
+
+    def _setting_label(self, name):
+        """A setting's label as the settings form shows it, in the reader's language."""
+        setting = omnitron_settings.SETTINGS_BY_NAME[name]
+        return self.env._(setting.label)
 
     def _payload_order(self):
         """The order object of the stored delivery (flat under ``order`` for a plan), or {}."""
@@ -280,14 +284,13 @@ class OmnitronWebhookEvent(models.Model):
             self._schedule_attention()
 
     def _log_on_order(self, sale_order):
-        _ = self.env._
         channel = self.channel_id.display_name or str(self.channel_pk or "")
         if self.state == const.STATE_DONE:
-            body = _(
+            body = self.env._(
                 "Imported from Omnitron (channel %(channel)s, event %(event)s).", channel=channel, event=self.event_uuid
             )
         elif self.state == const.STATE_IGNORED:
-            body = _(
+            body = self.env._(
                 "Omnitron delivered this order again (event %(event)s): %(reason)s; nothing was changed.",
                 event=self.event_uuid,
                 reason=dict(self._fields["reason"]._description_selection(self.env)).get(self.reason, self.reason),
@@ -335,7 +338,9 @@ class OmnitronWebhookEvent(models.Model):
         events = self.filtered("needs_attention")
         if not events:
             raise UserError(self.env._("None of these deliveries needs attention."))
-        events.sudo().write({"dismissed_at": fields.Datetime.now(), "dismissed_by_id": self.env.uid, "dismiss_note": note})
+        events.sudo().write(
+            {"dismissed_at": fields.Datetime.now(), "dismissed_by_id": self.env.uid, "dismiss_note": note}
+        )
         for event in events:
             event._settle(self.env._("Dismissed by %(user)s: %(note)s", user=self.env.user.name, note=note))
         return events

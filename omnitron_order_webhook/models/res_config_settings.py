@@ -177,10 +177,14 @@ class ResConfigSettings(models.TransientModel):
         return omnitron_settings.parse_settings(stored)
 
     def _compute_omnitron_webhook_urls(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         for record in self:
-            record.omnitron_webhook_url = base + const.WEBHOOK_PATH
-            record.omnitron_cancellation_plan_url = base + const.CANCELLATION_PLAN_PATH
+            record.omnitron_webhook_url, record.omnitron_cancellation_plan_url = self._omnitron_webhook_urls()
+
+    @api.model
+    def _omnitron_webhook_urls(self):
+        """The two URLs Omnitron is given: the order webhook's and the cancellation-plan webhook's."""
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        return base + const.WEBHOOK_PATH, base + const.CANCELLATION_PLAN_PATH
 
     def action_omnitron_test_connection(self):
         """Log in to Omnitron with the saved settings and say what happened."""

@@ -14,15 +14,22 @@ class SaleOrder(models.Model):
     omnitron_pk = fields.Integer(string="Omnitron ID", readonly=True, copy=False, index="btree_not_null")
     omnitron_number = fields.Char(readonly=True, copy=False, index="btree_not_null")
     omnitron_channel_pk = fields.Integer(string="Omnitron Channel ID", readonly=True, copy=False)
-    omnitron_channel_id = fields.Many2one(
-        "omnitron.channel", string="Omnitron Channel", readonly=True, copy=False, index="btree_not_null"
-    )
-    omnitron_channel_name = fields.Char(string="Omnitron Channel Name", readonly=True, copy=False)
+    omnitron_channel_id = fields.Many2one("omnitron.channel", readonly=True, copy=False, index="btree_not_null")
+    omnitron_channel_name = fields.Char(string="Omnitron Channel (as sent)", readonly=True, copy=False)
     omnitron_channel_type = fields.Char(readonly=True, copy=False)
     omnitron_status = fields.Char(string="Omnitron Status Code", readonly=True, copy=False)
-    omnitron_status_name = fields.Char(string="Omnitron Status", readonly=True, copy=False)
+    omnitron_status_name = fields.Char(readonly=True, copy=False)
+    omnitron_status_label = fields.Selection(
+        const.STATUS_LABELS, string="Omnitron Status", compute="_compute_omnitron_labels"
+    )
+    omnitron_delivery_type_label = fields.Selection(
+        const.DELIVERY_TYPE_LABELS, string="Delivery Type", compute="_compute_omnitron_labels"
+    )
+    # Omnitron may send a template ("{domain_url}/…") instead of a link: a link only when absolute.
+    omnitron_tracking_url_is_link = fields.Boolean(compute="_compute_omnitron_labels")
+    omnitron_e_archive_url_is_link = fields.Boolean(compute="_compute_omnitron_labels")
     omnitron_date_placed = fields.Datetime(string="Placed in Omnitron", readonly=True, copy=False)
-    omnitron_delivery_type = fields.Char(string="Delivery Type", readonly=True, copy=False)
+    omnitron_delivery_type = fields.Char(string="Delivery Type Code", readonly=True, copy=False)
     omnitron_has_gift_box = fields.Boolean(string="Gift Box", readonly=True, copy=False)
     omnitron_gift_box_note = fields.Text(string="Gift Box Note", readonly=True, copy=False)
     omnitron_cargo_company = fields.Char(string="Cargo Company", readonly=True, copy=False)
@@ -459,6 +466,20 @@ class SaleOrder(models.Model):
             user_id=self._omnitron_responsible().id,
         )
 
+    @api.depends("omnitron_status", "omnitron_delivery_type", "omnitron_tracking_url", "omnitron_e_archive_url")
+    def _compute_omnitron_labels(self):
+        statuses = dict(const.STATUS_LABELS)
+        delivery_types = dict(const.DELIVERY_TYPE_LABELS)
+        for sale_order in self:
+            sale_order.omnitron_status_label = (
+                sale_order.omnitron_status if sale_order.omnitron_status in statuses else False
+            )
+            sale_order.omnitron_delivery_type_label = (
+                sale_order.omnitron_delivery_type if sale_order.omnitron_delivery_type in delivery_types else False
+            )
+            sale_order.omnitron_tracking_url_is_link = _is_link(sale_order.omnitron_tracking_url)
+            sale_order.omnitron_e_archive_url_is_link = _is_link(sale_order.omnitron_e_archive_url)
+
     def _omnitron_responsible(self):
         """Who must act: the salesperson, else an Omnitron administrator of the company, else the admin."""
         if self.user_id:
@@ -539,3 +560,7 @@ def _decimal(value):
 
 def _pks(lines):
     return ", ".join(str(pk) for pk in lines.mapped("omnitron_item_pk"))
+
+
+def _is_link(url):
+    return bool(url) and url.lower().startswith(("https://", "http://"))

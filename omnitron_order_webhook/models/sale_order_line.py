@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import float_is_zero
 
 from ..core import const
@@ -8,7 +8,10 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     omnitron_item_pk = fields.Integer(string="Omnitron Item ID", readonly=True, copy=False, index="btree_not_null")
-    omnitron_status = fields.Char(string="Omnitron Item Status", readonly=True, copy=False)
+    omnitron_status = fields.Char(string="Omnitron Item Status Code", readonly=True, copy=False)
+    omnitron_status_label = fields.Selection(
+        const.STATUS_LABELS, string="Omnitron Item Status", compute="_compute_omnitron_status_label"
+    )
     omnitron_tracking_number = fields.Char(string="Item Tracking Number", readonly=True, copy=False)
     omnitron_invoice_number = fields.Char(string="Item Invoice Number", readonly=True, copy=False)
     omnitron_invoice_date = fields.Datetime(string="Item Invoice Date", readonly=True, copy=False)
@@ -30,6 +33,12 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="The item's price as Omnitron sent it (for a merged item, per unit or per row).",
     )
+
+    @api.depends("omnitron_status")
+    def _compute_omnitron_status_label(self):
+        statuses = dict(const.STATUS_LABELS)
+        for line in self:
+            line.omnitron_status_label = line.omnitron_status if line.omnitron_status in statuses else False
 
     def write(self, vals):
         # A line staff set to 0 on a confirmed order: Omnitron is told its item is cancelled.

@@ -66,14 +66,26 @@ class TestAttention(OmnitronCase):
 
     def test_dismissing_takes_a_delivery_out_of_needs_attention_with_its_note(self):
         event = self.ignored_event()
-        staff = new_test_user(self.env, login="omnitron-user-dismiss", groups="omnitron_order_webhook.group_omnitron_user")
+        staff = new_test_user(
+            self.env, login="omnitron-user-dismiss", groups="omnitron_order_webhook.group_omnitron_user"
+        )
         action = event.with_user(staff).action_dismiss()
-        wizard = self.env[action["res_model"]].with_user(staff).with_context(action["context"]).create(
-            {"note": "test order from the channel's sandbox"}
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(staff)
+            .with_context(**action["context"])
+            .create({"note": "test order from the channel's sandbox"})
         )
         wizard.action_dismiss()
         self.assertRecordValues(
-            event, [{"needs_attention": False, "dismissed_by_id": staff.id, "dismiss_note": "test order from the channel's sandbox"}]
+            event,
+            [
+                {
+                    "needs_attention": False,
+                    "dismissed_by_id": staff.id,
+                    "dismiss_note": "test order from the channel's sandbox",
+                }
+            ],
         )
         self.assertFalse(event.activity_ids, "its activity is done")
         self.assertIn("sandbox", event.message_ids[:1].body)
@@ -92,14 +104,16 @@ class TestAttention(OmnitronCase):
     def test_the_carrier_fix_saves_and_reprocesses_in_one_click(self):
         event = self.ignored_event()
         action = event.action_open_carriers()
-        self.assertEqual((action["res_model"], action["view_mode"], action["target"]), ("delivery.carrier", "form", "new"))
+        self.assertEqual(
+            (action["res_model"], action["view_mode"], action["target"]), ("delivery.carrier", "form", "new")
+        )
         carrier = (
             self.env["delivery.carrier"]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"name": "Yurtiçi (Omnitron)", "product_id": self.carrier.product_id.id})
         )
         self.assertEqual((carrier.omnitron_shipping_company, carrier.omnitron_erp_code), ("yurtici", "yurtici_kargo"))
-        result = carrier.with_context(action["context"]).action_omnitron_save_and_reprocess()
+        result = carrier.with_context(**action["context"]).action_omnitron_save_and_reprocess()
         order = self.omnitron_orders()
         self.assertEqual((result["res_model"], result["res_id"]), ("sale.order", order.id))
         self.assertEqual(order.carrier_id, carrier)
@@ -114,7 +128,9 @@ class TestAttention(OmnitronCase):
         self.assertIn("Create Missing Products", event.explanation, "names the setting's label, not its key")
         event.with_user(self.manager).action_create_products_and_reprocess()
         self.assertTrue(self.omnitron_orders())
-        self.assertFalse(self.env["omnitron.webhook.reception"]._settings().create_missing_products, "setting untouched")
+        self.assertFalse(
+            self.env["omnitron.webhook.reception"]._settings().create_missing_products, "setting untouched"
+        )
 
     def test_a_config_error_keeps_the_delivery_so_it_is_reprocessed_once_fixed(self):
         # (The HTTP route records it; here the reception's refusal is what the route calls.)

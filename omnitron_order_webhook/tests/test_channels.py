@@ -43,13 +43,16 @@ class TestChannels(OmnitronCase):
         self.receive(self.sample(number="CH-1", pk=9001))
         order = self.omnitron_orders("CH-1")
         self.assertRecordValues(
-            order, [{"user_id": salesperson.id, "team_id": team.id, "source_id": source.id, "warehouse_id": warehouse.id}]
+            order,
+            [{"user_id": salesperson.id, "team_id": team.id, "source_id": source.id, "warehouse_id": warehouse.id}],
         )
         # ...so the salesperson finds it under My Quotations / My Orders, and Sales Analysis splits by channel.
         mine = self.env["sale.order"].with_user(salesperson).search([("user_id", "=", salesperson.id)])
         self.assertIn(order, mine)
-        report = self.env["sale.report"].sudo()._read_group(
-            [("name", "=", order.name)], ["team_id", "source_id"], ["__count"]
+        report = (
+            self.env["sale.report"]
+            .sudo()
+            ._read_group([("name", "=", order.name)], ["team_id", "source_id"], ["__count"])
         )
         self.assertEqual([(row[0], row[1]) for row in report], [(team, source)])
 

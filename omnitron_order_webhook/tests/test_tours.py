@@ -26,7 +26,7 @@ class TestBackOfficeTours(OmnitronHttpCase):
         self.assertEqual(self.post(self.sample()).json()["reason"], "cargo_company_not_found")
         event = self.events()
         self.start_tour(
-            f"/odoo/action-omnitron_order_webhook.omnitron_webhook_event_action/{event.id}",
+            "/odoo/action-omnitron_order_webhook.omnitron_dashboard_action",
             "omnitron_reprocess_tour",
             login="admin",
             timeout=120,
@@ -37,3 +37,28 @@ class TestBackOfficeTours(OmnitronHttpCase):
         self.assertEqual(event.reprocessed_event_id.order_id, order)
         self.assertEqual(event.reprocessed_event_id.state, "done")
         self.assertEqual(event.reprocessed_event_id.origin_event_id, event)
+
+    def test_admin_creates_a_sender_and_its_token_from_the_senders_menu(self):
+        self.start_tour(
+            "/odoo/action-omnitron_order_webhook.omnitron_sender_action",
+            "omnitron_sender_tour",
+            login="admin",
+            timeout=120,
+        )
+        sender = self.env["res.users"].search([("login", "=", "omnitron-trendyol")])
+        self.assertTrue(sender.has_group("omnitron_order_webhook.group_omnitron_sender"))
+        self.assertEqual(len(sender.sudo().omnitron_token_ids), 1)
+
+    def test_a_turkish_user_reads_why_in_turkish(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        new_test_user(
+            self.env, login="omnitron-turkish", groups="omnitron_order_webhook.group_omnitron_user", lang="tr_TR"
+        )
+        self.carrier.unlink()
+        self.assertEqual(self.post(self.sample()).json()["reason"], "cargo_company_not_found")
+        self.start_tour(
+            f"/odoo/action-omnitron_order_webhook.omnitron_webhook_event_action/{self.events().id}",
+            "omnitron_turkish_why_tour",
+            login="omnitron-turkish",
+        )

@@ -58,15 +58,19 @@ registry.category("web_tour.tours").add("omnitron_order_tour", {
         },
         {
             content: "The channel is shown",
-            trigger: "div[name='omnitron_channel_name']:contains('Lacoste N11')",
+            trigger: "div[name='omnitron_channel_id']:contains('Lacoste N11')",
+        },
+        {
+            content: "The status reads as words, not a code",
+            trigger: "div[name='omnitron_status_label']:contains('Approved')",
         },
         {
             content: "The tracking number is shown",
             trigger: "div[name='omnitron_tracking_number']:contains('202531672482')",
         },
         {
-            content: "The delivery type is shown",
-            trigger: "div[name='omnitron_delivery_type']:contains('same_day')",
+            content: "The delivery type is shown in words",
+            trigger: "div[name='omnitron_delivery_type_label']:contains('Same day')",
         },
     ],
 });
@@ -74,8 +78,22 @@ registry.category("web_tour.tours").add("omnitron_order_tour", {
 registry.category("web_tour.tours").add("omnitron_reprocess_tour", {
     steps: () => [
         {
-            content: "The event says why the order was not imported",
-            trigger: "div[name='reason']:contains('cargo_company_not_found')",
+            content: "The dashboard's card of the channel says one delivery needs attention",
+            trigger: ".o_kanban_record:contains('Lacoste N11') button.o_omnitron_attention:contains('1')",
+            run: "click",
+        },
+        {
+            content: "The list opens on what needs attention: the order without a carrier",
+            trigger: ".o_data_row td[name='order_number']:contains('202531672482')",
+            run: "click",
+        },
+        {
+            content: "The event says why, with the cargo company's codes",
+            trigger: ".alert-warning div[name='explanation']:contains('yurtici_kargo')",
+        },
+        {
+            content: "The activity of the delivery is in the chatter",
+            trigger: ".o-mail-Activity:contains('No carrier for the cargo company')",
         },
         {
             content: "Set up the missing carrier from the event",
@@ -83,17 +101,12 @@ registry.category("web_tour.tours").add("omnitron_reprocess_tour", {
             run: "click",
         },
         {
-            content: "Create a shipping method",
-            trigger: ".o_list_button_add",
-            run: "click",
-        },
-        {
             content: "Its Omnitron codes are prefilled from the order",
-            trigger: "div[name='omnitron_erp_code'] input:value(yurtici_kargo)",
+            trigger: ".modal div[name='omnitron_erp_code'] input:value(yurtici_kargo)",
         },
         {
             content: "Choose its delivery product",
-            trigger: "div[name='product_id'] input",
+            trigger: ".modal div[name='product_id'] input",
             run: "edit Yurtiçi",
         },
         {
@@ -101,27 +114,78 @@ registry.category("web_tour.tours").add("omnitron_reprocess_tour", {
             run: "click",
         },
         {
-            content: "Save the carrier",
-            trigger: ".o_form_button_save",
-            run: "click",
-        },
-        {
-            content: "The carrier is saved under its name",
-            trigger: ".o_last_breadcrumb_item:contains('Yurtiçi Kargo')",
-        },
-        {
-            content: "Back to the event",
-            trigger: ".breadcrumb .breadcrumb-item a:contains('Order 202531672482')",
-            run: "click",
-        },
-        {
-            content: "Reprocess the delivery",
-            trigger: "button[name='action_reprocess']",
+            content: "Save and reprocess in one click",
+            trigger: ".modal button[name='action_omnitron_save_and_reprocess']",
             run: "click",
         },
         {
             content: "We land on the new order",
             trigger: ".o_form_view div[name='tax_totals']:contains('725.26')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("omnitron_sender_tour", {
+    steps: () => [
+        {
+            content: "Create the user Omnitron posts as",
+            trigger: ".o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Its name",
+            trigger: ".o_form_view div[name='name'] textarea, .o_form_view div[name='name'] input",
+            run: "edit Omnitron Trendyol",
+        },
+        {
+            content: "Its login",
+            trigger: ".o_form_view div[name='login'] input",
+            run: "edit omnitron-trendyol",
+        },
+        {
+            content: "Save the sender",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Open its Omnitron tab",
+            trigger: ".o_form_saved a.nav-link[name='omnitron']",
+            run: "click",
+        },
+        {
+            content: "Generate its token",
+            trigger: "button[name='action_omnitron_generate_token']",
+            run: "click",
+        },
+        {
+            content: "The dialog shows the token once",
+            trigger: ".modal .o_omnitron_token span:not(:empty)",
+        },
+        {
+            content: "...and the webhook URL to give Omnitron, with a copy button",
+            trigger: ".modal div[name='webhook_url']:contains('/api/v1/oms/orders_omnitron/') .o_clipboard_button",
+        },
+        {
+            content: "Done",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The token is listed on the sender, by its prefix",
+            trigger: "div[name='omnitron_token_ids'] .o_data_row",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("omnitron_turkish_why_tour", {
+    steps: () => [
+        {
+            content: "The reason is a Turkish label",
+            trigger: "div[name='reason']:contains('Kargo firması için taşıyıcı yok')",
+        },
+        {
+            content: "The why is a Turkish sentence naming the codes",
+            trigger: ".alert-warning div[name='explanation']:contains('yurtici_kargo'):contains('Taşıyıcıyı kur')",
         },
     ],
 });
