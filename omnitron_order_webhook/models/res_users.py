@@ -1,6 +1,6 @@
 from odoo import api, fields, models
-from odoo.fields import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
 
 
 class ResUsers(models.Model):
