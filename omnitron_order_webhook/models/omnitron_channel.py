@@ -54,6 +54,12 @@ class OmnitronChannel(models.Model):
         help="The language of the customers this channel creates (empty: the language of their country "
         "when it is installed, e.g. Turkish for Turkey).",
     )
+    match_customers_across_channels = fields.Boolean(
+        string="Recognise Buyers of Other Channels",
+        help="A new customer of this channel with the tax number (TCKN/VKN) - or, without one, the e-mail - of a "
+        "customer of another channel is that customer, instead of a new partner. Off by default: marketplaces "
+        "often mask e-mails, and two people may share one.",
+    )
     accept_orders = fields.Boolean(
         string="Orders Accepted",
         compute="_compute_accept_orders",

@@ -63,7 +63,10 @@ class OmnitronOrderImport(models.AbstractModel):
         taxes = self._find_or_create_taxes(mapping.tax_rates(omnitron_order), company)
         products = self._find_or_create_products(omnitron_order.items, company, settings)
         customer = self.env["res.partner"]._omnitron_find_or_create_customer(
-            omnitron_order, company, lang=channel.customer_lang
+            omnitron_order,
+            company,
+            lang=channel.customer_lang,
+            match_across_channels=channel.match_customers_across_channels,
         )
         invoice_address = customer._omnitron_find_or_create_address(
             omnitron_order.billing_address, "invoice", countries[omnitron_order.billing_address.country_code]

@@ -65,6 +65,11 @@ class ResConfigSettings(models.TransientModel):
         '{"delivery_type": ["same_day", "standard"], "channel.channel_type": "n11"} (empty: no rule).',
     )
     omnitron_filter_summary = fields.Char(string="Omnitron Filters", compute="_compute_omnitron_filter_summary")
+    omnitron_known_channels = fields.Char(
+        string="Known Channels",
+        compute="_compute_omnitron_known_channels",
+        help="The channels that have sent a delivery, by id and name (Sales > Omnitron > Channels).",
+    )
     omnitron_api_password_set = fields.Boolean(
         string="Omnitron API Password Stored", help="A password is stored; it is never shown."
     )
@@ -175,6 +180,12 @@ class ResConfigSettings(models.TransientModel):
                 else:
                     stored[setting.key] = value or ""
         return omnitron_settings.parse_settings(stored)
+
+    def _compute_omnitron_known_channels(self):
+        channels = self.env["omnitron.channel"].search([("company_id", "in", self.env.companies.ids)], limit=50)
+        known = ", ".join(f"{channel.channel_pk} {channel.name}" for channel in channels.sorted("channel_pk"))
+        for record in self:
+            record.omnitron_known_channels = known or self.env._("none yet")
 
     def _compute_omnitron_webhook_urls(self):
         for record in self:

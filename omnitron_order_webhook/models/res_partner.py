@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import email_normalize
 
 from ..core import mapping
 
@@ -38,12 +39,15 @@ class ResPartner(models.Model):
     ]
 
     @api.model
-    def _omnitron_find_or_create_customer(self, omnitron_order, company, lang=None):
+    def _omnitron_find_or_create_customer(self, omnitron_order, company, lang=None, match_across_channels=False):
         """The partner of an Omnitron customer in ``company``: one per (channel, customer, company).
 
         A new customer speaks ``lang`` when given (the channel's default), else
         the language of its country when exactly one installed language is of
-        that country (Turkish for Turkey), else Odoo's default.
+        that country (Turkish for Turkey), else Odoo's default. With
+        ``match_across_channels`` (the channel's choice, off by default), a
+        customer of another channel with the same tax number (TCKN/VKN) - or,
+        without one, the same e-mail - is the same buyer.
         """
         Partner = self.env["res.partner"].with_context(active_test=False)
         customer = Partner.search(
@@ -55,6 +59,8 @@ class ResPartner(models.Model):
             limit=1,
         )
         tax_number = mapping.customer_tax_number(omnitron_order)
+        if not customer and match_across_channels:
+            customer = self._omnitron_same_buyer(omnitron_order, company, tax_number)
         if customer:
             if tax_number and not customer.vat:
                 customer.vat = tax_number
@@ -64,6 +70,25 @@ class ResPartner(models.Model):
         if lang:
             values["lang"] = lang
         return Partner.create(values)
+
+    @api.model
+    def _omnitron_same_buyer(self, omnitron_order, company, tax_number):
+        if tax_number:
+            key = ("vat", "=", tax_number)
+        else:
+            email = email_normalize(omnitron_order.customer.email or "")
+            if not email:
+                return self.browse()
+            key = ("email_normalized", "=", email)
+        return (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search(
+                [key, ("omnitron_customer_pk", "!=", False), ("company_id", "=", company.id)],
+                order="id",
+                limit=1,
+            )
+        )
 
     @api.model
     def _omnitron_country_language(self, country_code):

@@ -115,3 +115,37 @@ class TestChannels(OmnitronCase):
             [*channel.action_view_attention()["domain"], ("needs_attention", "=", True)]
         )
         self.assertEqual(attention.order_number, "D-3")
+
+    def other_channel(self, number, pk, *, customer_pk, channel_pk=77, name="Trendyol", **customer):
+        body = self.sample(number=number, pk=pk)
+        body["payload"]["channel"] = {**body["payload"]["channel"], "pk": channel_pk, "name": name}
+        body["payload"]["customer"] = {**body["payload"]["customer"], "pk": customer_pk, **customer}
+        return body
+
+    def test_the_same_buyer_on_another_channel_is_a_new_partner_unless_the_channel_recognises_buyers(self):
+        self.receive(self.sample(number="B-1"))
+        first = self.omnitron_orders("B-1").partner_id
+        self.receive(self.other_channel("B-2", 9201, customer_pk=555))
+        self.assertNotEqual(self.omnitron_orders("B-2").partner_id, first, "off by default")
+        self.channel(77).match_customers_across_channels = True
+        self.receive(self.other_channel("B-3", 9202, customer_pk=556))
+        self.assertEqual(
+            self.omnitron_orders("B-3").partner_id,
+            first,
+            "same tax number: the customer of the first channel",
+        )
+        other_buyer = self.other_channel("B-4", 9203, customer_pk=557, email="someone.else@example.com")
+        other_buyer["payload"]["billing_address"]["tax_no"] = "12345678950"
+        self.receive(other_buyer)
+        self.assertNotIn(self.omnitron_orders("B-4").partner_id, first | self.omnitron_orders("B-2").partner_id)
+
+    def test_sales_analysis_groups_by_omnitron_channel(self):
+        self.receive(self.sample(number="R-1"))
+        order = self.omnitron_orders("R-1")
+        rows = self.env["sale.report"]._read_group([("name", "=", order.name)], ["omnitron_channel_id"], ["__count"])
+        self.assertEqual([row[0] for row in rows], [order.omnitron_channel_id])
+
+    def test_the_settings_list_the_known_channels_by_name(self):
+        self.receive(self.sample())
+        settings = self.env["res.config.settings"].create({})
+        self.assertIn(f"20 {self.channel().name}", settings.omnitron_known_channels)
