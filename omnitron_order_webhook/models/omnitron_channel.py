@@ -40,7 +40,7 @@ class OmnitronChannel(models.Model):
         string="Salesperson",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="The salesperson of the orders of this channel: they see them under My Quotations and My Orders, "
-        "and get the activities of its deliveries that need a person.",
+        "and, as an Omnitron user, get the activities of its deliveries that need a person.",
     )
     warehouse_id = fields.Many2one(
         "stock.warehouse",

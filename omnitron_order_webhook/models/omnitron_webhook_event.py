@@ -300,8 +300,14 @@ class OmnitronWebhookEvent(models.Model):
         sale_order._message_log(body=Markup("<p>%s</p>") % body)
 
     def _schedule_attention(self):
-        """An activity for the channel's salesperson, else an Omnitron administrator."""
-        responsible = self.channel_id.user_id.filtered("active") or self.company_id._omnitron_administrator()
+        """An activity for the channel's salesperson, else an Omnitron administrator.
+
+        The salesperson gets it only as an Omnitron user: others cannot open the event.
+        """
+        salesperson = self.channel_id.user_id.filtered(
+            lambda user: user.active and user.has_group("omnitron_order_webhook.group_omnitron_user")
+        )
+        responsible = salesperson or self.company_id._omnitron_administrator()
         if not responsible:
             return
         self.sudo().activity_schedule(

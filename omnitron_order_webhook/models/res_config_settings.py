@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -65,6 +67,12 @@ class ResConfigSettings(models.TransientModel):
         '{"delivery_type": ["same_day", "standard"], "channel.channel_type": "n11"} (empty: no rule).',
     )
     omnitron_filter_summary = fields.Char(string="Omnitron Filters", compute="_compute_omnitron_filter_summary")
+    omnitron_stored_error = fields.Char(
+        string="Stored Settings Error",
+        readonly=True,
+        help="What the webhook says of the settings as stored now: it answers 500 config_error until they are "
+        "corrected and saved.",
+    )
     omnitron_known_channels = fields.Char(
         string="Known Channels",
         compute="_compute_omnitron_known_channels",
@@ -98,8 +106,12 @@ class ResConfigSettings(models.TransientModel):
             values["omnitron_allowed_channels"] = omnitron_settings.format_channels(filtering.channels)
             values["omnitron_property_rules"] = omnitron_settings.format_properties(filtering.properties)
         except ConfigError:
-            # Show what is stored so the admin can repair it.
-            values["omnitron_property_rules"] = params.get_param(filtering_key)
+            # Show what is stored, each part in its own field, so the admin can repair it.
+            values.update(_stored_filtering_parts(params.get_param(filtering_key)))
+        try:
+            self.env["omnitron.webhook.reception"]._settings()
+        except ConfigError as stored_error:
+            values["omnitron_stored_error"] = _translated(self.env, stored_error)
         values["omnitron_api_password_set"] = bool(params.get_param(omnitron_settings.key_of("omnitron_api_password")))
         for setting in omnitron_settings.SETTINGS:
             if setting.kind == "boolean":
@@ -212,3 +224,22 @@ class ResConfigSettings(models.TransientModel):
                 "sticky": not success,
             },
         }
+
+
+def _stored_filtering_parts(raw):
+    """The form's two filter fields from an ORDER_FILTERING stored invalid: its
+    channels and its properties as written, each in its own field."""
+    try:
+        document = json.loads(raw or "")
+    except ValueError:
+        return {"omnitron_property_rules": raw}
+    if not isinstance(document, dict):
+        return {"omnitron_property_rules": raw}
+    channels = document.get("channels")
+    if isinstance(channels, list):
+        channels = ", ".join(str(channel) for channel in channels)
+    properties = document.get("properties")
+    return {
+        "omnitron_allowed_channels": "" if channels is None else str(channels),
+        "omnitron_property_rules": "" if properties is None else json.dumps(properties, ensure_ascii=False),
+    }

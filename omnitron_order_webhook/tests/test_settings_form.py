@@ -89,3 +89,16 @@ class TestSettingsForm(OmnitronCase):
             self.env["res.config.settings"].create({"omnitron_outbound_enabled": True, "omnitron_api_username": "erp"})
         with self.assertRaisesRegex(ValidationError, "http or https base URL"):
             self.env["res.config.settings"].create({"omnitron_api_url": "ftp://omnitron.example.com"})
+
+    def test_a_filter_stored_invalid_is_shown_in_its_own_fields_with_the_webhooks_error(self):
+        self.set_params(order_filtering='{"channels": "20", "properties": {"delivery_type": "same_day"}}')
+        form = Form(self.env["res.config.settings"])
+        self.assertEqual(form.omnitron_allowed_channels, "20", "the channels in the channels field")
+        self.assertEqual(json.loads(form.omnitron_property_rules), {"delivery_type": "same_day"})
+        self.assertIn('"channels" must be a list', form.omnitron_stored_error)
+        form.save().execute()  # saving what is shown repairs it
+        self.assertEqual(
+            json.loads(self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "order_filtering")),
+            {"channels": [20], "properties": {"delivery_type": "same_day"}},
+        )
+        self.assertFalse(self.env["res.config.settings"].create({}).omnitron_stored_error)
