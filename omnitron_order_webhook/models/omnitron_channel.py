@@ -88,7 +88,8 @@ class OmnitronChannel(models.Model):
     @api.depends("name", "channel_pk")
     def _compute_display_name(self):
         for channel in self:
-            channel.display_name = f"{channel.name} ({channel.channel_pk})" if channel.name else str(channel.channel_pk)
+            named = channel.name and channel.name != str(channel.channel_pk)
+            channel.display_name = f"{channel.name} ({channel.channel_pk})" if named else str(channel.channel_pk)
 
     def _compute_accept_orders(self):
         allowed = self._allowed_channels()
