@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import clean_context
 
 
 class DeliveryCarrier(models.Model):
@@ -28,4 +29,5 @@ class DeliveryCarrier(models.Model):
         event = self.env["omnitron.webhook.event"].browse(self.env.context.get("omnitron_event_id")).exists()
         if not event:
             raise UserError(self.env._("The delivery to reprocess is gone; the carrier was saved."))
-        return event.action_reprocess()
+        # The dialog's default_* keys (name, codes) must not reach the records the import creates.
+        return event.with_context(clean_context(self.env.context)).action_reprocess()

@@ -1,9 +1,12 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..core import settings as omnitron_settings
+from ..core.settings import ConfigError
 
 
 def _installed_languages(model):
@@ -92,23 +95,27 @@ class OmnitronChannel(models.Model):
             channel.display_name = f"{channel.name} ({channel.channel_pk})" if named else str(channel.channel_pk)
 
     def _compute_accept_orders(self):
-        allowed = self._allowed_channels()
+        try:
+            allowed = self._allowed_channels()
+        except ConfigError:
+            allowed = None  # settings stored invalid: nothing is accepted until they are corrected
         for channel in self:
-            channel.accept_orders = not allowed or channel.channel_pk in allowed
+            channel.accept_orders = allowed is not None and (not allowed or channel.channel_pk in allowed)
 
     def _inverse_accept_orders(self):
-        allowed = self._allowed_channels()
-        if not allowed:
-            known = self.with_context(active_test=False).search([("channel_pk", "!=", False)]).mapped("channel_pk")
-            allowed = frozenset(known)
-        allowed = set(allowed)
+        try:
+            allowed = self._allowed_channels()
+        except ConfigError as error:
+            raise UserError(str(error)) from None
+        # The filter is one for the whole database: every company's channels count.
+        known = set(self.sudo().with_context(active_test=False).search([("channel_pk", ">", 0)]).mapped("channel_pk"))
+        allowed = set(allowed or known)
         for channel in self:
             (allowed.add if channel.accept_orders else allowed.discard)(channel.channel_pk)
         if not allowed:
             raise UserError(
                 self.env._("At least one channel must accept orders; to stop every order, stop the sender instead.")
             )
-        known = set(self.with_context(active_test=False).search([("channel_pk", "!=", False)]).mapped("channel_pk"))
         # Every known channel accepted and no unknown one listed: the filter is off again.
         filtering = self.env["omnitron.webhook.reception"]._settings().order_filtering
         channels = frozenset() if allowed == known else frozenset(allowed)
@@ -120,21 +127,28 @@ class OmnitronChannel(models.Model):
 
     def _compute_dashboard(self):
         now = fields.Datetime.now()
-        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
         week = now - timedelta(days=7)
         Order = self.env["sale.order"]
         Event = self.env["omnitron.webhook.event"]
         domain = [("omnitron_channel_id", "in", self.ids)]
         totals = dict(Order._read_group(domain, ["omnitron_channel_id"], ["__count"]))
         today_counts = dict(
-            Order._read_group([*domain, ("create_date", ">=", today)], ["omnitron_channel_id"], ["__count"])
+            Order._read_group(
+                [*domain, ("create_date", ">=", self._start_of_today())], ["omnitron_channel_id"], ["__count"]
+            )
         )
-        week_rows = Order._read_group(
+        week_counts, week_amounts = {}, {}
+        # Orders may be in several currencies: each total is converted to the company's at today's rate.
+        for channel, currency, count, amount in Order._read_group(
             [*domain, ("create_date", ">=", week), ("state", "!=", "cancel")],
-            ["omnitron_channel_id"],
+            ["omnitron_channel_id", "currency_id"],
             ["__count", "amount_total:sum"],
-        )
-        week_counts = {channel: (count, amount) for channel, count, amount in week_rows}
+        ):
+            week_counts[channel] = week_counts.get(channel, 0) + count
+            converted = currency._convert(
+                amount, channel.currency_id, channel.company_id, fields.Date.context_today(self)
+            )
+            week_amounts[channel] = week_amounts.get(channel, 0.0) + converted
         attention = dict(
             Event._read_group(
                 [("channel_id", "in", self.ids), ("needs_attention", "=", True)], ["channel_id"], ["__count"]
@@ -144,9 +158,16 @@ class OmnitronChannel(models.Model):
         for channel in self:
             channel.order_count = totals.get(channel, 0)
             channel.orders_today = today_counts.get(channel, 0)
-            channel.orders_this_week, channel.amount_this_week = week_counts.get(channel, (0, 0.0))
+            channel.orders_this_week = week_counts.get(channel, 0)
+            channel.amount_this_week = week_amounts.get(channel, 0.0)
             channel.attention_count = attention.get(channel, 0)
             channel.last_delivery_at = last.get(channel, False)
+
+    def _start_of_today(self):
+        """Midnight of the reader's today, in UTC as the database stores dates."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        midnight = tz.localize(datetime.combine(fields.Date.context_today(self), time.min))
+        return midnight.astimezone(pytz.UTC).replace(tzinfo=None)
 
     @api.model
     def _find(self, company, channel_pk):

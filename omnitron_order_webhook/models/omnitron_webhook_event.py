@@ -24,6 +24,8 @@ class OmnitronWebhookEvent(models.Model):
     _name = "omnitron.webhook.event"
     _inherit = ["mail.thread", "mail.activity.mixin"]  # the activity of a delivery that needs a person
     _description = "Omnitron Webhook Event"
+    # Events are read-only rows: whoever may read one may discuss it in its chatter.
+    _mail_post_access = "read"
     _order = "received_at desc, id desc"
     _rec_name = "event_uuid"
     _rec_names_search = ["order_number", "event_uuid"]
@@ -77,6 +79,13 @@ class OmnitronWebhookEvent(models.Model):
     dismissed_by_id = fields.Many2one("res.users", string="Dismissed by", readonly=True, ondelete="set null")
     dismissed_at = fields.Datetime(readonly=True)
     dismiss_note = fields.Text(string="Why Dismissed", readonly=True)
+    resolved_by_event_id = fields.Many2one(
+        "omnitron.webhook.event",
+        string="Resolved by",
+        readonly=True,
+        ondelete="set null",
+        help="A later delivery of the same order that imported or updated it: this one needs nobody any more.",
+    )
     needs_attention = fields.Boolean(
         compute="_compute_needs_attention",
         store=True,
@@ -236,7 +245,7 @@ class OmnitronWebhookEvent(models.Model):
         )
         return [sku for sku in skus if sku not in known]
 
-    @api.depends("state", "reason", "reprocess_event_ids", "dismissed_at")
+    @api.depends("state", "reason", "reprocess_event_ids", "dismissed_at", "resolved_by_event_id")
     def _compute_needs_attention(self):
         for event in self:
             event.needs_attention = bool(
@@ -244,6 +253,7 @@ class OmnitronWebhookEvent(models.Model):
                 and event.reason not in const.NO_ATTENTION_REASONS
                 and not event.reprocess_event_ids
                 and not event.dismissed_at
+                and not event.resolved_by_event_id
             )
 
     @api.depends("reprocess_event_ids")
@@ -280,8 +290,32 @@ class OmnitronWebhookEvent(models.Model):
         self.ensure_one()
         if sale_order:
             self._log_on_order(sale_order.sudo())
-        if self.needs_attention:
+        if self.state in (const.STATE_DONE, const.STATE_UPDATED):
+            self._resolve_earlier()
+        elif self.needs_attention:
             self._schedule_attention()
+
+    def _same_order_needing_attention(self):
+        """Other deliveries of this order (same webhook, channel and company) that need a person."""
+        if not self.order_number:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("needs_attention", "=", True),
+                ("order_number", "=", self.order_number),
+                ("channel_pk", "=", self.channel_pk),
+                ("company_id", "=", self.company_id.id),
+                ("webhook", "=", self.webhook),
+                ("id", "!=", self.id),
+            ]
+        )
+
+    def _resolve_earlier(self):
+        """Omnitron sent the order again and it went through: its earlier failures need nobody."""
+        earlier = self._same_order_needing_attention()
+        if earlier:
+            earlier.write({"resolved_by_event_id": self.id})
+            earlier._settle(self.env._("Resolved by a later delivery (event %(event)s).", event=self.event_uuid))
 
     def _log_on_order(self, sale_order):
         channel = self.channel_id.display_name or str(self.channel_pk or "")
@@ -309,6 +343,12 @@ class OmnitronWebhookEvent(models.Model):
         )
         responsible = salesperson or self.company_id._omnitron_administrator()
         if not responsible:
+            return
+        # Omnitron retries a failed delivery: one open activity per order is enough.
+        others = self._same_order_needing_attention()
+        if others and self.env["mail.activity"].sudo().search_count(
+            [("res_model", "=", self._name), ("res_id", "in", others.ids)], limit=1
+        ):
             return
         self.sudo().activity_schedule(
             "mail.mail_activity_data_warning",
@@ -462,6 +502,9 @@ class OmnitronWebhookEvent(models.Model):
                 state=dict(new_event._fields["state"]._description_selection(self.env))[new_event.state],
             )
         )
+        if new_event.needs_attention and not new_event.activity_ids:
+            # It failed again: the activity moves to the new event (this one's was just closed).
+            new_event._schedule_attention()
         return new_event
 
     def _check_fixer(self):

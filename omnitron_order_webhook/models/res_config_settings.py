@@ -194,7 +194,8 @@ class ResConfigSettings(models.TransientModel):
         return omnitron_settings.parse_settings(stored)
 
     def _compute_omnitron_known_channels(self):
-        channels = self.env["omnitron.channel"].search([("company_id", "in", self.env.companies.ids)], limit=50)
+        # sudo: a settings admin need not be a salesman to see which channels exist.
+        channels = self.env["omnitron.channel"].sudo().search([("company_id", "in", self.env.companies.ids)], limit=50)
         known = ", ".join(f"{channel.channel_pk} {channel.name}" for channel in channels.sorted("channel_pk"))
         for record in self:
             record.omnitron_known_channels = known or self.env._("none yet")

@@ -125,6 +125,12 @@ class TestAttention(OmnitronCase):
         order = self.omnitron_orders()
         self.assertEqual((result["res_model"], result["res_id"]), ("sale.order", order.id))
         self.assertEqual(order.carrier_id, carrier)
+        self.assertTrue(action["context"]["default_name"])
+        self.assertNotIn(
+            action["context"]["default_name"],
+            [order.name, *order.picking_ids.mapped("name")],
+            "the dialog's defaults do not reach what the import creates",
+        )
 
     def test_the_product_fix_creates_the_missing_products_for_this_order_only(self):
         self.set_params(create_missing_products="false")
@@ -170,3 +176,24 @@ class TestAttention(OmnitronCase):
         self.assertNotEqual(
             event.with_context(lang="tr_TR").display_name, event.with_context(lang="en_US").display_name
         )
+
+    def test_a_later_delivery_that_goes_through_resolves_the_earlier_failures_of_the_order(self):
+        self.carrier.omnitron_erp_code = "other"
+        self.receive(self.sample())
+        self.receive(self.sample())  # Omnitron retries
+        failures = self.events()
+        self.assertEqual(failures.mapped("needs_attention"), [True, True])
+        self.assertEqual(len(failures.activity_ids), 1, "one open activity per order, not one per retry")
+        self.carrier.omnitron_erp_code = "yurtici_kargo"
+        self.receive(self.sample())  # the next retry, once the carrier is fixed
+        done = self.events()[0]
+        self.assertEqual(done.state, "done")
+        self.assertEqual(failures.mapped("resolved_by_event_id"), done | done)
+        self.assertFalse(any(failures.mapped("needs_attention")))
+        self.assertFalse(failures.activity_ids)
+
+    def test_staff_can_discuss_an_event_in_its_chatter(self):
+        event = self.ignored_event()
+        staff = new_test_user(self.env, login="omnitron-user-chat", groups="omnitron_order_webhook.group_omnitron_user")
+        event.with_user(staff).message_post(body="Asked the channel manager about this carrier.")
+        self.assertIn("channel manager", event.message_ids[:1].body)

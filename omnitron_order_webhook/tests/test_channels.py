@@ -1,5 +1,6 @@
 """Channels: created by their first delivery, their defaults on imported orders, the dashboard."""
 
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import OmnitronCase, item
@@ -149,3 +150,12 @@ class TestChannels(OmnitronCase):
         self.receive(self.sample())
         settings = self.env["res.config.settings"].create({})
         self.assertIn(f"20 {self.channel().name}", settings.omnitron_known_channels)
+
+    def test_orders_accepted_is_off_everywhere_while_the_settings_are_invalid(self):
+        self.receive(self.sample())
+        self.set_params(order_filtering='{"channels": "20"}')
+        channel = self.channel()
+        channel.invalidate_recordset(["accept_orders"])
+        self.assertFalse(channel.accept_orders)
+        with self.assertRaises(UserError):
+            channel.accept_orders = True

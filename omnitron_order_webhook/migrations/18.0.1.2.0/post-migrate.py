@@ -1,6 +1,7 @@
 """Orders and events received before 18.0.1.2.0 name their channel by its id
 only: create the channels they name (one per channel id and company, with the
-name the latest order carried) and link them."""
+name the latest order carried) and link them. A delivery refused before its
+body was read has channel id 0 (an unset Integer): it names no channel."""
 
 
 def migrate(cr, version):
@@ -15,7 +16,7 @@ def migrate(cr, version):
                COALESCE(so.omnitron_channel_name, so.omnitron_channel_pk::text), so.omnitron_channel_type, TRUE,
                1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM sale_order so
-         WHERE so.omnitron_channel_pk IS NOT NULL AND so.omnitron_number IS NOT NULL
+         WHERE so.omnitron_channel_pk > 0 AND so.omnitron_number IS NOT NULL
          ORDER BY so.omnitron_channel_pk, so.company_id, so.id DESC
         ON CONFLICT (channel_pk, company_id) DO NOTHING
         """
@@ -27,7 +28,7 @@ def migrate(cr, version):
         SELECT DISTINCT ev.channel_pk, ev.company_id, ev.channel_pk::text, TRUE,
                1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM omnitron_webhook_event ev
-         WHERE ev.channel_pk IS NOT NULL AND ev.company_id IS NOT NULL
+         WHERE ev.channel_pk > 0 AND ev.company_id IS NOT NULL
         ON CONFLICT (channel_pk, company_id) DO NOTHING
         """
     )
