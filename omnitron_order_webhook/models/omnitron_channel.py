@@ -183,14 +183,18 @@ class OmnitronChannel(models.Model):
         channel = self._find(company, omnitron_channel.pk)
         if channel:
             return channel
-        return self.create(
-            {
-                "channel_pk": omnitron_channel.pk,
-                "name": omnitron_channel.name or str(omnitron_channel.pk),
-                "channel_type": omnitron_channel.channel_type or False,
-                "company_id": company.id,
-            }
-        )
+        # A savepoint of its own, only for the first delivery: a concurrent
+        # first delivery makes the unique constraint fail, and the reception
+        # replays the request (RETRY_CONSTRAINTS), which then finds the channel.
+        with self.env.cr.savepoint():
+            return self.create(
+                {
+                    "channel_pk": omnitron_channel.pk,
+                    "name": omnitron_channel.name or str(omnitron_channel.pk),
+                    "channel_type": omnitron_channel.channel_type or False,
+                    "company_id": company.id,
+                }
+            )
 
     def _order_defaults(self):
         """What an order imported from this channel takes from it."""

@@ -55,7 +55,8 @@ class OmnitronOrderImport(models.AbstractModel):
         return outcome, sale_order
 
     def _create_sale_order(self, omnitron_order, company, settings, channel):
-        self._check_not_imported(omnitron_order, company)
+        # Not imported yet: the reception looked (``_find_imported``) before
+        # choosing this flow, and the order's unique constraint guards races.
         self._check_company_setup(company)
         carrier = self._find_carrier(omnitron_order.cargo_company, company)
         currency = self._find_currency(omnitron_order)
@@ -115,19 +116,6 @@ class OmnitronOrderImport(models.AbstractModel):
                     "The order cannot be booked: " + "; ".join(problems) + "; then reprocess this event."
                 )
             )
-
-    def _check_not_imported(self, omnitron_order, company):
-        """Judged within the sender's company, as the unique constraint is."""
-        exists = self.env["sale.order"].search_count(
-            [
-                ("omnitron_channel_pk", "=", omnitron_order.channel.pk),
-                ("omnitron_number", "=", omnitron_order.number),
-                ("company_id", "=", company.id),
-            ],
-            limit=1,
-        )
-        if exists:
-            raise Refusal(self._duplicate(omnitron_order))
 
     def _find_carrier(self, cargo, company):
         carrier = self.env["delivery.carrier"].search(

@@ -91,9 +91,8 @@ class OmnitronWebhookReception(models.AbstractModel):
         linked = self.env["sale.order"]  # the order a refused re-delivery names
         failure = None
         try:
-            # The channel outlives a refused delivery: its own savepoint.
-            with self.env.cr.savepoint():
-                channel = self._channel_of(arrival, call)
+            # Outside the flow's savepoint: the channel outlives a refused delivery.
+            channel = self._channel_of(arrival, call)
             with self.env.cr.savepoint():
                 outcome, sale_order = self._run_flow(arrival, call, channel)
                 # Flushed here, as the flow's superuser: the savepoint would

@@ -58,7 +58,7 @@ class TestBackOfficeTours(OmnitronHttpCase):
         self.carrier.unlink()
         self.assertEqual(self.post(self.sample()).json()["reason"], "cargo_company_not_found")
         self.start_tour(
-            f"/odoo/action-omnitron_order_webhook.omnitron_webhook_event_action/{self.events().id}",
+            "/odoo/action-omnitron_order_webhook.omnitron_dashboard_action",
             "omnitron_turkish_why_tour",
             login="omnitron-turkish",
         )

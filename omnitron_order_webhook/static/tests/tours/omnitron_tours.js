@@ -180,6 +180,16 @@ registry.category("web_tour.tours").add("omnitron_sender_tour", {
 registry.category("web_tour.tours").add("omnitron_turkish_why_tour", {
     steps: () => [
         {
+            content: "On the Turkish dashboard, the channel's card says one call needs attention",
+            trigger: ".o_kanban_record:contains('Lacoste N11') button.o_omnitron_attention:contains('işlem bekliyor')",
+            run: "click",
+        },
+        {
+            content: "Open the call that needs attention",
+            trigger: ".o_data_row td[name='order_number']:contains('202531672482')",
+            run: "click",
+        },
+        {
             content: "The reason is a Turkish label",
             trigger: "div[name='reason']:contains('Kargo firması için taşıyıcı yok')",
         },
