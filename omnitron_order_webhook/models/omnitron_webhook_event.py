@@ -110,8 +110,12 @@ class OmnitronWebhookEvent(models.Model):
                 subject = self.env._("Order %(number)s", number=event.order_number)
             else:
                 subject = self.env._("Event %(uuid)s", uuid=event.event_uuid or event.id)
-            reason = dict(self._fields["reason"]._description_selection(self.env)).get(event.reason)
+            reason = event._reason_label()
             event.display_name = f"{subject} ({reason})" if reason else subject
+
+    def _reason_label(self):
+        """The reason as people read it, in the reader's language (False without one)."""
+        return dict(self._fields["reason"]._description_selection(self.env)).get(self.reason, False)
 
     @api.depends("reason", "detail", "payload", "order_id", "state")
     @api.depends_context("lang")
@@ -327,7 +331,7 @@ class OmnitronWebhookEvent(models.Model):
             body = self.env._(
                 "Omnitron delivered this order again (event %(event)s): %(reason)s; nothing was changed.",
                 event=self.event_uuid,
-                reason=dict(self._fields["reason"]._description_selection(self.env)).get(self.reason, self.reason),
+                reason=self._reason_label() or self.reason,
             )
         else:
             return  # an applied update or plan has its own note, with what it changed
@@ -354,7 +358,7 @@ class OmnitronWebhookEvent(models.Model):
             "mail.mail_activity_data_warning",
             summary=self.env._(
                 "Omnitron: %(reason)s (%(order)s)",
-                reason=dict(self._fields["reason"]._description_selection(self.env)).get(self.reason, self.state),
+                reason=self._reason_label() or self.state,
                 order=self.order_number or self.event_uuid or self.id,
             ),
             note=self.explanation or "",
