@@ -48,24 +48,25 @@ class TestAttention(OmnitronCase):
         action = self.env.ref("omnitron_order_webhook.omnitron_webhook_event_action")
         self.assertIn("search_default_attention", action.context, "the list opens on Needs attention")
 
-    def test_a_delivery_needing_a_person_gives_the_channels_salesperson_an_activity(self):
+    def failure_on_a_channel_of(self, salesperson):
+        """An order of the sample's channel imported, the channel given ``salesperson``, then a failure on it."""
         self.receive(self.sample(number="S-0"))
-        desk = new_test_user(self.env, login="n11-desk", groups="omnitron_order_webhook.group_omnitron_user")
-        self.omnitron_orders("S-0").omnitron_channel_id.user_id = desk
+        self.omnitron_orders("S-0").omnitron_channel_id.user_id = salesperson
         self.carrier.omnitron_erp_code = "other"
         self.receive(self.sample(number="S-1", pk=9101))
-        event = self.events()[0]
+        return self.events()[0]
+
+    def test_a_delivery_needing_a_person_gives_the_channels_salesperson_an_activity(self):
+        desk = new_test_user(self.env, login="n11-desk", groups="omnitron_order_webhook.group_omnitron_user")
+        event = self.failure_on_a_channel_of(desk)
         self.assertEqual(event.activity_ids.user_id, desk)
         self.assertIn("No carrier for the cargo company", event.activity_ids.summary)
         self.assertIn("yurtici_kargo", event.activity_ids.note)
 
     def test_a_salesperson_who_cannot_open_events_leaves_the_activity_to_an_administrator(self):
-        self.receive(self.sample(number="S-0"))
         seller = new_test_user(self.env, login="plain-seller", groups="sales_team.group_sale_salesman")
-        self.omnitron_orders("S-0").omnitron_channel_id.user_id = seller
-        self.carrier.omnitron_erp_code = "other"
-        self.receive(self.sample(number="S-2", pk=9102))
-        self.assertEqual(self.events()[0].activity_ids.user_id, self.company._omnitron_administrator())
+        event = self.failure_on_a_channel_of(seller)
+        self.assertEqual(event.activity_ids.user_id, self.company._omnitron_administrator())
 
     def test_without_a_salesperson_the_activity_goes_to_an_omnitron_administrator(self):
         event = self.ignored_event()
