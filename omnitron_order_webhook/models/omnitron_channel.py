@@ -74,7 +74,14 @@ class OmnitronChannel(models.Model):
     event_ids = fields.One2many("omnitron.webhook.event", "channel_id", string="Deliveries")
     order_count = fields.Integer(string="Orders", compute="_compute_dashboard")
     orders_today = fields.Integer(string="Imported Today", compute="_compute_dashboard")
+    cancelled_today = fields.Integer(string="Cancelled Today", compute="_compute_dashboard")
     orders_this_week = fields.Integer(string="Imported in 7 Days", compute="_compute_dashboard")
+    quotations_this_week = fields.Integer(
+        string="Waiting in 7 Days",
+        compute="_compute_dashboard",
+        help="Quotations of the last 7 days: orders waiting in Omnitron (payment, approval), not imported yet.",
+    )
+    cancelled_this_week = fields.Integer(string="Cancelled in 7 Days", compute="_compute_dashboard")
     amount_this_week = fields.Monetary(
         string="Total in 7 Days", compute="_compute_dashboard", currency_field="currency_id"
     )
@@ -126,29 +133,19 @@ class OmnitronChannel(models.Model):
         return self.env["omnitron.webhook.reception"].sudo()._settings().order_filtering.channels
 
     def _compute_dashboard(self):
-        now = fields.Datetime.now()
-        week = now - timedelta(days=7)
+        """The dashboard's figures, all from one rule (``_dashboard_groups``).
+
+        An order counts as imported once confirmed; quotations waiting in
+        Omnitron (payment, approval) and cancelled orders are counted apart,
+        by the same periods, so *today* never exceeds *7 days*.
+        """
         Order = self.env["sale.order"]
         Event = self.env["omnitron.webhook.event"]
-        domain = [("omnitron_channel_id", "in", self.ids)]
-        totals = dict(Order._read_group(domain, ["omnitron_channel_id"], ["__count"]))
-        today_counts = dict(
-            Order._read_group(
-                [*domain, ("create_date", ">=", self._start_of_today())], ["omnitron_channel_id"], ["__count"]
-            )
+        totals = dict(
+            Order._read_group([("omnitron_channel_id", "in", self.ids)], ["omnitron_channel_id"], ["__count"])
         )
-        week_counts, week_amounts = {}, {}
-        # Orders may be in several currencies: each total is converted to the company's at today's rate.
-        for channel, currency, count, amount in Order._read_group(
-            [*domain, ("create_date", ">=", week), ("state", "!=", "cancel")],
-            ["omnitron_channel_id", "currency_id"],
-            ["__count", "amount_total:sum"],
-        ):
-            week_counts[channel] = week_counts.get(channel, 0) + count
-            converted = currency._convert(
-                amount, channel.currency_id, channel.company_id, fields.Date.context_today(self)
-            )
-            week_amounts[channel] = week_amounts.get(channel, 0.0) + converted
+        today = self._dashboard_groups(self._start_of_today())
+        week = self._dashboard_groups(fields.Datetime.now() - timedelta(days=7), with_amounts=True)
         attention = dict(
             Event._read_group(
                 [("channel_id", "in", self.ids), ("needs_attention", "=", True)], ["channel_id"], ["__count"]
@@ -157,11 +154,36 @@ class OmnitronChannel(models.Model):
         last = dict(Event._read_group([("channel_id", "in", self.ids)], ["channel_id"], ["received_at:max"]))
         for channel in self:
             channel.order_count = totals.get(channel, 0)
-            channel.orders_today = today_counts.get(channel, 0)
-            channel.orders_this_week = week_counts.get(channel, 0)
-            channel.amount_this_week = week_amounts.get(channel, 0.0)
+            channel.orders_today = today["sale"].get(channel, 0)
+            channel.cancelled_today = today["cancel"].get(channel, 0)
+            channel.orders_this_week = week["sale"].get(channel, 0)
+            channel.quotations_this_week = week["quotation"].get(channel, 0)
+            channel.cancelled_this_week = week["cancel"].get(channel, 0)
+            channel.amount_this_week = week["amount"].get(channel, 0.0)
             channel.attention_count = attention.get(channel, 0)
             channel.last_delivery_at = last.get(channel, False)
+
+    def _dashboard_groups(self, since, with_amounts=False):
+        """Orders of these channels created since ``since``, counted per channel and kind.
+
+        Kinds: ``sale`` (imported: confirmed), ``quotation`` (waiting in
+        Omnitron), ``cancel``; ``amount`` is the total of the ``sale`` ones,
+        each converted to the company's currency at today's rate.
+        """
+        kinds = {"sale": "sale", "draft": "quotation", "sent": "quotation", "cancel": "cancel"}
+        groups = {"sale": {}, "quotation": {}, "cancel": {}, "amount": {}}
+        today = fields.Date.context_today(self)
+        for channel, state, currency, count, amount in self.env["sale.order"]._read_group(
+            [("omnitron_channel_id", "in", self.ids), ("create_date", ">=", since)],
+            ["omnitron_channel_id", "state", "currency_id"],
+            ["__count", "amount_total:sum"],
+        ):
+            kind = kinds.get(state, "sale")
+            groups[kind][channel] = groups[kind].get(channel, 0) + count
+            if kind == "sale" and with_amounts:
+                converted = currency._convert(amount, channel.currency_id, channel.company_id, today)
+                groups["amount"][channel] = groups["amount"].get(channel, 0.0) + converted
+        return groups
 
     def _start_of_today(self):
         """Midnight of the reader's today, in UTC as the database stores dates."""
@@ -209,6 +231,18 @@ class OmnitronChannel(models.Model):
         if self.source_id:
             values["source_id"] = self.source_id.id
         return values
+
+    def action_open_channel(self):
+        """The dashboard card's link to the channel's form, to set its salesperson and other defaults."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_view_orders(self):
         self.ensure_one()

@@ -1,5 +1,7 @@
 """Channels: created by their first delivery, their defaults on imported orders, the dashboard."""
 
+from datetime import timedelta
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -102,13 +104,27 @@ class TestChannels(OmnitronCase):
     def test_the_dashboard_counts_orders_amounts_and_deliveries_needing_attention(self):
         self.receive(self.sample(number="D-1"))
         self.receive(self.order("D-2", [item(7001, "SKU-D2", "100.00")], pk=9005))
+        self.receive(self.order("D-4", [item(7004, "SKU-D4", "40.00")], pk=9007))
+        self.receive(self.order("D-4", [item(7004, "SKU-D4", "40.00")], pk=9007, status="100"))
+        self.receive(self.order("D-5", [item(7005, "SKU-D5", "50.00")], pk=9008, status="300"))
         self.carrier.omnitron_erp_code = "other"
         self.receive(self.sample(number="D-3", pk=9006))
         channel = self.channel()
         orders = self.omnitron_orders("D-1") | self.omnitron_orders("D-2")
+        self.assertEqual(self.omnitron_orders("D-4").state, "cancel")
+        self.assertEqual(self.omnitron_orders("D-5").state, "draft")
         self.assertRecordValues(
             channel,
-            [{"order_count": 2, "orders_today": 2, "orders_this_week": 2, "attention_count": 1}],
+            [
+                {
+                    "order_count": 4,
+                    "orders_today": 2,
+                    "orders_this_week": 2,
+                    "cancelled_this_week": 1,
+                    "quotations_this_week": 1,
+                    "attention_count": 1,
+                }
+            ],
         )
         self.assertAlmostEqual(channel.amount_this_week, sum(orders.mapped("amount_total")), places=2)
         self.assertTrue(channel.last_delivery_at)
@@ -116,6 +132,23 @@ class TestChannels(OmnitronCase):
             [*channel.action_view_attention()["domain"], ("needs_attention", "=", True)]
         )
         self.assertEqual(attention.order_number, "D-3")
+
+    def test_today_and_7_days_count_the_same_orders(self):
+        """One rule for both counts: confirmed orders; cancelled ones apart, in both."""
+        self.receive(self.order("W-1", [item(7101, "SKU-W1", "10.00")], pk=9101))
+        self.receive(self.order("W-2", [item(7102, "SKU-W2", "20.00")], pk=9102))
+        self.receive(self.order("W-3", [item(7103, "SKU-W3", "30.00")], pk=9103))
+        self.receive(self.order("W-3", [item(7103, "SKU-W3", "30.00")], pk=9103, status="100"))
+        three_days_ago = self.omnitron_orders("W-2").create_date - timedelta(days=3)
+        self.env.cr.execute(
+            "UPDATE sale_order SET create_date = %s WHERE id = %s", (three_days_ago, self.omnitron_orders("W-2").id)
+        )
+        self.env.invalidate_all()
+        channel = self.channel()
+        self.assertRecordValues(
+            channel,
+            [{"orders_today": 1, "orders_this_week": 2, "cancelled_today": 1, "cancelled_this_week": 1}],
+        )
 
     def other_channel(self, number, pk, *, customer_pk, channel_pk=77, name="Trendyol", **customer):
         body = self.sample(number=number, pk=pk)
