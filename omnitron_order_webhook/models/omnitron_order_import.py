@@ -298,7 +298,7 @@ class OmnitronOrderImport(models.AbstractModel):
             "partner_id": customer.id,
             "partner_invoice_id": invoice_address.id,
             "partner_shipping_id": delivery_address.id,
-            "pricelist_id": self.env["product.pricelist"]._omnitron_find_or_create(currency, company).id,
+            "pricelist_id": self.env["product.pricelist"]._omnitron_for_order(currency, company).id,
             # Omnitron already applied its taxes; a fiscal position must not remap them.
             "fiscal_position_id": False,
             "user_id": False,

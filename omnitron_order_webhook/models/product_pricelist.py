@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 
 class ProductPricelist(models.Model):
@@ -20,21 +20,41 @@ class ProductPricelist(models.Model):
     ]
 
     @api.model
-    def _omnitron_find_or_create(self, currency, company):
-        """A pricelist in the order's currency: the company's, or one created once for Omnitron."""
-        Pricelist = self
-        key = f"pricelist:{currency.name}"
-        keyed = Pricelist.with_context(active_test=False).search(
-            [("omnitron_key", "=", key), ("company_id", "=", company.id)], limit=1
-        )
-        if keyed:
-            return keyed
-        pricelist = Pricelist.search(
-            [("currency_id", "=", currency.id), *Pricelist._check_company_domain(company)],
+    def _omnitron_for_order(self, currency, company):
+        """The pricelist of an order Omnitron sent in ``currency`` (empty: none).
+
+        Only pricelists Odoo's settings know about: while the pricelist feature
+        (*Sales › Settings › Pricelists*) is off, saving the settings archives
+        every pricelist, and each visit warns that it will. So, in this order:
+
+        - the company's default pricelist in that currency (its first by
+          sequence, as Odoo picks a customer's), when it has one;
+        - none, when the order is in the company's currency: a sale order
+          without a pricelist is in its company's currency, as in any Odoo
+          where the feature is off;
+        - otherwise only a pricelist can carry the currency: the feature is
+          switched on as Odoo does when a second currency is activated
+          (``_omnitron_enable_pricelists``), then a pricelist in that currency
+          is created once per company.
+        """
+        pricelist = self.search(
+            [("currency_id", "=", currency.id), *self._check_company_domain(company)],
             order="company_id, sequence, id",
             limit=1,
         )
-        return pricelist or Pricelist.create(
+        if pricelist or currency == company.currency_id:
+            return pricelist
+        self._omnitron_enable_pricelists()
+        key = f"pricelist:{currency.name}"
+        # One the webhook created before, archived since: brought back rather than
+        # created twice (omnitron_key is unique per company).
+        keyed = self.with_context(active_test=False).search(
+            [("omnitron_key", "=", key), ("company_id", "=", company.id)], limit=1
+        )
+        if keyed:
+            keyed.action_unarchive()
+            return keyed
+        return self.create(
             {
                 "name": f"Omnitron {currency.name}",
                 "currency_id": currency.id,
@@ -42,3 +62,23 @@ class ProductPricelist(models.Model):
                 "omnitron_key": key,
             }
         )
+
+    @api.model
+    def _omnitron_enable_pricelists(self):
+        """Switch Odoo's pricelist feature on, as its settings do.
+
+        Not a group given to some users: the settings show *Pricelists* on
+        when ``base.group_user`` implies ``product.group_product_pricelist``
+        (res.config.settings' ``implied_group``), and switching it on creates
+        or reactivates each company's default pricelist. This is what Odoo
+        itself does when a second currency is activated
+        (product's ``res.currency._activate_group_multi_currency``).
+        """
+        employees = self.env.ref("base.group_user").sudo()
+        feature = self.env.ref("product.group_product_pricelist")
+        if feature in employees.implied_ids:
+            return
+        employees._apply_group(feature)
+        # As superuser: Odoo creates the default pricelists only for a user who
+        # has the feature, and the webhook's sender is no employee.
+        self.env["res.company"].with_user(SUPERUSER_ID)._activate_or_create_pricelists()

@@ -193,6 +193,11 @@ class ResConfigSettings(models.TransientModel):
                     stored[setting.key] = value or ""
         return omnitron_settings.parse_settings(stored)
 
+    # The web client opens the settings with one onchange call: it recomputes only
+    # the fields depending on a field of the form, and computed fields without any
+    # dependency stay empty on screen. company_id is on every settings form (as
+    # Odoo's own counters in base_setup depend on it).
+    @api.depends("company_id")
     def _compute_omnitron_known_channels(self):
         # sudo: a settings admin need not be a salesman to see which channels exist.
         channels = self.env["omnitron.channel"].sudo().search([("company_id", "in", self.env.companies.ids)], limit=50)
@@ -200,6 +205,7 @@ class ResConfigSettings(models.TransientModel):
         for record in self:
             record.omnitron_known_channels = known or self.env._("none yet")
 
+    @api.depends("company_id")  # see _compute_omnitron_known_channels
     def _compute_omnitron_webhook_urls(self):
         for record in self:
             record.omnitron_webhook_url, record.omnitron_cancellation_plan_url = self._omnitron_webhook_urls()

@@ -1,6 +1,7 @@
 """The webhook's part of Sales settings: what it stores and what it refuses."""
 
 import json
+import logging
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
@@ -102,3 +103,77 @@ class TestSettingsForm(OmnitronCase):
             {"channels": [20], "properties": {"delivery_type": "same_day"}},
         )
         self.assertFalse(self.env["res.config.settings"].create({}).omnitron_stored_error)
+
+    def test_the_form_shows_the_webhook_urls_and_the_known_channels_as_it_opens(self):
+        # Form opens the settings as the web client does (onchange without a
+        # field), not create(): computed fields must be filled by that call.
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        form = Form(self.env["res.config.settings"])
+        self.assertEqual(form.omnitron_webhook_url, base + "/api/v1/oms/orders_omnitron/")
+        self.assertEqual(form.omnitron_cancellation_plan_url, base + "/api/v1/oms/cancellation_plan/")
+        self.assertEqual(form.omnitron_known_channels, "20 Lacoste N11")
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsKnowThePricelists(OmnitronCase):
+    """The import never leaves a pricelist Odoo's settings don't know about:
+    with the pricelist feature off, saving the settings archives every
+    pricelist (and each visit warns that it will)."""
+
+    def pricelist_feature_on(self):
+        """What the Sales settings show for *Pricelists*: the group implied on every employee."""
+        return self.env.ref("product.group_product_pricelist") in self.env.ref("base.group_user").implied_ids
+
+    def active_pricelists(self):
+        return self.env["product.pricelist"].search([])
+
+    def open_and_save_the_settings(self):
+        """Open Sales settings, as the web client does, and save them unchanged.
+        Returns the warnings the form raised when it opened."""
+        with self.assertLogs("odoo.tests.form", "WARNING") as logs:
+            form = Form(self.env["res.config.settings"])
+            logging.getLogger("odoo.tests.form").warning("opened")  # assertLogs needs one line
+        self.assertEqual(form.group_product_pricelist, self.pricelist_feature_on())
+        form.save().execute()
+        return [line for line in logs.output if "opened" not in line]
+
+    def test_an_order_in_the_company_currency_creates_no_pricelist_the_settings_would_archive(self):
+        self.assertFalse(self.pricelist_feature_on())
+        self.assertFalse(self.active_pricelists())
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        order = self.omnitron_orders()
+        self.assertEqual(order.currency_id, self.company.currency_id)
+        self.assertEqual(order.amount_total, 725.26)
+        self.assertFalse(self.active_pricelists(), "the feature is off: no pricelist, as Odoo itself does")
+        self.assertEqual(self.open_and_save_the_settings(), [], "no 'You are deactivating the pricelist feature'")
+        self.assertEqual(self.receive(self.sample(number="SECOND")).status, 204)
+        self.assertEqual(self.omnitron_orders("SECOND").currency_id, self.company.currency_id)
+
+    def test_an_order_in_another_currency_turns_the_pricelist_feature_on_as_the_settings_would(self):
+        usd = self.env.ref("base.USD")
+        self.assertTrue(usd.active)
+        self.assertFalse(self.pricelist_feature_on())
+        self.assertEqual(self.receive(self.sample(currency="usd")).status, 204)
+        order = self.omnitron_orders()
+        self.assertEqual(order.currency_id, usd)
+        self.assertEqual(order.pricelist_id.currency_id, usd)
+        self.assertTrue(self.pricelist_feature_on())
+        # As the settings do when the feature is switched on: the company's default pricelist.
+        self.assertIn(self.company.currency_id, self.active_pricelists().currency_id)
+        self.assertEqual(self.open_and_save_the_settings(), [])
+        self.assertTrue(order.pricelist_id.active, "saving the settings archived the order's pricelist")
+        self.assertEqual(self.receive(self.sample(currency="usd", number="USD-2")).status, 204)
+        self.assertEqual(self.omnitron_orders("USD-2").pricelist_id, order.pricelist_id)
+
+    def test_the_companys_default_pricelist_in_the_orders_currency_is_used(self):
+        form = Form(self.env["res.config.settings"])
+        form.group_product_pricelist = True
+        form.save().execute()
+        default = self.env["product.pricelist"].search(
+            [("company_id", "=", self.company.id), ("currency_id", "=", self.company.currency_id.id)]
+        )
+        self.assertEqual(len(default), 1, "Odoo's settings create the company's default pricelist")
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        self.assertEqual(self.omnitron_orders().pricelist_id, default)
+        self.assertEqual(self.active_pricelists(), default, "no pricelist of the webhook's own")
