@@ -22,6 +22,14 @@ class AccountTax(models.Model):
         "uses the company's sale tax of the rate (or a price-included twin of it).",
     )
 
+    omnitron_name_suffix = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Set on the taxes the addon names (a twin, the demo's tax): their name is rendered in the reader's "
+        "language from their rate, followed by this suffix.",
+    )
+    omnitron_named = fields.Boolean(copy=False, readonly=True)
+
     def init(self):
         # At most one tax per rate and company. A partial index, since an
         # unmarked tax stores 0 (or NULL); its violation by two concurrent
@@ -52,6 +60,16 @@ class AccountTax(models.Model):
                     )
                 )
 
+    @api.depends("type_tax_use", "tax_scope", "name", "omnitron_named", "omnitron_name_suffix", "amount")
+    @api.depends_context("lang", "append_type_to_tax_name")
+    def _compute_display_name(self):
+        super()._compute_display_name()
+        for tax in self.filtered("omnitron_named"):
+            # The stored name, translated where the language was installed when the tax was
+            # made, is replaced by the rate in the reader's language (any language, any time).
+            rendered = tax._omnitron_rate_name(tax.amount) + (tax.omnitron_name_suffix or "")
+            tax.display_name = rendered + (tax.display_name or "")[len(tax.name or "") :]
+
     @api.model_create_multi
     def create(self, vals_list):
         default_company_id = self.env.context.get("default_company_id") or self.env.company.id
@@ -62,7 +80,9 @@ class AccountTax(models.Model):
                 if vals.get("omnitron_rate")
             ]
         )
-        return super().create(vals_list)
+        taxes = super().create(vals_list)
+        taxes.filtered("omnitron_rate")._omnitron_keep_to_its_rate()
+        return taxes
 
     def write(self, vals):
         if vals.get("omnitron_rate") or ("company_id" in vals and any(self.mapped("omnitron_rate"))):
@@ -74,7 +94,70 @@ class AccountTax(models.Model):
                 ],
                 excluded=self,
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("omnitron_rate") or ("amount" in vals and any(self.mapped("omnitron_rate"))):
+            self.filtered("omnitron_rate")._omnitron_keep_to_its_rate()
+        return result
+
+    def _omnitron_keep_to_its_rate(self):
+        """A tax marked for a rate its chart lacks does not report under another rate.
+
+        Such a tax is usually a copy of the chart's tax of another rate (the
+        demo's 8 % is a copy of l10n_tr's 10 %): it keeps that tax's accounts,
+        but its own rate gets its own tax group (the invoice's VAT line) and
+        it loses the other rate's tax-report tags, which the admin chooses.
+        A rate the chart has is left alone: its group and tags are the chart's.
+        """
+        for tax in self:
+            siblings = self.with_context(active_test=False).search(
+                [("company_id", "=", tax.company_id.id), ("type_tax_use", "=", "sale"), ("id", "!=", tax.id)]
+            )
+            if siblings.filtered(lambda other, tax=tax: not float_compare(other.amount, tax.amount, 4)):
+                continue
+            if tax.tax_group_id in siblings.tax_group_id:
+                tax.tax_group_id = tax._omnitron_rate_group()
+            lines = tax.invoice_repartition_line_ids | tax.refund_repartition_line_ids
+            other_tags = (
+                lines.tag_ids & (siblings.invoice_repartition_line_ids | siblings.refund_repartition_line_ids).tag_ids
+            )
+            if other_tags:
+                lines.write({"tag_ids": [fields.Command.unlink(tag.id) for tag in other_tags]})
+                _logger.info(
+                    "%s, marked for Omnitron rate %s%%, lost the report tags of other rates: %s",
+                    tax.name,
+                    tax.omnitron_rate,
+                    ", ".join(other_tags.mapped("name")),
+                )
+
+    def _omnitron_rate_group(self):
+        """The tax group of this tax's rate in its company: found by its name ("VAT %8"), else made.
+
+        A new group keeps the accounts and country of the tax's current group
+        and is named in every installed language.
+        """
+        self.ensure_one()
+        rate_text = omnitron_taxes.format_rate(Decimal(str(self.amount)))
+        Group = self.env["account.tax.group"].with_context(lang="en_US")
+        name = Group.env._("VAT %%%(rate)s", rate=rate_text)
+        group = Group.search([*Group._check_company_domain(self.company_id), ("name", "=", name)], limit=1)
+        if group:
+            return group
+        source = self.tax_group_id
+        group = source.copy({"name": name, "company_id": self.company_id.id, "sequence": source.sequence})
+        for code, _name in self.env["res.lang"].get_installed():
+            group.with_context(lang=code).name = group.with_context(lang=code).env._("VAT %%%(rate)s", rate=rate_text)
+        return group
+
+    def _omnitron_rate_name(self, rate):
+        """What the addon names a price-included tax of ``rate``, in the reader's language."""
+        return self.env._("%(rate)s%% VAT (incl.)", rate=omnitron_taxes.format_rate(Decimal(str(rate))))
+
+    def _omnitron_name_in_every_language(self, rate, suffix=""):
+        """Store the rendered name in every installed language (search, reports) and render it when read."""
+        self.ensure_one()
+        for code, _name in self.env["res.lang"].get_installed():
+            self.with_context(lang=code).name = self.with_context(lang=code)._omnitron_rate_name(rate) + suffix
+        self.write({"omnitron_named": True, "omnitron_name_suffix": suffix or False})
 
     @api.model
     def _check_omnitron_rates_free(self, marks, excluded=None):
@@ -167,10 +250,7 @@ class AccountTax(models.Model):
                 "active": True,
             }
         )
-        for code, _name in self.env["res.lang"].get_installed():
-            twin.with_context(lang=code).name = (
-                self.with_context(lang=code).env._("%(rate)s%% VAT (incl.)", rate=rate_text) + suffix
-            )
+        twin._omnitron_name_in_every_language(rate, suffix)
         _logger.info("Created %s, a price-included twin of %s, for Omnitron rate %s%%", twin.name, self.name, rate_text)
         return twin
 
@@ -191,7 +271,7 @@ class AccountTax(models.Model):
         )
         if not source or self.search_count([("company_id", "=", company.id), ("omnitron_rate", "=", 8.0)]):
             return False
-        return source.copy(
+        tax = source.copy(
             {
                 "name": "8% VAT (incl.) (demo)",
                 "amount": 8.0,
@@ -199,3 +279,5 @@ class AccountTax(models.Model):
                 "omnitron_rate": 8.0,
             }
         )
+        tax._omnitron_name_in_every_language(Decimal(8), " (demo)")
+        return tax

@@ -56,6 +56,50 @@ class TestOrderTaxes(OmnitronCase):
         self.assertEqual((new_event.state, new_event.http_status), ("done", 204))
         self.assertAlmostEqual(new_event.order_id.amount_total, 118.00, places=2)
 
+    def test_a_tax_marked_for_a_rate_the_chart_lacks_reports_under_its_own_group_without_another_rates_tags(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        chart_10 = self.chart.ref("tr_s_10")
+        nine = chart_10.copy(
+            {"name": "9% (incl.)", "amount": 9, "price_include_override": "tax_included", "omnitron_rate": 9}
+        )
+        self.assertNotEqual(nine.tax_group_id, chart_10.tax_group_id, "not the chart's VAT %10")
+        self.assertEqual(nine.tax_group_id.name, "VAT %9")
+        self.assertEqual(nine.tax_group_id.with_context(lang="tr_TR").name, "KDV %9")
+        self.assertEqual(
+            (nine.tax_group_id.tax_payable_account_id, nine.tax_group_id.country_id),
+            (chart_10.tax_group_id.tax_payable_account_id, chart_10.tax_group_id.country_id),
+        )
+        lines = nine.invoice_repartition_line_ids | nine.refund_repartition_line_ids
+        self.assertFalse(lines.tag_ids, "the 10 % report tags are not the 9 %'s: the admin chooses them")
+        self.assertEqual(nine.invoice_repartition_line_ids.account_id, chart_10.invoice_repartition_line_ids.account_id)
+        # The admin's own choice of tags stays.
+        tag = chart_10.invoice_repartition_line_ids.tag_ids[:1]
+        nine.invoice_repartition_line_ids[:1].tag_ids = tag
+        nine.name = "9% VAT (incl.)"
+        self.assertEqual(nine.invoice_repartition_line_ids[:1].tag_ids, tag)
+        unmarked = chart_10.copy({"name": "9% other", "amount": 9})
+        self.assertEqual(unmarked.tax_group_id, chart_10.tax_group_id, "not marked: left as the admin made it")
+
+    def test_the_demo_8_percent_tax_has_its_own_group_and_no_10_percent_tags(self):
+        demo = self.twins(8)
+        self.assertEqual(len(demo), 1)
+        self.assertEqual(demo.tax_group_id.name, "VAT %8")
+        self.assertNotEqual(demo.tax_group_id, self.chart.ref("tr_s_10").tax_group_id)
+        self.assertFalse((demo.invoice_repartition_line_ids | demo.refund_repartition_line_ids).tag_ids)
+
+    def test_a_twins_name_is_rendered_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.assertEqual(self.receive(self.order("TWIN-TR", [item(1, "SKU-TR", "60.00")])).status, 204)
+        twin = self.twins(20)
+        self.assertEqual(twin.display_name, "20% VAT (incl.)")
+        self.assertEqual(twin.with_context(lang="tr_TR").display_name, "%20 KDV (dahil)")
+        # Even in a language installed after the twin was made (no stored translation): rendered when read.
+        self.env.cr.execute(
+            "UPDATE account_tax SET name = jsonb_build_object('en_US', name->>'en_US') WHERE id = %s", (twin.id,)
+        )
+        self.env.invalidate_all()
+        self.assertEqual(twin.with_context(lang="tr_TR").display_name, "%20 KDV (dahil)")
+
     def test_a_thousand_distinct_rates_are_one_refusal_and_no_tax(self):
         items = [item(index + 1, f"SKU-{index}", "1.00", rate=f"{30 + index / 1000:.3f}") for index in range(1000)]
         before = self.counts()
