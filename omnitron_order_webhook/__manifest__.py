@@ -21,6 +21,7 @@
         "views/omnitron_channel_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
+        "views/stock_picking_views.xml",
         "views/sale_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/omnitron_token_wizard_views.xml",

@@ -75,6 +75,11 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sentences = list(plan.changes)
         if plan.order_values:
             sale_order.write(plan.order_values)
+        if plan.status and plan.status[1] != const.STATUS_CANCELLATION_WAITING and sale_order.omnitron_hold:
+            # Omnitron decided: it cancelled or refunded (what is not shipped is
+            # stopped below) or it moved the order on, withdrawing the request.
+            sale_order.omnitron_hold = False
+            sentences.append(self.env._("shipping no longer held"))
         for line in sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in plan.item_values):
             line.write(plan.item_values[line.omnitron_item_pk])
         if plan.cargo is not None:

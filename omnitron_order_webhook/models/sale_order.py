@@ -4,6 +4,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.tools import float_compare
 
 from ..core import const, lifecycle
 
@@ -92,6 +93,17 @@ class SaleOrder(models.Model):
         string="Omnitron Request",
         readonly=True,
         copy=False,
+    )
+    # Omnitron's word in force, apart from the flags staff clear: while it is
+    # set, the order's deliveries cannot be validated (stock.picking checks it).
+    omnitron_hold = fields.Selection(
+        [("cancel", "Cancellation requested in Omnitron"), ("refund", "Refund requested in Omnitron")],
+        string="Shipping Held by Omnitron",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Omnitron was asked to cancel or refund this order and has not decided yet: its deliveries cannot be "
+        "validated. Lifted when Omnitron cancels the order or moves it on; Mark as Handled does not lift it.",
     )
     omnitron_action_note = fields.Text(
         string="What to Do",
@@ -318,12 +330,15 @@ class SaleOrder(models.Model):
         if not self._omnitron_delivered_or_invoiced():
             self._action_cancel()
             return self.env._("order cancelled, with its open deliveries")
+        stopped = self._omnitron_stop_undelivered(self.order_line.filtered("omnitron_item_pk"), "cancel")
         note = self.env._(
-            "Omnitron cancelled this order after Odoo delivered or invoiced it: nothing was cancelled in Odoo. "
-            "Receive what comes back, issue a credit note for what was invoiced, then cancel what is left."
+            "Omnitron cancelled this order after Odoo delivered or invoiced it. What was not shipped will not be. "
+            "Receive what comes back and issue a credit note for what was invoiced."
         )
         self._omnitron_flag("omnitron_cancelled_late", note)
-        return self.env._("cancelled after delivery or invoice: flagged, nothing cancelled")
+        return "; ".join(
+            filter(None, [stopped, self.env._("cancelled after delivery or invoice: flagged for the credit note")])
+        )
 
     def _omnitron_split_left(self, item_pks):
         """The lines of ``item_pks``: (not delivered nor invoiced, delivered or invoiced)."""
@@ -331,14 +346,45 @@ class SaleOrder(models.Model):
         late = lines.filtered(lambda line: self._omnitron_delivered_or_invoiced(line))
         return lines - late, late
 
-    def _omnitron_drop_lines(self, lines):
+    def _omnitron_stop_undelivered(self, lines, why):
+        """What Omnitron cancelled or refunded (``why``) and Odoo has not shipped is never shipped.
+
+        Whatever the invoice says: the open moves of ``lines`` are cancelled
+        (the delivery keeps the other items, or is cancelled when none is
+        left, and says so in its chatter) and each line's quantity drops to
+        what was delivered, so the order asks for a credit note of the rest
+        and no procurement brings the moves back. What was delivered stays
+        for the returns flow: nothing goes back to *Ready*. Returns the
+        sentence for the order's chatter, or None when nothing was open.
+        """
+        self.ensure_one()
+        if self.state != "sale":
+            return None
+        moves = lines.move_ids
+        # In two- or three-step delivery the pick and pack moves come before the
+        # line's own move and are not linked to the line: cancel them too.
+        moves |= moves.browse(moves._rollup_move_origs())
+        open_moves = moves.filtered(lambda move: move.state not in ("done", "cancel"))
+        short = lines.filtered(
+            lambda line: (
+                float_compare(line.product_uom_qty, line.qty_delivered, precision_rounding=line.product_uom.rounding)
+                > 0
+            )
+        )
+        if not open_moves and not short:
+            return None
+        pickings = open_moves.picking_id
+        open_moves._action_cancel()
+        with self._omnitron_unlocked():
+            for line in short:
+                line.product_uom_qty = line.qty_delivered
+        for picking in pickings:
+            picking._omnitron_post_stopped(open_moves.filtered(lambda move, p=picking: move.picking_id == p), why)
+        return self.env._("items %(items)s not shipped: their open moves cancelled", items=_pks(short or lines))
+
+    def _omnitron_drop_lines(self, lines, why):
         """Lines nothing of which left or was invoiced go to quantity 0, their open moves cancelled."""
-        if self.state == "sale":
-            moves = lines.move_ids
-            # In two- or three-step delivery the pick and pack moves come before the
-            # line's own move and are not linked to the line: cancel them too.
-            moves |= moves.browse(moves._rollup_move_origs())
-            moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
+        self._omnitron_stop_undelivered(lines, why)
         with self._omnitron_unlocked():
             lines.write({"product_uom_qty": 0})
         return self.env._("items %(items)s set to quantity 0", items=_pks(lines))
@@ -349,18 +395,19 @@ class SaleOrder(models.Model):
         open_lines, late_lines = self._omnitron_split_left(item_pks)
         sentences = []
         if open_lines:
-            sentences.append(self._omnitron_drop_lines(open_lines))
+            sentences.append(self._omnitron_drop_lines(open_lines, "cancel"))
         if late_lines:
+            sentences.append(self._omnitron_stop_undelivered(late_lines, "cancel"))
             note = self.env._(
-                "Omnitron cancelled items %(items)s after Odoo delivered or invoiced them: nothing was changed in "
-                "Odoo. Receive what comes back and issue a credit note for what was invoiced.",
+                "Omnitron cancelled items %(items)s after Odoo delivered or invoiced them. What was not shipped will "
+                "not be. Receive what comes back and issue a credit note for what was invoiced.",
                 items=_pks(late_lines),
             )
             self._omnitron_flag("omnitron_cancelled_late", note)
             sentences.append(
                 self.env._("items %(items)s cancelled after delivery or invoice: flagged", items=_pks(late_lines))
             )
-        return "; ".join(sentences)
+        return "; ".join(filter(None, sentences))
 
     def _omnitron_refund(self, item_pks, growth, order_refunded):
         """Refunds. What Odoo neither delivered nor invoiced is simply not shipped (the order
@@ -378,14 +425,16 @@ class SaleOrder(models.Model):
             return self.env._("refunded before delivery or invoice: order cancelled, with its open deliveries")
         open_lines, lines = self._omnitron_split_left(item_pks)
         if open_lines:
-            sentences.append(self._omnitron_drop_lines(open_lines))
+            sentences.append(self._omnitron_drop_lines(open_lines, "refund"))
+        if lines:
+            sentences.append(self._omnitron_stop_undelivered(lines, "refund"))
         what = []
         if lines:
             what.append(self.env._("items %(items)s", items=_pks(lines)))
         if growth:
             what.append(self.env._("%(amount)s more refunded", amount=self.currency_id.format(float(growth))))
         if not what:
-            return "; ".join(sentences)
+            return "; ".join(filter(None, sentences))
         credit_note = self._omnitron_draft_credit_note(lines) if lines else self.env["account.move"]
         note = self.env._("Omnitron refunded %(what)s.", what=", ".join(what))
         if credit_note:
@@ -400,7 +449,7 @@ class SaleOrder(models.Model):
         if credit_note:
             sentence += self.env._("; draft credit note %(credit_note)s", credit_note=credit_note.display_name)
         sentences.append(sentence)
-        return "; ".join(sentences)
+        return "; ".join(filter(None, sentences))
 
     def _omnitron_draft_credit_note(self, lines):
         """A draft reversal of the posted invoice of ``lines``, keeping only their lines (never posted here).
@@ -431,14 +480,20 @@ class SaleOrder(models.Model):
                 "Omnitron asks to cancel this order: do not ship it. It is cancelled here when Omnitron "
                 "confirms the cancellation (status 100)."
             )
-        self._omnitron_flag("omnitron_plan_request", note, value=plan_type)
-        pending = self.picking_ids.filtered(
-            lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
-        )
         summary = (
             self.env._("Do not ship: refund requested in Omnitron")
             if plan_type == "refund"
             else self.env._("Do not ship: cancellation requested in Omnitron")
+        )
+        self._omnitron_flag("omnitron_plan_request", note, value=plan_type)
+        # The guard: stock.picking refuses to validate while the hold is set.
+        self.omnitron_hold = plan_type
+        pending = self.picking_ids.filtered(
+            lambda picking: (
+                picking.picking_type_code == "outgoing"
+                and picking.state not in ("done", "cancel")
+                and not picking.activity_ids.filtered(lambda activity: activity.summary == summary)
+            )
         )
         for picking in pending:
             picking.activity_schedule(

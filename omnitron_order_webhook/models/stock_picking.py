@@ -1,12 +1,114 @@
-from odoo import models
+from markupsafe import Markup
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+# The context key of a confirmed *Ship anyway*; honoured for Inventory administrators only.
+SHIP_ANYWAY = "omnitron_ship_anyway"
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    # Searchable (a related field is), so Inventory's transfers filter on it.
+    omnitron_hold = fields.Selection(related="sale_id.omnitron_hold", string="Held by Omnitron")
+    omnitron_hold_reason = fields.Char(compute="_compute_omnitron_hold_reason")
+
+    def _compute_omnitron_hold_reason(self):
+        for picking in self:
+            picking.omnitron_hold_reason = picking._omnitron_held() and picking._omnitron_hold_sentence()
+
+    def _omnitron_held(self):
+        """The outgoing transfers among these that Omnitron's pending request stops."""
+        return self.filtered(
+            lambda picking: (
+                picking.omnitron_hold
+                and picking.picking_type_code == "outgoing"
+                and picking.state not in ("done", "cancel")
+            )
+        )
+
+    def _omnitron_hold_sentence(self):
+        self.ensure_one()
+        order = self.sale_id
+        if self.omnitron_hold == "refund":
+            return self.env._(
+                "%(picking)s: a refund of %(order)s (Omnitron %(number)s) was requested in Omnitron. Do not ship it "
+                "until Omnitron refunds it or moves the order on.",
+                picking=self.name,
+                order=order.name,
+                number=order.omnitron_number,
+            )
+        return self.env._(
+            "%(picking)s: the cancellation of %(order)s (Omnitron %(number)s) was requested in Omnitron. Do not ship "
+            "it until Omnitron cancels it or moves the order on.",
+            picking=self.name,
+            order=order.name,
+            number=order.omnitron_number,
+        )
+
+    def _omnitron_ship_anyway_confirmed(self):
+        return bool(self.env.context.get(SHIP_ANYWAY)) and (
+            self.env.su or self.env.user.has_group("stock.group_stock_manager")
+        )
+
+    def button_validate(self):
+        held = self._omnitron_held()
+        if held and not self._omnitron_ship_anyway_confirmed():
+            if self.env.user.has_group("stock.group_stock_manager"):
+                return {
+                    "type": "ir.actions.act_window",
+                    "name": self.env._("Cancellation requested in Omnitron"),
+                    "res_model": "omnitron.ship.anyway",
+                    "view_mode": "form",
+                    "target": "new",
+                    "context": {**self.env.context, "default_picking_ids": self.ids},
+                }
+            held._omnitron_refuse()
+        return super().button_validate()
+
     def _action_done(self):
+        # The guard itself: every way of validating (form, list, barcode, RPC) ends here.
+        held = self._omnitron_held()
+        if held and not self._omnitron_ship_anyway_confirmed():
+            held._omnitron_refuse()
         result = super()._action_done()
+        for picking in held.filtered(lambda picking: picking.state == "done"):
+            picking.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Shipped although Omnitron's %(request)s was pending; confirmed by %(user)s.",
+                    request=picking._omnitron_request_words(),
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         # One job per order (a pending one merges): its items' status 500 and tracking.
         shipped = self.filtered(lambda picking: picking.state == "done" and picking.picking_type_code == "outgoing")
         self.env["omnitron.outbound"]._enqueue(shipped.sale_id, "items")
         return result
+
+    def _omnitron_request_words(self):
+        self.ensure_one()
+        return self.env._("refund request") if self.omnitron_hold == "refund" else self.env._("cancellation request")
+
+    def _omnitron_refuse(self):
+        raise UserError(
+            "\n".join(picking._omnitron_hold_sentence() for picking in self)
+            + "\n"
+            + self.env._("Only an Inventory administrator may ship it anyway.")
+        )
+
+    def _omnitron_post_stopped(self, moves, why):
+        """The delivery's chatter says which items Omnitron stopped and why."""
+        self.ensure_one()
+        items = ", ".join(
+            f"{move.product_id.default_code or move.product_id.name} ({move.product_uom_qty:g})" for move in moves
+        )
+        if why == "refund":
+            text = self.env._("Omnitron refunded %(items)s: do not ship them; their moves were cancelled.", items=items)
+        else:
+            text = self.env._(
+                "Omnitron cancelled %(items)s: do not ship them; their moves were cancelled.", items=items
+            )
+        self.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")

@@ -77,7 +77,7 @@ class TestOrderUpdates(OmnitronCase):
         order.action_omnitron_mark_handled()
         self.assertFalse(order.omnitron_needs_action)
 
-    def test_a_cancellation_after_invoice_cancels_nothing(self):
+    def test_a_cancellation_after_invoice_keeps_the_order_for_its_credit_note(self):
         body, order = self.imported("U-INV", [item(904, "U-4", "100.00")])
         self.invoice(order)
         body["payload"]["status"] = "100"

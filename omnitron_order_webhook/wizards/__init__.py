@@ -1,2 +1,3 @@
 from . import omnitron_token_wizard
 from . import omnitron_event_dismiss
+from . import omnitron_ship_anyway
