@@ -3,6 +3,7 @@ import dataclasses
 import json
 import logging
 from datetime import timedelta
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -11,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..core import const, payload_display, responses
 from ..core import settings as omnitron_settings
+from ..core import taxes as omnitron_taxes
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
 from ..core.validation import InvalidPayload
@@ -93,6 +95,19 @@ class OmnitronWebhookEvent(models.Model):
         help="A delivery a person must look at: ignored for a reason someone can fix, failed, or rejected "
         "(a lost order), and neither reprocessed nor dismissed. Routine re-deliveries and the admin's own "
         "filters are not.",
+    )
+    cause = fields.Char(
+        compute="_compute_cause",
+        store=True,
+        readonly=True,
+        help="What the delivery waits for: the cargo company's codes, the missing references or the tax "
+        "rates. Deliveries with the same cause are fixed together.",
+    )
+    can_fix = fields.Boolean(compute="_compute_can_fix", help="Whether you may press this delivery's fix buttons.")
+    fixer_names = fields.Char(
+        string="Who Can Fix It",
+        compute="_compute_can_fix",
+        help="The Omnitron administrators of the delivery's company.",
     )
     payload_pretty = fields.Text(string="Payload (formatted)", compute="_compute_payload_pretty")
     payload_file = fields.Binary(string="Raw Payload", compute="_compute_payload_file", attachment=False)
@@ -260,6 +275,70 @@ class OmnitronWebhookEvent(models.Model):
                 and not event.resolved_by_event_id
             )
 
+    @api.depends("reason", "payload")
+    def _compute_cause(self):
+        for event in self:
+            event.cause = ", ".join(event._cause_parts()) or False
+
+    def _cause_parts(self):
+        """What this delivery waits for, as data (codes, references, rates), never a sentence."""
+        self.ensure_one()
+        order = self._payload_order()
+        if self.reason == const.REASON_CARGO_COMPANY_NOT_FOUND:
+            cargo = order.get("cargo_company") if isinstance(order.get("cargo_company"), dict) else {}
+            return [f"{cargo.get('shipping_company') or ''} / {cargo.get('erp_code') or ''}"]
+        if self.reason == const.REASON_PRODUCT_NOT_FOUND:
+            return self._missing_skus()
+        if self.reason == const.REASON_PRODUCT_AMBIGUOUS:
+            return self._payload_skus()
+        if self.reason == const.REASON_TAX_NOT_CONFIGURED:
+            return self._payload_rates()
+        if self.reason == const.REASON_CURRENCY_NOT_ACTIVE:
+            return [str(order.get("currency") or "").upper()]
+        return []
+
+    def _payload_rates(self):
+        """The non-zero tax rates of the stored delivery's items and shipping ("8%")."""
+        order = self._payload_order()
+        items = order.get("orderitem_set") if isinstance(order.get("orderitem_set"), list) else []
+        rates = [item.get("tax_rate") for item in items if isinstance(item, dict)] + [order.get("shipping_tax_rate")]
+        found = set()
+        for rate in rates:
+            try:
+                value = Decimal(str(rate)) if rate not in (None, "") else Decimal(0)
+            except ArithmeticError:
+                continue
+            if value:
+                found.add(value)
+        return [f"{omnitron_taxes.format_rate(rate)}%" for rate in sorted(found)]
+
+    def _waiting_for_the_same_cause(self):
+        """The other deliveries of the company that need attention for this one's reason and cause."""
+        self.ensure_one()
+        parts = set(self._cause_parts())
+        if not parts:
+            return self.browse()
+        candidates = self.search(
+            [
+                ("needs_attention", "=", True),
+                ("reason", "=", self.reason),
+                ("company_id", "=", self.company_id.id),
+                ("id", "!=", self.id),
+            ]
+        )
+        return candidates.filtered(lambda event: event.can_reprocess and parts & set(event._cause_parts()))
+
+    @api.depends_context("uid")
+    def _compute_can_fix(self):
+        can_fix = self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager")
+        group = self.env.ref("omnitron_order_webhook.group_omnitron_manager").sudo()
+        for event in self:
+            event.can_fix = can_fix
+            company = event.company_id or self.env.company
+            fixers = group.users.filtered(lambda user, company=company: user.active and not user.share)
+            fixers = fixers.filtered(lambda user, company=company: company in user.company_ids)
+            event.fixer_names = ", ".join(fixers.sorted("name").mapped("name")) or False
+
     @api.depends("reprocess_event_ids")
     def _compute_reprocessed_event_id(self):
         for event in self:
@@ -420,6 +499,11 @@ class OmnitronWebhookEvent(models.Model):
         new_events = self.browse()
         for event in self:
             new_events |= event._reprocess(reception, settings)
+        if len(new_events) == 1 and new_events.state == const.STATE_DONE:
+            # Fixed: the deliveries blocked by the same carrier, product or tax can go too.
+            others = self._waiting_for_the_same_cause()
+            if others:
+                return self._offer_the_others(others, new_events.order_id)
         if len(new_events) == 1 and new_events.order_id and new_events.state == const.STATE_DONE:
             return {
                 "type": "ir.actions.act_window",
@@ -444,6 +528,53 @@ class OmnitronWebhookEvent(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", new_events.ids)],
             "target": "current",
+        }
+
+    def _offer_the_others(self, others, sale_order):
+        """The dialog after a fix: reprocess the N other deliveries waiting for the same cause?"""
+        self.ensure_one()
+        wizard = (
+            self.env["omnitron.event.reprocess"]
+            .sudo()
+            .create({"event_id": self.id, "event_ids": [fields.Command.set(others.ids)], "order_id": sale_order.id})
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Fixed"),
+            "res_model": "omnitron.event.reprocess",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def action_notify_administrator(self):
+        """For staff who cannot fix a delivery: an activity for an Omnitron administrator of its company."""
+        self.ensure_one()
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):
+            raise AccessError(self.env._("Only Omnitron users can ask an administrator about a delivery."))
+        administrator = (self.company_id or self.env.company)._omnitron_administrator()
+        if not administrator:
+            raise UserError(self.env._("This company has no Omnitron administrator to notify."))
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._(
+                "Omnitron: %(reason)s (%(order)s), asked by %(user)s",
+                reason=self._reason_label() or self.state,
+                order=self.order_number or self.event_uuid or self.id,
+                user=self.env.user.name,
+            ),
+            note=self.explanation or "",
+            user_id=administrator.id,
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(user)s was asked to fix it.", user=administrator.name),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
         }
 
     def action_open_order(self):
@@ -474,6 +605,9 @@ class OmnitronWebhookEvent(models.Model):
             "views": [(self.env.ref("omnitron_order_webhook.delivery_carrier_view_form_omnitron_quick").id, "form")],
             "target": "new",
             "context": {
+                "default_product_id": self.env["delivery.carrier"]
+                ._omnitron_delivery_product(self.company_id or self.env.company)
+                .id,
                 "default_omnitron_shipping_company": cargo.get("shipping_company") or False,
                 "default_omnitron_erp_code": cargo.get("erp_code") or False,
                 "default_name": cargo.get("name") or False,
