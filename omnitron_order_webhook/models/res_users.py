@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
 from odoo.fields import Command
 
 
@@ -23,12 +23,54 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        users = super().create(vals_list)
-        if self.env.context.get("omnitron_new_sender"):
-            # Created from Sales > Omnitron > Senders & Tokens: a sender. (A
-            # default_groups_id would be overwritten by the form's group fields.)
-            users.write({"groups_id": [Command.link(self.env.ref("omnitron_order_webhook.group_omnitron_sender").id)]})
-        return users
+        if not self.env.context.get("omnitron_new_sender"):
+            return super().create(vals_list)
+        # Created from Sales > Omnitron > Senders & Tokens: a machine identity.
+        # The sender group only (not Odoo's default groups for new users, which
+        # make an internal user), so a share user; no password and no
+        # invitation e-mail: it authenticates with its tokens alone.
+        sender_group = self.env.ref("omnitron_order_webhook.group_omnitron_sender")
+        vals_list = [
+            {
+                **{
+                    key: value
+                    for key, value in vals.items()
+                    if key != "password" and not key.startswith(("in_group_", "sel_groups_"))
+                },
+                "groups_id": [Command.set(sender_group.ids)],
+                # The sender's form sets its company only: that company is its one allowed company.
+                **({"company_ids": [Command.set([vals["company_id"]])]} if vals.get("company_id") else {}),
+            }
+            for vals in vals_list
+        ]
+        return super(ResUsers, self.with_context(no_reset_password=True)).create(vals_list)
+
+    @api.constrains("groups_id")
+    def _check_omnitron_sender_is_a_machine(self):
+        """A sender's tokens import orders as it: it must not be a person's account too."""
+        sender_group = self.env.ref("omnitron_order_webhook.group_omnitron_sender", raise_if_not_found=False)
+        if not sender_group:
+            return
+        people = self.env.ref("base.group_user") | self.env.ref("base.group_portal")
+        for user in self.filtered(lambda user: sender_group in user.groups_id and user.groups_id & people):
+            raise ValidationError(
+                self.env._(
+                    "%(user)s (%(login)s) is a person's account (an internal or portal user) and cannot also be an "
+                    "Omnitron sender, whose tokens import orders in its name. Create a sender from Sales › Omnitron › "
+                    "Senders & Tokens instead.",
+                    user=user.name,
+                    login=user.login,
+                )
+            )
+
+    def _check_credentials(self, credential, env):
+        # A sender is a machine: it authenticates with its Omnitron tokens only,
+        # never by password (on the login page or over RPC), even if one was set.
+        if credential.get("type") == "password" and self.env.user.has_group(
+            "omnitron_order_webhook.group_omnitron_sender"
+        ):
+            raise AccessDenied()
+        return super()._check_credentials(credential, env)
 
     def _compute_omnitron_is_sender(self):
         sender_group = self.env.ref("omnitron_order_webhook.group_omnitron_sender")

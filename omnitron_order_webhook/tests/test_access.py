@@ -56,15 +56,17 @@ class TestRpcAccess(OmnitronHttpCase):
         return xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object")
 
     @mute_logger("odoo.http", "odoo.addons.base.models.ir_model")
-    def test_the_sender_cannot_read_orders_through_rpc(self):
+    def test_the_sender_cannot_log_in_nor_read_orders_through_rpc(self):
         self.assertEqual(self.post(self.sample()).status_code, 204)
         models = self.xmlrpc_models()
         db = self.env.cr.dbname
+        # new_test_user gave it a password (its login): a sender never logs in by password.
         with self.assertRaises(xmlrpc.client.Fault) as caught:
             models.execute_kw(db, self.sender.id, self.sender.login, "sale.order", "search_read", [[]], {"limit": 1})
-        self.assertIn("You are not allowed to access 'Sales Order'", caught.exception.faultString)
+        self.assertIn("Access Denied", caught.exception.faultString)
         with self.assertRaises(xmlrpc.client.Fault):
             models.execute_kw(db, self.sender.id, self.sender.login, "omnitron.webhook.event", "search_read", [[]])
+        # Nor could it read them if it were logged in some other way.
         with self.assertRaises(AccessError):
             self.env["sale.order"].with_user(self.sender).search([])
 

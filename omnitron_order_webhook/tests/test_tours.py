@@ -46,7 +46,8 @@ class TestBackOfficeTours(OmnitronHttpCase):
             timeout=120,
         )
         sender = self.env["res.users"].search([("login", "=", "omnitron-trendyol")])
-        self.assertTrue(sender.has_group("omnitron_order_webhook.group_omnitron_sender"))
+        self.assertEqual(sender.groups_id, self.env.ref("omnitron_order_webhook.group_omnitron_sender"))
+        self.assertTrue(sender.share)
         self.assertEqual(len(sender.sudo().omnitron_token_ids), 1)
 
     def test_a_turkish_user_reads_why_in_turkish(self):

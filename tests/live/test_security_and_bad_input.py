@@ -110,8 +110,8 @@ def test_the_sender_cannot_read_orders_or_partners_by_rpc(live):
             proxy.execute_kw(live.db, live.sender_id, "live-sender-password", model, "search_read", [[]], {"limit": 1})
     record(
         "Security (OWASP API1/API3: object and property level authorisation)",
-        "the sender user over XML-RPC, with its password",
-        f"refused on {', '.join(models)}",
+        "the sender user over XML-RPC, with a password set on it",
+        f"refused on {', '.join(models)} (a sender never logs in by password)",
     )
 
 

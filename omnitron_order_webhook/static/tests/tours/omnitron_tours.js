@@ -48,6 +48,10 @@ registry.category("web_tour.tours").add("omnitron_settings_tour", {
 registry.category("web_tour.tours").add("omnitron_order_tour", {
     steps: () => [
         {
+            content: "The line's Omnitron item id reads as an id, without a thousands separator",
+            trigger: "div[name='order_line'] td[name='omnitron_item_pk']:contains('48161')",
+        },
+        {
             content: "Open the Omnitron tab of the imported order",
             trigger: ".o_form_view a.nav-link[name='omnitron']",
             run: "click",
@@ -55,6 +59,10 @@ registry.category("web_tour.tours").add("omnitron_order_tour", {
         {
             content: "The Omnitron number is shown",
             trigger: "div[name='omnitron_number']:contains('202531672482')",
+        },
+        {
+            content: "So does the order's Omnitron id",
+            trigger: "div[name='omnitron_pk']:contains('31999')",
         },
         {
             content: "The channel is shown",
@@ -148,9 +156,24 @@ registry.category("web_tour.tours").add("omnitron_sender_tour", {
             run: "click",
         },
         {
-            content: "Open its Omnitron tab",
-            trigger: ".o_form_saved a.nav-link[name='omnitron']",
-            run: "click",
+            content: "Saved, it shows its access: the sender group and nothing else",
+            trigger: ".o_form_saved div[name='groups_id'] .o_tag:contains('Omnitron Order Sender')",
+            run() {
+                const tags = [...document.querySelectorAll(".o_form_view div[name='groups_id'] .o_tag")].map(
+                    (tag) => tag.textContent.trim()
+                );
+                if (tags.length !== 1) {
+                    throw new Error(`A sender must have the sender group only, the form shows: ${tags.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "...as a machine identity",
+            trigger: ".o_form_view div[name='share'] input:checked",
+        },
+        {
+            content: "...with no invitation to send and no access rights to set",
+            trigger: ".o_form_view:not(:has(button[name='action_reset_password'])):not(:has(.o_notebook))",
         },
         {
             content: "Generate its token",
