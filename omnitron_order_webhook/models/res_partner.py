@@ -38,6 +38,30 @@ class ResPartner(models.Model):
         ),
     ]
 
+    @api.depends("omnitron_address_key")
+    def _compute_complete_name(self):
+        return super()._compute_complete_name()
+
+    def _get_complete_name(self):
+        """An imported invoice or delivery address named like its customer reads by its type.
+
+        Omnitron repeats the buyer's name on each address; Odoo would show
+        "Ayşe Yılmaz, Ayşe Yılmaz". The name is kept (documents print it, and
+        the address's fingerprint includes it); only the display reads
+        "Ayşe Yılmaz, Invoice Address", in the reader's language, as Odoo shows
+        an address without a name of its own.
+        """
+        if (
+            self.omnitron_address_key
+            and self.parent_id
+            and self.type in ("invoice", "delivery")
+            and self.name == self.parent_id.name
+            and not self.is_company
+        ):
+            type_label = dict(self._fields["type"]._description_selection(self.env))[self.type]
+            return f"{self.commercial_company_name or self.sudo().parent_id.name}, {type_label}".strip()
+        return super()._get_complete_name()
+
     @api.model
     def _omnitron_find_or_create_customer(self, omnitron_order, company, lang=None, match_across_channels=False):
         """The partner of an Omnitron customer in ``company``: one per (channel, customer, company).
