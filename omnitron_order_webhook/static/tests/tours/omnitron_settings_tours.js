@@ -1,0 +1,69 @@
+/** @odoo-module **/
+// Tours of Sales › Settings › Omnitron, run in headless Chromium by
+// tests/test_settings_tours.py: each step reads what the screen shows.
+
+import { registry } from "@web/core/registry";
+
+const openSalesSettings = {
+    content: "Open the Sales settings",
+    trigger: ".settings_tab .tab[data-key='sale_management']",
+    run: "click",
+};
+
+registry.category("web_tour.tours").add("omnitron_settings_shown_tour", {
+    url: "/odoo/settings",
+    steps: () => [
+        openSalesSettings,
+        {
+            content: "The order webhook's URL is shown",
+            trigger: "div[name='omnitron_webhook_url'] span:contains('/api/v1/oms/orders_omnitron/')",
+        },
+        {
+            content: "The cancellation-plan webhook's URL is shown",
+            trigger: "div[name='omnitron_cancellation_plan_url'] span:contains('/api/v1/oms/cancellation_plan/')",
+        },
+        {
+            content: "The channel that sent an order is listed by id and name",
+            trigger: "div[name='omnitron_known_channels']:contains('20 Lacoste N11')",
+        },
+        {
+            content: "A byte size is shown without thousands separators",
+            trigger: "input[id^='omnitron_max_body_bytes']:value(5242880)",
+        },
+        {
+            content: "An Omnitron id is shown without thousands separators",
+            trigger: "input[id^='omnitron_min_order_omnitron_id']:value(1234567)",
+        },
+        {
+            content: "Opening the settings did not warn that pricelists will be archived",
+            trigger: "input[id^='omnitron_max_body_bytes']",
+            run() {
+                const dialogs = [...document.querySelectorAll(".modal")].map((modal) => modal.textContent);
+                if (dialogs.some((text) => text.includes("pricelist"))) {
+                    throw new Error(`The settings warned: ${dialogs.join(" | ")}`);
+                }
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("omnitron_settings_test_connection_tour", {
+    url: "/odoo/settings",
+    steps: () => [
+        openSalesSettings,
+        {
+            content: "Type the API password, without saving",
+            trigger: "input[id^='omnitron_api_password']",
+            run: "edit s3cret-Omnitron-pw",
+        },
+        {
+            content: "Test the connection: one click",
+            trigger: "button[name='action_omnitron_test_connection']",
+            run: "click",
+        },
+        {
+            content: "Odoo logged in to Omnitron with the password just typed",
+            trigger: ".o_notification:contains('Logged in to'):contains('as odoo-erp')",
+        },
+    ],
+});

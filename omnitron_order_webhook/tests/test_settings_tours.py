@@ -1,0 +1,26 @@
+"""Sales › Settings › Omnitron in a real browser: what the admin sees and one-click actions
+(the tours of static/tests/tours/omnitron_settings_tours.js)."""
+
+from odoo.tests import tagged
+
+from .common import PARAM_PREFIX, OmnitronHttpCase
+from .omnitron_api_double import OmnitronApiDouble
+
+PASSWORD = "s3cret-Omnitron-pw"
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsTours(OmnitronHttpCase):
+    def test_admin_sees_the_webhook_urls_known_channels_and_plain_numbers(self):
+        self.assertEqual(self.post(self.sample()).status_code, 204)
+        self.set_params(min_order_omnitron_id="1234567")
+        self.start_tour("/odoo/settings", "omnitron_settings_shown_tour", login="admin", timeout=120)
+
+    def test_one_click_on_test_connection_saves_and_tests(self):
+        api = OmnitronApiDouble(username="odoo-erp", password=PASSWORD).start()
+        self.addCleanup(api.stop)
+        self.set_params(outbound_enabled="true", omnitron_api_url=api.url, omnitron_api_username="odoo-erp")
+        self.start_tour("/odoo/settings", "omnitron_settings_test_connection_tour", login="admin", timeout=120)
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), PASSWORD, "saved by the click")
+        self.assertEqual(len(api.logins()), 1, "and tested by the same click")
