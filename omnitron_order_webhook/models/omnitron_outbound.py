@@ -121,6 +121,13 @@ class OmnitronOutbound(models.AbstractModel):
         lines = {line.omnitron_item_pk: line for line in sale_order.order_line if line.omnitron_item_pk}
         for entry in body["orderitem_set"]:
             lines[entry["id"]].write(outbound.accepted_values(entry))
+        # An order without a tracking number of Omnitron's shows the one Omnitron was just
+        # given. Recorded as Omnitron's own value, its next delivery carrying that number
+        # changes nothing, and one Omnitron sets itself still replaces it (core/lifecycle.py);
+        # a number Omnitron set is never overwritten, so the two never flip-flop.
+        sent_tracking = [entry["tracking_number"] for entry in body["orderitem_set"] if entry.get("tracking_number")]
+        if sent_tracking and not sale_order.omnitron_tracking_number:
+            sale_order.write({"omnitron_tracking_number": sent_tracking[-1]})
         return "Sent: " + "; ".join(f"item {entry['id']} status {entry['status']}" for entry in body["orderitem_set"])
 
     def _item_facts(self, sale_order):

@@ -91,6 +91,28 @@ class TestOutbound(OmnitronCase):
             self.run_jobs(trap)
         self.assertEqual(len(self.sent(BULK_STATUS_PATH)), 1)
 
+    def test_the_tracking_number_sent_shows_on_the_order_and_omnitron_echoing_it_changes_nothing(self):
+        order = self.imported("O-TRK", [item(711, "O-11", "100.00")], tracking_number=None)
+        self.assertFalse(order.omnitron_tracking_number)
+        order.picking_ids.carrier_tracking_ref = "YK-777"
+        with trap_jobs() as trap:
+            self.ship(order)
+            self.run_jobs(trap)
+        self.assertEqual(order.omnitron_tracking_number, "YK-777", "the Omnitron tab shows what Omnitron was sent")
+        # Omnitron's next delivery carries the number it was given: no change to report, nothing sent back.
+        echo = self.order("O-TRK", [item(711, "O-11", "100.00", status="500")], status="500", tracking_number=None)
+        echo["payload"]["tracking_number"] = "YK-777"
+        echo["payload"]["orderitem_set"][0]["tracking_number"] = "YK-777"
+        with trap_jobs() as trap:
+            outcome = self.receive(echo)
+            trap.assert_jobs_count(0)
+        self.assertNotIn("tracking number", outcome.detail or "")
+        self.assertEqual(order.omnitron_tracking_number, "YK-777")
+        # A number Omnitron sets itself still wins.
+        echo["payload"]["tracking_number"] = "YK-OMNI"
+        self.receive(echo)
+        self.assertEqual(order.omnitron_tracking_number, "YK-OMNI")
+
     def test_posting_the_invoice_sends_its_number_and_date_with_450_or_500(self):
         order = self.imported("O-INV", [item(703, "O-3", "100.00")])
         with trap_jobs() as trap:
