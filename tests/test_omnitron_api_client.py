@@ -27,6 +27,7 @@ from omnitron_order_webhook.core.omnitron_api import (
     Connection,
     PermanentFailure,
     TemporaryFailure,
+    readable_answer,
 )
 from omnitron_order_webhook.core.settings import ConfigError, Secret, outbound_missing, parse_settings
 
@@ -202,8 +203,35 @@ def test_a_400_is_permanent_and_names_the_status_and_omnitrons_body(api, client)
     failure = failure_of(client.call, "PATCH", BULK_STATUS_PATH, {"orderitem_set": [{"id": 1, "status": "500"}]})
     assert isinstance(failure, PermanentFailure)
     assert failure.status == 400 and json.loads(failure.body) == rejection
-    assert "400" in str(failure) and json.dumps(rejection) in str(failure)
+    assert "400" in str(failure) and "orderitem_set[0].status: '451' is not a valid choice." in str(failure)
     assert BULK_STATUS_PATH in str(failure)
+
+
+def test_omnitrons_answer_is_told_in_words_not_as_escaped_json(api, client):
+    api.reject_next(body={"detail": "Geçersiz sipariş durumu."})
+    failure = failure_of(client.call, "PATCH", BULK_STATUS_PATH, {"orderitem_set": [{"id": 1, "status": "500"}]})
+    assert str(failure).endswith("(400): Geçersiz sipariş durumu.")
+    assert "\\u" not in str(failure) and "{" not in str(failure)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ('{"detail": "Ge\\u00e7ersiz token."}', "Geçersiz token."),
+        ('{"is_send": ["This field is required."]}', "is_send: This field is required."),
+        ('{"non_field_errors": ["Cancellation not allowed."]}', "Cancellation not allowed."),
+        ('[{"status": ["bad"]}, {"status": ["worse"]}]', "[0].status: bad; [1].status: worse"),
+        ("<html>\n<body>Bad   Gateway</body></html>", "<html> <body>Bad Gateway</body></html>"),
+        ("", "(an empty answer)"),
+    ],
+)
+def test_readable_answer(answer, words):
+    assert readable_answer(answer) == words
+
+
+def test_a_long_answer_is_cut_with_an_ellipsis():
+    said = readable_answer('{"detail": "' + "x" * 900 + '"}')
+    assert len(said) == 500 and said.endswith("…")
 
 
 def test_a_refused_body_is_permanent_with_the_doubles_field_errors(api, client):

@@ -130,12 +130,56 @@ def _send(session, method, url, timeout, body=None, headers=None):
 def _failure(response, what):
     status = response.status_code
     text = response.text[:MAX_ERROR_BODY]
+    said = readable_answer(text)
     if status == 429:
         retry_after = _retry_after(response.headers.get("Retry-After"))
-        return TemporaryFailure(f"Omnitron is rate limiting ({what}, 429): {text}", retry_after=retry_after)
+        return TemporaryFailure(f"Omnitron is rate limiting ({what}, 429): {said}", retry_after=retry_after)
     if status >= 500:
-        return TemporaryFailure(f"Omnitron failed ({what}, {status}): {text}")
-    return PermanentFailure(f"Omnitron refused {what} ({status}): {text}", status=status, body=text)
+        return TemporaryFailure(f"Omnitron failed ({what}, {status}): {said}")
+    return PermanentFailure(f"Omnitron refused {what} ({status}): {said}", status=status, body=text)
+
+
+def readable_answer(text, limit=500):
+    """What Omnitron's error answer says, in words: DRF's JSON errors as "field: message".
+
+    A ``detail`` reads as its message, with its escaped characters decoded
+    (so a Turkish message reads in Turkish); field errors read as their path
+    and message. Anything else is its text on one line. At most ``limit``
+    characters.
+
+    >>> readable_answer('{"orderitem_set": [{"status": ["bad"]}, {}], "non_field_errors": ["no"]}')
+    'orderitem_set[0].status: bad; no'
+    """
+    try:
+        document = json.loads(text)
+    except (TypeError, ValueError):
+        document = None
+    if isinstance(document, (dict, list)):
+        said = "; ".join(
+            f"{path}: {message}" if path else message for path, message in _messages(document, "") if message
+        )
+    else:
+        said = " ".join(str(text or "").split())
+    said = said or "(an empty answer)"
+    return said if len(said) <= limit else said[: limit - 1] + "…"
+
+
+def _messages(node, path):
+    """(field path, message) pairs of a DRF error document; "detail" and "non_field_errors" name no field."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = path if key in ("detail", "non_field_errors", "error", "message") else _join(path, str(key))
+            yield from _messages(value, child)
+    elif isinstance(node, list):
+        strings = all(not isinstance(value, (dict, list)) for value in node)
+        for index, value in enumerate(node):
+            yield from _messages(value, path if strings else f"{path}[{index}]")
+    elif node not in (None, ""):
+        yield path, " ".join(str(node).split())
+
+
+def _join(path, key):
+    return f"{path}.{key}" if path else key
 
 
 def _retry_after(value):

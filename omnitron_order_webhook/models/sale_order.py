@@ -4,9 +4,10 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_datetime
 
 from ..core import const, lifecycle
+from .omnitron_outbound import KIND_CANCEL, KIND_ITEMS, KIND_MARK_SENT
 
 
 class SaleOrder(models.Model):
@@ -130,6 +131,12 @@ class SaleOrder(models.Model):
         help="What became of sending this order's shipments, invoices and cancellations to Omnitron.",
     )
     omnitron_sync_error = fields.Text(compute="_compute_omnitron_sync_state", store=True)
+    omnitron_sync_detail = fields.Text(
+        string="Omnitron Sync Detail",
+        compute="_compute_omnitron_sync_detail",
+        help="What could not be sent to Omnitron and what Omnitron answered; while a call is retried, which try "
+        "failed and when the next one is.",
+    )
 
     omnitron_event_count = fields.Integer(
         string="Omnitron Events", compute="_compute_omnitron_event_count", aggregator=None
@@ -194,11 +201,63 @@ class SaleOrder(models.Model):
                 sale_order.omnitron_sync_error = failed[-1].exc_message or failed[-1].result or False
             elif pending:
                 sale_order.omnitron_sync_state = "pending"
-                # A job waiting for its next try keeps why the last one failed.
-                sale_order.omnitron_sync_error = pending[-1].exc_message or False
+                # A job waiting for its next try keeps why the last one failed (in its result).
+                last = pending[-1]
+                sale_order.omnitron_sync_error = last.exc_message or (last.retry and last.result) or False
             else:
                 sale_order.omnitron_sync_state = "done" if jobs else False
                 sale_order.omnitron_sync_error = False
+
+    @api.depends(
+        "omnitron_job_ids.state",
+        "omnitron_job_ids.exc_message",
+        "omnitron_job_ids.result",
+        "omnitron_job_ids.retry",
+        "omnitron_job_ids.eta",
+    )
+    @api.depends_context("lang", "tz")
+    def _compute_omnitron_sync_detail(self):
+        """The sync banner's sentence, in the reader's language and time zone."""
+        for sale_order in self:
+            jobs = sale_order.sudo().omnitron_job_ids.sorted("id")
+            failed = jobs.filtered(lambda job: job.state == "failed")
+            # queue_job keeps why a retried try failed in the job's result.
+            retried = jobs.filtered(
+                lambda job: job.state not in ("done", "failed", "cancelled") and job.retry and job.result
+            )
+            if failed:
+                job = failed[-1]
+                sale_order.omnitron_sync_detail = self.env._(
+                    "Telling Omnitron %(what)s failed: %(said)s",
+                    what=sale_order._omnitron_job_words(job),
+                    said=job.exc_message or job.result or self.env._("no reason was given"),
+                )
+            elif retried:
+                job = retried[-1]
+                sale_order.omnitron_sync_detail = self.env._(
+                    "Telling Omnitron %(what)s: try %(attempt)s of %(tries)s failed; the next try is at %(when)s. "
+                    "Last error: %(said)s",
+                    what=sale_order._omnitron_job_words(job),
+                    attempt=job.retry,
+                    tries=job.max_retries,
+                    when=format_datetime(self.env, job.eta, dt_format="short") if job.eta else self.env._("once"),
+                    said=job.result,
+                )
+            else:
+                sale_order.omnitron_sync_detail = False
+
+    def _omnitron_job_words(self, job):
+        """What ``job`` sends, in words (from its arguments: kind and items)."""
+        kind, item_pks = (list(job.args or ()) + [None, None])[:2]
+        if kind == KIND_MARK_SENT:
+            return self.env._("that Odoo took the order")
+        if kind == KIND_ITEMS:
+            return self.env._("the items' status, tracking number and invoice")
+        if kind == KIND_CANCEL and item_pks:
+            return self.env._("about the cancellation of items %(items)s", items=", ".join(map(str, item_pks)))
+        if kind == KIND_CANCEL:
+            return self.env._("about the cancellation of the order")
+        return job.name
 
     @api.depends("omnitron_amount_mismatch", "omnitron_amount", "amount_total", "currency_id")
     @api.depends_context("lang")
