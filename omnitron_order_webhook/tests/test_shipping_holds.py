@@ -4,7 +4,7 @@ pending cancellation request stops the warehouse until Omnitron decides."""
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import OmnitronCase, item
+from .common import PLAN_URL, OmnitronCase, OmnitronHttpCase, item
 
 
 @tagged("post_install", "-at_install")
@@ -159,3 +159,19 @@ class TestShippingHolds(OmnitronCase):
         self.assertEqual(picking.state, "done")
         self.assertIn("Shipped although", self.chatter(picking))
         self.assertIn(self.warehouse_manager.name, self.chatter(picking))
+
+
+@tagged("post_install", "-at_install")
+class TestHeldDeliveryTour(OmnitronHttpCase):
+    def test_a_turkish_warehouse_user_cannot_validate_a_held_delivery_and_reads_why(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        new_test_user(self.env, login="omnitron-depo", groups="stock.group_stock_user", lang="tr_TR")
+        self.assertEqual(self.post(self.order("H-TOUR", [item(1910, "H-10", "100.00")])).status_code, 204)
+        order = self.omnitron_orders("H-TOUR")
+        self.assertEqual(self.post(self.plan("H-TOUR", pk=2910), url=PLAN_URL).status_code, 204)
+        picking = order.picking_ids
+        self.start_tour(
+            "/odoo/action-stock.action_picking_tree_all", "omnitron_held_delivery_tour", login="omnitron-depo"
+        )
+        self.assertNotEqual(picking.state, "done")

@@ -52,6 +52,20 @@ registry.category("web_tour.tours").add("omnitron_order_tour", {
             trigger: "div[name='order_line'] td[name='omnitron_item_pk']:contains('48161')",
         },
         {
+            content: "...under headers that are not cut",
+            trigger: "div[name='order_line'] th[data-name='omnitron_item_pk']",
+            run() {
+                for (const name of ["omnitron_item_pk", "omnitron_status_label"]) {
+                    const label = document.querySelector(
+                        `div[name='order_line'] th[data-name='${name}'] .text-truncate`
+                    );
+                    if (label && label.scrollWidth > label.clientWidth) {
+                        throw new Error(`The header of ${name} is cut: "${label.textContent}"`);
+                    }
+                }
+            },
+        },
+        {
             content: "Open the Omnitron tab of the imported order",
             trigger: ".o_form_view a.nav-link[name='omnitron']",
             run: "click",
