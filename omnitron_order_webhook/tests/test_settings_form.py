@@ -177,3 +177,18 @@ class TestSettingsKnowThePricelists(OmnitronCase):
         self.assertEqual(self.receive(self.sample()).status, 204)
         self.assertEqual(self.omnitron_orders().pricelist_id, default)
         self.assertEqual(self.active_pricelists(), default, "no pricelist of the webhook's own")
+
+    def test_an_order_in_another_currency_after_the_admin_switched_pricelists_off_brings_its_pricelist_back(self):
+        self.assertEqual(self.receive(self.sample(currency="usd")).status, 204)
+        pricelist = self.omnitron_orders().pricelist_id
+        form = Form(self.env["res.config.settings"])
+        form.group_product_pricelist = False
+        form.save().execute()  # Odoo archives every pricelist
+        self.assertFalse(self.pricelist_feature_on())
+        self.assertFalse(pricelist.active)
+        self.assertEqual(self.receive(self.sample(currency="usd", number="USD-AFTER")).status, 204)
+        self.assertEqual(self.omnitron_orders("USD-AFTER").pricelist_id, pricelist, "the same one, not a second")
+        self.assertTrue(pricelist.active)
+        self.assertTrue(self.pricelist_feature_on())
+        self.assertEqual(self.open_and_save_the_settings(), [])
+        self.assertTrue(pricelist.active)
