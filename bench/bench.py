@@ -188,7 +188,7 @@ class Peer:
                 "partner_id": partner,
                 "partner_invoice_id": addresses["invoice"],
                 "partner_shipping_id": addresses["delivery"],
-                "pricelist_id": pricelist[0],
+                "pricelist_id": pricelist[0] if pricelist else False,  # none in TRY: as the import, no pricelist
                 "carrier_id": carrier["id"],
                 "client_order_ref": payload["number"],
                 "order_line": lines,
