@@ -57,3 +57,18 @@ class TestDailyWorkTours(OmnitronHttpCase):
         )
         asked = event.activity_ids - before
         self.assertEqual(asked.user_id, self.company._omnitron_administrator())
+
+    def test_a_turkish_administrator_reads_the_event_list_uncut(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        new_test_user(
+            self.env, login="omnitron-yonetici", groups="omnitron_order_webhook.group_omnitron_manager", lang="tr_TR"
+        )
+        self.carrier.unlink()
+        self.assertEqual(self.post(self.sample()).json()["reason"], "cargo_company_not_found")
+        self.start_tour(
+            "/odoo/action-omnitron_order_webhook.omnitron_webhook_event_action",
+            "omnitron_event_list_reads_tour",
+            login="omnitron-yonetici",
+            timeout=120,
+        )

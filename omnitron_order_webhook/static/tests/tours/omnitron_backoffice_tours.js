@@ -122,3 +122,36 @@ registry.category("web_tour.tours").add("omnitron_staff_notify_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("omnitron_event_list_reads_tour", {
+    steps: () => [
+        {
+            content: "The list of calls needing attention shows the order",
+            trigger: ".o_data_row td[name='order_number']:contains('202531672482')",
+        },
+        {
+            content: "Its headers and its reason are not cut",
+            trigger: ".o_data_row td[name='reason']",
+            run() {
+                const cut = [];
+                for (const label of document.querySelectorAll(".o_list_view thead th .text-truncate")) {
+                    if (label.scrollWidth > label.clientWidth + 1) {
+                        cut.push(`header "${label.textContent.trim()}"`);
+                    }
+                }
+                for (const cell of document.querySelectorAll(".o_data_row td[name='reason']")) {
+                    if (cell.scrollWidth > cell.clientWidth + 1) {
+                        cut.push(`reason "${cell.textContent.trim()}"`);
+                    }
+                }
+                if (cut.length) {
+                    throw new Error(`Cut in the event list: ${cut.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "The why column reads the sentence in the reader's language, not Omnitron's English answer",
+            trigger: ".o_data_row td[name='explanation']:contains('yurtici_kargo'):not(:contains('No carrier'))",
+        },
+    ],
+});
