@@ -28,6 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from . import const, mapping
+from .said import Said, Status
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,9 +110,14 @@ def moves_forward(old, new):
 
 
 def describe_status(status):
-    if status in const.ORDER_STATUSES:
-        return f"{status} ({const.ORDER_STATUSES[status][0]})"
-    return str(status)
+    return Status(status).english()
+
+
+def status_change(old, new):
+    """The Said of a status change: codes in English for the API, names for people."""
+    return Said(
+        "status", f"status {describe_status(old)} → {describe_status(new)}", old=Status(old or ""), new=Status(new)
+    )
 
 
 def _text(value):
@@ -133,24 +139,31 @@ def plan_update(known, order):
     ):
         status = (known.status, order.status)
         order_values.update(omnitron_status=order.status, omnitron_status_name=order.status_name)
-        changes.append(f"status {describe_status(known.status)} → {describe_status(order.status)}")
-    for field, label, new, old in (
-        ("omnitron_tracking_number", "tracking number", order.tracking_number, known.tracking_number),
-        ("omnitron_tracking_url", "tracking URL", order.tracking_url, known.tracking_url),
-        ("omnitron_invoice_number", "invoice number", order.invoice_number, known.invoice_number),
-        ("omnitron_invoice_date", "invoice date", order.invoice_date, known.invoice_date),
-        ("omnitron_e_archive_url", "e-archive URL", order.e_archive_url, known.e_archive_url),
-        ("omnitron_gift_box_note", "gift note", order.gift_box_note, known.gift_box_note),
+        changes.append(status_change(known.status, order.status))
+    for field, new, old in (
+        ("omnitron_tracking_number", order.tracking_number, known.tracking_number),
+        ("omnitron_tracking_url", order.tracking_url, known.tracking_url),
+        ("omnitron_invoice_number", order.invoice_number, known.invoice_number),
+        ("omnitron_invoice_date", order.invoice_date, known.invoice_date),
+        ("omnitron_e_archive_url", order.e_archive_url, known.e_archive_url),
+        ("omnitron_gift_box_note", order.gift_box_note, known.gift_box_note),
     ):
         if new is not None and new != old:
             order_values[field] = new
-            changes.append(f"{label} {_text(new)}")
+            changes.append(_field_change(field, new))
     refund_growth = None
     if order.refund_amount is not None and order.refund_amount != known.refund_amount:
         if order.refund_amount > known.refund_amount:
             refund_growth = order.refund_amount - known.refund_amount
         order_values["omnitron_refund_amount"] = float(order.refund_amount)
-        changes.append(f"refund amount {known.refund_amount:f} → {order.refund_amount:f}")
+        changes.append(
+            Said(
+                "refund_amount",
+                f"refund amount {known.refund_amount:f} → {order.refund_amount:f}",
+                old=f"{known.refund_amount:f}",
+                new=f"{order.refund_amount:f}",
+            )
+        )
     if order.modified_date and order.modified_date != known.modified_date:
         order_values["omnitron_modified_date"] = order.modified_date
     cargo = None
@@ -158,7 +171,7 @@ def plan_update(known, order):
         cargo = order.cargo_company
         order_values["omnitron_cargo_company"] = cargo.name or cargo.shipping_company
         order_values["omnitron_cargo_codes"] = mapping.cargo_codes(cargo)
-        changes.append(f"cargo company {cargo.shipping_company}")
+        changes.append(Said("cargo_company", f"cargo company {cargo.shipping_company}", code=cargo.shipping_company))
 
     item_values, cancelled, refunded = {}, [], []
     for item in order.items:
@@ -168,30 +181,30 @@ def plan_update(known, order):
         values, described = {}, []
         if item.status != old.status and moves_forward(old.status, item.status):
             values["omnitron_status"] = item.status
-            described.append(f"status {describe_status(old.status)} → {describe_status(item.status)}")
+            described.append(status_change(old.status, item.status))
             if item.status == const.STATUS_CANCELLED:
                 cancelled.append(item.pk)
             elif item.status == const.STATUS_REFUNDED:
                 refunded.append(item.pk)
-        for field, label, new, was in (
-            ("omnitron_tracking_number", "tracking number", item.tracking_number, old.tracking_number),
-            ("omnitron_invoice_number", "invoice number", item.invoice_number, old.invoice_number),
-            ("omnitron_invoice_date", "invoice date", item.invoice_date, old.invoice_date),
-            ("omnitron_e_archive_url", "e-archive URL", item.e_archive_url, old.e_archive_url),
+        for field, new, was in (
+            ("omnitron_tracking_number", item.tracking_number, old.tracking_number),
+            ("omnitron_invoice_number", item.invoice_number, old.invoice_number),
+            ("omnitron_invoice_date", item.invoice_date, old.invoice_date),
+            ("omnitron_e_archive_url", item.e_archive_url, old.e_archive_url),
         ):
             if new is not None and new != was:
                 values[field] = new
-                described.append(f"{label} {_text(new)}")
+                described.append(_field_change(field, new))
         if values:
             item_values[item.pk] = values
-            changes.append(f"item {item.pk}: " + ", ".join(described))
+            changes.append(Said("item", f"item {item.pk}: " + ", ".join(described), pk=item.pk, parts=tuple(described)))
 
     cancel_order = bool(status and status[1] == const.STATUS_CANCELLED)
     standing_total = _standing_total(known, order, cancelled + refunded)
     differences = _differences(known, order, standing_total)
     if order.amount != known.amount and not differences and order.amount == standing_total:
         order_values["omnitron_amount"] = float(order.amount)
-        changes.append(f"amount {known.amount:f} → {order.amount:f}")
+        changes.append(_amount_change(known.amount, order.amount))
     if differences:
         text = "; ".join(differences)
         if text == known.reported_differences:
@@ -241,35 +254,89 @@ def _differences(known, order, standing_total):
     """What differs and is never applied silently, in words (empty: nothing)."""
     differences = []
     if known.customer_pk is not None and order.customer.pk != known.customer_pk:
-        differences.append(f"customer {known.customer_pk} → {order.customer.pk}")
+        differences.append(
+            Said(
+                "customer",
+                f"customer {known.customer_pk} → {order.customer.pk}",
+                old=known.customer_pk,
+                new=order.customer.pk,
+            )
+        )
     # The import names an address without a name after the customer partner.
     fallback = known.customer_name or mapping.customer_values(order)["name"]
-    for label, key, address, address_type in (
-        ("billing address", known.billing_key, order.billing_address, "invoice"),
-        ("shipping address", known.shipping_key, order.shipping_address, "delivery"),
+    for said_key, label, key, address, address_type in (
+        ("billing_address", "billing address", known.billing_key, order.billing_address, "invoice"),
+        ("shipping_address", "shipping address", known.shipping_key, order.shipping_address, "delivery"),
     ):
         if key and mapping.address_values(address, address_type, fallback)["omnitron_address_key"] != key:
             where = ", ".join(part for part in (address.line, address.district, address.city) if part)
-            differences.append(f"{label} now {where or 'changed'}")
+            if where:
+                differences.append(Said(said_key, f"{label} now {where}", where=where))
+            else:
+                differences.append(Said(said_key + "_changed", f"{label} now changed"))
     sent = {item.pk: item for item in order.items}
     added = sorted(set(sent) - set(known.items))
     removed = sorted(set(known.items) - set(sent))
     if added:
-        differences.append("items added: " + ", ".join(map(str, added)))
+        items = ", ".join(map(str, added))
+        differences.append(Said("items_added", f"items added: {items}", items=items))
     if removed:
-        differences.append("items removed: " + ", ".join(map(str, removed)))
+        items = ", ".join(map(str, removed))
+        differences.append(Said("items_removed", f"items removed: {items}", items=items))
     for pk in sorted(set(sent) & set(known.items)):
         old_price = known.items[pk].price
         if old_price is not None and sent[pk].price != old_price:
-            differences.append(f"item {pk} price {old_price:f} → {sent[pk].price:f}")
+            differences.append(
+                Said(
+                    "item_price",
+                    f"item {pk} price {old_price:f} → {sent[pk].price:f}",
+                    pk=pk,
+                    old=f"{old_price:f}",
+                    new=f"{sent[pk].price:f}",
+                )
+            )
         old_quantity = known.items[pk].quantity
         if old_quantity is not None and sent[pk].quantity != old_quantity:
-            differences.append(f"item {pk} units {old_quantity} → {sent[pk].quantity}")
+            differences.append(
+                Said(
+                    "item_units",
+                    f"item {pk} units {old_quantity} → {sent[pk].quantity}",
+                    pk=pk,
+                    old=old_quantity,
+                    new=sent[pk].quantity,
+                )
+            )
     if order.shipping_amount != known.shipping_amount:
-        differences.append(f"shipping {known.shipping_amount:f} → {order.shipping_amount:f}")
+        differences.append(
+            Said(
+                "shipping",
+                f"shipping {known.shipping_amount:f} → {order.shipping_amount:f}",
+                old=f"{known.shipping_amount:f}",
+                new=f"{order.shipping_amount:f}",
+            )
+        )
     if order.amount != known.amount and (differences or order.amount != standing_total):
-        differences.append(f"amount {known.amount:f} → {order.amount:f}")
+        differences.append(_amount_change(known.amount, order.amount))
     return differences
+
+
+# The English words of the fields an update applies (a Said's key is the field).
+FIELD_WORDS = {
+    "omnitron_tracking_number": "tracking number",
+    "omnitron_tracking_url": "tracking URL",
+    "omnitron_invoice_number": "invoice number",
+    "omnitron_invoice_date": "invoice date",
+    "omnitron_e_archive_url": "e-archive URL",
+    "omnitron_gift_box_note": "gift note",
+}
+
+
+def _field_change(field, value):
+    return Said(field, f"{FIELD_WORDS[field]} {_text(value)}", value=_text(value))
+
+
+def _amount_change(old, new):
+    return Said("amount", f"amount {old:f} → {new:f}", old=f"{old:f}", new=f"{new:f}")
 
 
 def _standing_total(known, order, leaving_items):

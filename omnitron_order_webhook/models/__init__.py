@@ -2,7 +2,9 @@ from . import account_tax
 from . import delivery_carrier
 from . import omnitron_webhook_reception
 from . import omnitron_order_import
+from . import omnitron_phrases
 from . import omnitron_order_update
+from . import omnitron_order_cancellation
 from . import omnitron_cancellation_plan
 from . import omnitron_channel
 from . import omnitron_rate_counter

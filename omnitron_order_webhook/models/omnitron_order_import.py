@@ -315,4 +315,4 @@ class OmnitronOrderImport(models.AbstractModel):
         elif state == "cancel":
             sale_order._action_cancel()
         if omnitron_order.status == const.STATUS_CANCELLATION_WAITING:
-            sale_order._omnitron_request("cancel")
+            self.env["omnitron.order.cancellation"]._request(sale_order, "cancel")

@@ -1,12 +1,15 @@
 import logging
 
 from odoo import api, models
+from odoo.tools.translate import LazyTranslate
 
 from ..core import const, lifecycle, responses
 from .omnitron_outbound import FROM_OMNITRON
+from .omnitron_phrases import say
 from .omnitron_webhook_reception import Refusal
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 
 class OmnitronOrderUpdate(models.AbstractModel):
@@ -79,20 +82,22 @@ class OmnitronOrderUpdate(models.AbstractModel):
             # Omnitron decided: it cancelled or refunded (what is not shipped is
             # stopped below) or it moved the order on, withdrawing the request.
             sale_order.omnitron_hold = False
-            sentences.append(self.env._("shipping no longer held"))
+            sentences.append(say(_lt("shipping no longer held")))
         for line in sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in plan.item_values):
             line.write(plan.item_values[line.omnitron_item_pk])
         if plan.cargo is not None:
             sentences.append(self._change_carrier(sale_order, plan.cargo))
         if plan.differences:
-            note = self.env._(
-                "Omnitron changed what is never applied automatically: %(differences)s. Check the order and "
-                "change it by hand if needed.",
-                differences="; ".join(plan.differences),
+            note = say(
+                _lt(
+                    "Omnitron changed what is never applied automatically: %(differences)s. Check the order and "
+                    "change it by hand if needed."
+                ),
+                differences=tuple(plan.differences),
             )
             sale_order._omnitron_flag("omnitron_changed", note)
             sentences.append(
-                self.env._("flagged as changed in Omnitron: %(differences)s", differences="; ".join(plan.differences))
+                say(_lt("flagged as changed in Omnitron: %(differences)s"), differences=tuple(plan.differences))
             )
         if plan.confirm:
             sale_order.action_confirm()
@@ -100,29 +105,40 @@ class OmnitronOrderUpdate(models.AbstractModel):
             sale_order._omnitron_skip_shipped_items(
                 {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
             )
-            sentences.append(self.env._("order confirmed"))
+            sentences.append(say(_lt("order confirmed")))
+        cancellation = self.env["omnitron.order.cancellation"]
         if plan.cancel_order:
-            sentences.append(sale_order._omnitron_cancel())
+            sentences.extend(cancellation._cancel(sale_order))
         if plan.cancelled_items:
-            sentences.append(sale_order._omnitron_cancel_items(set(plan.cancelled_items)))
+            sentences.extend(cancellation._cancel_items(sale_order, set(plan.cancelled_items)))
         if plan.refunded_items or plan.refund_growth or plan.order_refunded:
-            sentences.append(
-                sale_order._omnitron_refund(set(plan.refunded_items), plan.refund_growth, plan.order_refunded)
+            sentences.extend(
+                cancellation._refund(sale_order, set(plan.refunded_items), plan.refund_growth, plan.order_refunded)
             )
         if plan.cancellation_requested:
-            sentences.append(sale_order._omnitron_request("cancel"))
+            sentences.extend(cancellation._request(sale_order, "cancel"))
         return [sentence for sentence in sentences if sentence]
 
     def _change_carrier(self, sale_order, cargo):
         try:
             carrier = self.env["omnitron.order.import"]._find_carrier(cargo, sale_order.company_id)
-        except Refusal as refusal:
-            sale_order._omnitron_flag("omnitron_changed", refusal.outcome.detail)
-            return self.env._("no carrier for cargo company %(code)s: flagged", code=cargo.shipping_company)
+        except Refusal:
+            sale_order._omnitron_flag(
+                "omnitron_changed",
+                say(
+                    _lt(
+                        "Omnitron moved the order to cargo company %(code)s (ERP code %(erp_code)s), which no "
+                        "carrier matches: set the codes on a carrier, then choose it on the order and its delivery."
+                    ),
+                    code=cargo.shipping_company,
+                    erp_code=cargo.erp_code or "—",
+                ),
+            )
+            return say(_lt("no carrier for cargo company %(code)s: flagged"), code=cargo.shipping_company)
         sale_order.carrier_id = carrier
         pending = sale_order.picking_ids.filtered(lambda picking: picking.state not in ("done", "cancel"))
         pending.carrier_id = carrier
-        return self.env._("carrier %(carrier)s", carrier=carrier.name)
+        return say(_lt("carrier %(carrier)s"), carrier=carrier.name)
 
     @api.model
     def _apply_plan(self, arrival, call):
@@ -158,16 +174,18 @@ class OmnitronOrderUpdate(models.AbstractModel):
                 "received_at": arrival.started,
             }
         )
-        sentences = [self.env._("%(type)s plan %(plan)s", type=call.plan_type, plan=call.plan_pk)]
+        sentences = [
+            say(_lt("refund plan %(plan)s"), plan=call.plan_pk)
+            if call.plan_type == "refund"
+            else say(_lt("cancellation plan %(plan)s"), plan=call.plan_pk)
+        ]
         # Only "cancellation waiting" is taken from a plan: a plan saying 100 or
         # 600 is kept on the plan, and the order webhook's own delivery of that
         # status cancels or refunds the order (applied once, by the update rules).
         status = call.order.status
         if status == const.STATUS_CANCELLATION_WAITING and lifecycle.moves_forward(sale_order.omnitron_status, status):
-            sentences.append(
-                f"status {lifecycle.describe_status(sale_order.omnitron_status)} → {lifecycle.describe_status(status)}"
-            )
+            sentences.append(lifecycle.status_change(sale_order.omnitron_status, status))
             sale_order.write({"omnitron_status": status, "omnitron_status_name": call.order.status_name})
-        sentences.append(sale_order._omnitron_request(call.plan_type))
+        sentences.extend(self.env["omnitron.order.cancellation"]._request(sale_order, call.plan_type))
         sale_order._omnitron_post(sentences)
         return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order

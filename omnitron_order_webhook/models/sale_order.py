@@ -4,10 +4,13 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, format_datetime
+from odoo.tools import format_datetime
+from odoo.tools.translate import LazyTranslate
 
 from ..core import const, lifecycle
 from .omnitron_outbound import KIND_CANCEL, KIND_ITEMS, KIND_MARK_SENT
+
+_lt = LazyTranslate(__name__)
 
 
 class SaleOrder(models.Model):
@@ -106,10 +109,12 @@ class SaleOrder(models.Model):
         help="Omnitron was asked to cancel or refund this order and has not decided yet: its deliveries cannot be "
         "validated. Lifted when Omnitron cancels the order or moves it on; Mark as Handled does not lift it.",
     )
+    # What Omnitron's updates ask of staff, kept as sentences (omnitron.phrases):
+    # the banner renders them in its reader's language.
+    omnitron_action_facts = fields.Json(readonly=True, copy=False)
     omnitron_action_note = fields.Text(
         string="What to Do",
-        readonly=True,
-        copy=False,
+        compute="_compute_omnitron_action_note",
         help="What Omnitron's updates ask of staff, newest first; cleared by Mark as Handled.",
     )
     omnitron_needs_action = fields.Boolean(
@@ -353,20 +358,6 @@ class SaleOrder(models.Model):
             customer_name=self.partner_id.name or None,
         )
 
-    def _omnitron_lines_of(self, item_pks):
-        return self.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
-
-    def _omnitron_delivered_or_invoiced(self, lines=None):
-        """Whether Odoo delivered goods of ``lines`` (default: the whole order) or posted an invoice for them.
-
-        Judged on Odoo's own records, which a cancellation would have to undo:
-        items Omnitron reported shipped before the import have no stock move
-        here, and a draft invoice is cancelled with the order.
-        """
-        self.ensure_one()
-        lines = (lines if lines is not None else self.order_line).filtered(lambda line: not line.display_type)
-        return any(line.qty_delivered or line.qty_invoiced_posted for line in lines)
-
     @contextlib.contextmanager
     def _omnitron_unlocked(self):
         """Odoo refuses quantity changes on a locked order; Omnitron's word comes first, then it is locked again."""
@@ -377,208 +368,51 @@ class SaleOrder(models.Model):
         finally:
             locked.locked = True
 
-    def _omnitron_cancel(self):
-        """Status 100: cancel the order and its open deliveries when nothing left or was invoiced.
-
-        Otherwise nothing is cancelled: the order is flagged and staff get an
-        activity saying what to do. Returns the sentence for the chatter.
-        """
-        self.ensure_one()
-        if self.state == "cancel":
-            return self.env._("the order was already cancelled")
-        if not self._omnitron_delivered_or_invoiced():
-            self._action_cancel()
-            return self.env._("order cancelled, with its open deliveries")
-        stopped = self._omnitron_stop_undelivered(self.order_line.filtered("omnitron_item_pk"), "cancel")
-        note = self.env._(
-            "Omnitron cancelled this order after Odoo delivered or invoiced it. What was not shipped will not be. "
-            "Receive what comes back and issue a credit note for what was invoiced."
-        )
-        self._omnitron_flag("omnitron_cancelled_late", note)
-        return "; ".join(
-            filter(None, [stopped, self.env._("cancelled after delivery or invoice: flagged for the credit note")])
-        )
-
-    def _omnitron_split_left(self, item_pks):
-        """The lines of ``item_pks``: (not delivered nor invoiced, delivered or invoiced)."""
-        lines = self._omnitron_lines_of(item_pks)
-        late = lines.filtered(lambda line: self._omnitron_delivered_or_invoiced(line))
-        return lines - late, late
-
-    def _omnitron_stop_undelivered(self, lines, why):
-        """What Omnitron cancelled or refunded (``why``) and Odoo has not shipped is never shipped.
-
-        Whatever the invoice says: the open moves of ``lines`` are cancelled
-        (the delivery keeps the other items, or is cancelled when none is
-        left, and says so in its chatter) and each line's quantity drops to
-        what was delivered, so the order asks for a credit note of the rest
-        and no procurement brings the moves back. What was delivered stays
-        for the returns flow: nothing goes back to *Ready*. Returns the
-        sentence for the order's chatter, or None when nothing was open.
-        """
-        self.ensure_one()
-        if self.state != "sale":
-            return None
-        moves = lines.move_ids
-        # In two- or three-step delivery the pick and pack moves come before the
-        # line's own move and are not linked to the line: cancel them too.
-        moves |= moves.browse(moves._rollup_move_origs())
-        open_moves = moves.filtered(lambda move: move.state not in ("done", "cancel"))
-        short = lines.filtered(
-            lambda line: (
-                float_compare(line.product_uom_qty, line.qty_delivered, precision_rounding=line.product_uom.rounding)
-                > 0
-            )
-        )
-        if not open_moves and not short:
-            return None
-        pickings = open_moves.picking_id
-        open_moves._action_cancel()
-        with self._omnitron_unlocked():
-            for line in short:
-                line.product_uom_qty = line.qty_delivered
-        for picking in pickings:
-            picking._omnitron_post_stopped(open_moves.filtered(lambda move, p=picking: move.picking_id == p), why)
-        return self.env._("items %(items)s not shipped: their open moves cancelled", items=_pks(short or lines))
-
-    def _omnitron_drop_lines(self, lines, why):
-        """Lines nothing of which left or was invoiced go to quantity 0, their open moves cancelled."""
-        self._omnitron_stop_undelivered(lines, why)
-        with self._omnitron_unlocked():
-            lines.write({"product_uom_qty": 0})
-        return self.env._("items %(items)s set to quantity 0", items=_pks(lines))
-
-    def _omnitron_cancel_items(self, item_pks):
-        """Items 100: their lines drop to 0 when nothing of them left or was invoiced; else flagged."""
-        self.ensure_one()
-        open_lines, late_lines = self._omnitron_split_left(item_pks)
-        sentences = []
-        if open_lines:
-            sentences.append(self._omnitron_drop_lines(open_lines, "cancel"))
-        if late_lines:
-            sentences.append(self._omnitron_stop_undelivered(late_lines, "cancel"))
-            note = self.env._(
-                "Omnitron cancelled items %(items)s after Odoo delivered or invoiced them. What was not shipped will "
-                "not be. Receive what comes back and issue a credit note for what was invoiced.",
-                items=_pks(late_lines),
-            )
-            self._omnitron_flag("omnitron_cancelled_late", note)
-            sentences.append(
-                self.env._("items %(items)s cancelled after delivery or invoice: flagged", items=_pks(late_lines))
-            )
-        return "; ".join(filter(None, sentences))
-
-    def _omnitron_refund(self, item_pks, growth, order_refunded):
-        """Refunds. What Odoo neither delivered nor invoiced is simply not shipped (the order
-        cancelled, or the lines set to 0); the rest is flagged with the items and amount, with a
-        draft credit note for refunded items of a posted invoice.
-        """
-        self.ensure_one()
-        if order_refunded and not item_pks:
-            item_pks = set(self.order_line.filtered("omnitron_item_pk").mapped("omnitron_item_pk"))
-        sentences = []
-        if order_refunded and not self._omnitron_delivered_or_invoiced():
-            if self.state == "cancel":
-                return self.env._("the order was already cancelled")
-            self._action_cancel()
-            return self.env._("refunded before delivery or invoice: order cancelled, with its open deliveries")
-        open_lines, lines = self._omnitron_split_left(item_pks)
-        if open_lines:
-            sentences.append(self._omnitron_drop_lines(open_lines, "refund"))
-        if lines:
-            sentences.append(self._omnitron_stop_undelivered(lines, "refund"))
-        what = []
-        if lines:
-            what.append(self.env._("items %(items)s", items=_pks(lines)))
-        if growth:
-            what.append(self.env._("%(amount)s more refunded", amount=self.currency_id.format(float(growth))))
-        if not what:
-            return "; ".join(filter(None, sentences))
-        credit_note = self._omnitron_draft_credit_note(lines) if lines else self.env["account.move"]
-        note = self.env._("Omnitron refunded %(what)s.", what=", ".join(what))
-        if credit_note:
-            note += " " + self.env._(
-                "A draft credit note %(credit_note)s was prepared: check and post it.",
-                credit_note=credit_note.display_name,
-            )
-        else:
-            note += " " + self.env._("Receive what comes back and settle the refund in Accounting.")
-        self._omnitron_flag("omnitron_refunded", note)
-        sentence = self.env._("refund flagged (%(what)s)", what=", ".join(what))
-        if credit_note:
-            sentence += self.env._("; draft credit note %(credit_note)s", credit_note=credit_note.display_name)
-        sentences.append(sentence)
-        return "; ".join(filter(None, sentences))
-
-    def _omnitron_draft_credit_note(self, lines):
-        """A draft reversal of the posted invoice of ``lines``, keeping only their lines (never posted here).
-
-        Odoo's own reversal: the invoice's prices, taxes, accounts and links
-        to the order, as an accountant's *Credit Note* button makes it.
-        """
-        invoice_lines = lines.invoice_lines.filtered(
-            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
-        )
-        invoice = invoice_lines.move_id.sorted("id")[-1:]
-        if not invoice:
-            return self.env["account.move"]
-        reason = self.env._("Refund of %(order)s in Omnitron", order=self.omnitron_number)
-        credit_note = invoice.sudo()._reverse_moves([{"ref": reason, "invoice_date": fields.Date.context_today(self)}])
-        credit_note.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product" and not (line.sale_line_ids & lines)
-        ).unlink()
-        return credit_note
-
-    def _omnitron_request(self, plan_type):
-        """A cancellation or refund requested in Omnitron (status 50 or a plan): flag and tell staff."""
-        self.ensure_one()
-        if plan_type == "refund":
-            note = self.env._("Omnitron asks for a refund of this order: do not ship what is not shipped yet.")
-        else:
-            note = self.env._(
-                "Omnitron asks to cancel this order: do not ship it. It is cancelled here when Omnitron "
-                "confirms the cancellation (status 100)."
-            )
-        summary = (
-            self.env._("Do not ship: refund requested in Omnitron")
-            if plan_type == "refund"
-            else self.env._("Do not ship: cancellation requested in Omnitron")
-        )
-        self._omnitron_flag("omnitron_plan_request", note, value=plan_type)
-        # The guard: stock.picking refuses to validate while the hold is set.
-        self.omnitron_hold = plan_type
-        pending = self.picking_ids.filtered(
-            lambda picking: (
-                picking.picking_type_code == "outgoing"
-                and picking.state not in ("done", "cancel")
-                and not picking.activity_ids.filtered(lambda activity: activity.summary == summary)
-            )
-        )
-        for picking in pending:
-            picking.activity_schedule(
-                "mail.mail_activity_data_warning",
-                summary=summary,
-                note=note,
-                user_id=self._omnitron_responsible().id,
-            )
-        return self.env._(
-            "%(request)s; staff told",
-            request=dict(self._fields["omnitron_plan_request"]._description_selection(self.env))[plan_type],
-        )
-
     def _omnitron_flag(self, flag, note, value=True):
-        """Set ``flag``, keep ``note`` on the order and give its responsible an activity."""
+        """Set ``flag``, keep ``note`` (a Said) among the order's notes and tell its responsible.
+
+        The note is kept as what it is made of, so the banner reads in its
+        reader's language; the activity is written in its assignee's. One open
+        activity per flag: a later note of the same flag updates it.
+        """
         self.ensure_one()
-        previous = self.omnitron_action_note or ""
-        self.write({flag: value, "omnitron_action_note": note + ("\n" + previous if previous else "")})
-        self.activity_schedule(
-            "mail.mail_activity_data_warning",
-            summary=self._fields[flag].get_description(self.env)["string"]
-            if flag != "omnitron_plan_request"
-            else self.env._("Request from Omnitron"),
-            note=note,
-            user_id=self._omnitron_responsible().id,
+        phrases = self.env["omnitron.phrases"]
+        facts = [phrases._store(note)] + list(self.omnitron_action_facts or [])
+        self.write({flag: value, "omnitron_action_facts": facts})
+        responsible = self._omnitron_responsible()
+        lang = responsible.lang or self._omnitron_company_lang()
+        summary = (
+            _lt("Request from Omnitron")._translate(lang)
+            if flag == "omnitron_plan_request"
+            else self.with_context(lang=lang)._fields[flag].get_description(self.with_context(lang=lang).env)["string"]
         )
+        text = phrases._render(note, lang)
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        open_one = self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == warning and activity.summary == summary
+        )[:1]
+        if open_one:
+            open_one.note = Markup("<p>%s</p>") % text
+        else:
+            self.activity_schedule(
+                "mail.mail_activity_data_warning", summary=summary, note=text, user_id=responsible.id
+            )
+
+    @api.depends("omnitron_action_facts")
+    @api.depends_context("lang")
+    def _compute_omnitron_action_note(self):
+        """The banner's notes, newest first, in the reader's language."""
+        phrases = self.env["omnitron.phrases"]
+        lang = self.env.lang or "en_US"
+        for sale_order in self:
+            sale_order.omnitron_action_note = (
+                "\n".join(phrases._render(phrases._load(fact), lang) for fact in sale_order.omnitron_action_facts or [])
+                or False
+            )
+
+    def _omnitron_company_lang(self):
+        """The language the order's chatter is written in: its company's."""
+        return self.company_id.partner_id.lang or "en_US"
 
     @api.depends("omnitron_status", "omnitron_delivery_type", "omnitron_tracking_url", "omnitron_e_archive_url")
     def _compute_omnitron_labels(self):
@@ -601,17 +435,23 @@ class SaleOrder(models.Model):
         return self.company_id._omnitron_administrator() or self.create_uid
 
     def _omnitron_post(self, sentences):
-        """One chatter note for one applied delivery: "Omnitron: status 400 → 100, order cancelled"."""
-        body = Markup("<p>%s</p>") % (self.env._("Omnitron: %(changes)s", changes="; ".join(sentences)))
+        """One chatter note for one applied delivery, in the company's language, statuses by name."""
+        lang = self._omnitron_company_lang()
+        changes = self.env["omnitron.phrases"]._render(list(sentences), lang)
+        body = Markup("<p>%s</p>") % (_lt("Omnitron: %(changes)s")._translate(lang) % {"changes": changes})
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_omnitron_mark_handled(self):
         """Staff dealt with what Omnitron asked: the flags and the note are cleared (the chatter keeps it)."""
         for sale_order in self:
             if sale_order.omnitron_needs_action:
+                lang = sale_order._omnitron_company_lang()
                 sale_order.message_post(
                     body=Markup("<p>%s</p><p>%s</p>")
-                    % (self.env._("Omnitron flags cleared:"), escape(sale_order.omnitron_action_note or "")),
+                    % (
+                        _lt("Omnitron flags cleared:")._translate(lang),
+                        escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
+                    ),
                     subtype_xmlid="mail.mt_note",
                 )
         self.write(
@@ -620,7 +460,7 @@ class SaleOrder(models.Model):
                 "omnitron_cancelled_late": False,
                 "omnitron_refunded": False,
                 "omnitron_plan_request": False,
-                "omnitron_action_note": False,
+                "omnitron_action_facts": False,
             }
         )
         return True
@@ -670,10 +510,6 @@ class SaleOrder(models.Model):
 
 def _decimal(value):
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-def _pks(lines):
-    return ", ".join(str(pk) for pk in lines.mapped("omnitron_item_pk"))
 
 
 def _is_link(url):

@@ -1,7 +1,10 @@
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 # The context key of a confirmed *Ship anyway*; honoured for Inventory administrators only.
 SHIP_ANYWAY = "omnitron_ship_anyway"
@@ -14,6 +17,7 @@ class StockPicking(models.Model):
     omnitron_hold = fields.Selection(related="sale_id.omnitron_hold", string="Held by Omnitron")
     omnitron_hold_reason = fields.Char(compute="_compute_omnitron_hold_reason")
 
+    @api.depends_context("lang")
     def _compute_omnitron_hold_reason(self):
         for picking in self:
             picking.omnitron_hold_reason = picking._omnitron_held() and picking._omnitron_hold_sentence()
@@ -100,15 +104,27 @@ class StockPicking(models.Model):
         )
 
     def _omnitron_post_stopped(self, moves, why):
-        """The delivery's chatter says which items Omnitron stopped and why."""
+        """The delivery's chatter says which items Omnitron stopped and why, in the company's language."""
         self.ensure_one()
+        lang = self.company_id.partner_id.lang or "en_US"
         items = ", ".join(
             f"{move.product_id.default_code or move.product_id.name} ({move.product_uom_qty:g})" for move in moves
         )
         if why == "refund":
-            text = self.env._("Omnitron refunded %(items)s: do not ship them; their moves were cancelled.", items=items)
+            template = _lt("Omnitron refunded %(items)s: do not ship them; their moves were cancelled.")
         else:
-            text = self.env._(
-                "Omnitron cancelled %(items)s: do not ship them; their moves were cancelled.", items=items
-            )
+            template = _lt("Omnitron cancelled %(items)s: do not ship them; their moves were cancelled.")
+        text = template._translate(lang) % {"items": items}
         self.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")
+
+    def _omnitron_tell(self, user, summary, note):
+        """One open warning activity per ``summary`` on this delivery (a later one updates its note)."""
+        self.ensure_one()
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        open_one = self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == warning and activity.summary == summary
+        )[:1]
+        if open_one:
+            open_one.note = Markup("<p>%s</p>") % note
+        else:
+            self.activity_schedule("mail.mail_activity_data_warning", summary=summary, note=note, user_id=user.id)

@@ -44,7 +44,8 @@ class TestOrderUpdates(OmnitronCase):
         self.assertEqual(open_order.omnitron_status, "100")
         self.assertEqual(open_order.omnitron_status_name, "cancelled")
         [note] = self.notes(open_order)
-        self.assertIn("status 400 (approved) → 100 (cancelled)", note)
+        # People read statuses by name, never by code (the API answer keeps the codes).
+        self.assertIn("status Approved → Cancelled", note)
         event = self.events()[0]
         self.assertEqual((event.state, event.reason, event.order_id), ("updated", "order_updated", open_order))
         self.assertIn("order cancelled", event.detail)

@@ -1,0 +1,245 @@
+from odoo import api, fields, models
+from odoo.tools import float_compare
+from odoo.tools.translate import LazyTranslate
+
+from .omnitron_phrases import say
+
+_lt = LazyTranslate(__name__)
+
+
+class OmnitronOrderCancellation(models.AbstractModel):
+    """What Omnitron's cancellations, refunds and their requests do to an imported order.
+
+    Part of the update flow (``omnitron.order.update`` decides, this carries
+    out), and of the import for an order that arrives already waiting for
+    its cancellation. The rule everywhere: what Odoo has not shipped is never
+    shipped (its moves are cancelled, whatever the invoice says); what left
+    the warehouse or was invoiced is for staff, flagged with what to do; a
+    pending request holds the deliveries (``sale.order.omnitron_hold``).
+    Each method returns the list of what it did, as ``Said`` sentences (core/said.py):
+    English in the API's answer, the company's language in the chatter.
+    Runs inside the caller's transaction and savepoint.
+    """
+
+    _name = "omnitron.order.cancellation"
+    _description = "Omnitron Cancellations and Refunds of an Order"
+
+    @api.model
+    def _cancel(self, sale_order):
+        """Status 100: the order is cancelled with its open deliveries when nothing left or was invoiced.
+
+        Otherwise what is not shipped is stopped and the order, flagged,
+        stays for the credit note and the returns.
+        """
+        if sale_order.state == "cancel":
+            return [say(_lt("the order was already cancelled"))]
+        if not self._delivered_or_invoiced(sale_order):
+            sale_order._action_cancel()
+            return [say(_lt("order cancelled, with its open deliveries"))]
+        stopped = self._stop_undelivered(sale_order, sale_order.order_line.filtered("omnitron_item_pk"), "cancel")
+        sale_order._omnitron_flag(
+            "omnitron_cancelled_late",
+            say(
+                _lt(
+                    "Omnitron cancelled this order after Odoo delivered or invoiced it. What was not shipped will "
+                    "not be. Receive what comes back and issue a credit note for what was invoiced."
+                )
+            ),
+        )
+        return _joined(stopped, say(_lt("cancelled after delivery or invoice: flagged for the credit note")))
+
+    @api.model
+    def _cancel_items(self, sale_order, item_pks):
+        """Items 100: their lines drop to 0 when nothing of them left or was invoiced; else stopped and flagged."""
+        open_lines, late_lines = self._split_left(sale_order, item_pks)
+        sentences = []
+        if open_lines:
+            sentences.append(self._drop_lines(sale_order, open_lines, "cancel"))
+        if late_lines:
+            sentences.append(self._stop_undelivered(sale_order, late_lines, "cancel"))
+            sale_order._omnitron_flag(
+                "omnitron_cancelled_late",
+                say(
+                    _lt(
+                        "Omnitron cancelled items %(items)s after Odoo delivered or invoiced them. What was not "
+                        "shipped will not be. Receive what comes back and issue a credit note for what was invoiced."
+                    ),
+                    items=_pks(late_lines),
+                ),
+            )
+            sentences.append(
+                say(_lt("items %(items)s cancelled after delivery or invoice: flagged"), items=_pks(late_lines))
+            )
+        return _joined(*sentences)
+
+    @api.model
+    def _refund(self, sale_order, item_pks, growth, order_refunded):
+        """Refunds. What Odoo neither delivered nor invoiced is simply not shipped (the order
+        cancelled, or the lines set to 0); what was invoiced but not shipped is stopped too; the
+        rest is flagged with the items and amount, with a draft credit note for refunded items of
+        a posted invoice.
+        """
+        if order_refunded and not item_pks:
+            item_pks = set(sale_order.order_line.filtered("omnitron_item_pk").mapped("omnitron_item_pk"))
+        if order_refunded and not self._delivered_or_invoiced(sale_order):
+            if sale_order.state == "cancel":
+                return [say(_lt("the order was already cancelled"))]
+            sale_order._action_cancel()
+            return [say(_lt("refunded before delivery or invoice: order cancelled, with its open deliveries"))]
+        sentences = []
+        open_lines, lines = self._split_left(sale_order, item_pks)
+        if open_lines:
+            sentences.append(self._drop_lines(sale_order, open_lines, "refund"))
+        if lines:
+            sentences.append(self._stop_undelivered(sale_order, lines, "refund"))
+        what = []
+        if lines:
+            what.append(say(_lt("items %(items)s"), items=_pks(lines)))
+        if growth:
+            what.append(say(_lt("%(amount)s more refunded"), amount=sale_order.currency_id.format(float(growth))))
+        if not what:
+            return _joined(*sentences)
+        credit_note = self._draft_credit_note(sale_order, lines) if lines else self.env["account.move"]
+        if credit_note:
+            note = say(
+                _lt("Omnitron refunded %(what)s. A draft credit note %(credit_note)s was prepared: check and post it."),
+                what=tuple(what),
+                credit_note=credit_note.display_name,
+            )
+            sentence = say(
+                _lt("refund flagged (%(what)s); draft credit note %(credit_note)s"),
+                what=tuple(what),
+                credit_note=credit_note.display_name,
+            )
+        else:
+            note = say(
+                _lt("Omnitron refunded %(what)s. Receive what comes back and settle the refund in Accounting."),
+                what=tuple(what),
+            )
+            sentence = say(_lt("refund flagged (%(what)s)"), what=tuple(what))
+        sale_order._omnitron_flag("omnitron_refunded", note)
+        sentences.append(sentence)
+        return _joined(*sentences)
+
+    @api.model
+    def _request(self, sale_order, plan_type):
+        """A cancellation or refund requested in Omnitron (status 50 or a plan): hold, flag and tell staff."""
+        if plan_type == "refund":
+            note = say(_lt("Omnitron asks for a refund of this order: do not ship what is not shipped yet."))
+            summary = _lt("Do not ship: refund requested in Omnitron")
+            said = say(_lt("refund requested in Omnitron; staff told"))
+        else:
+            note = say(
+                _lt(
+                    "Omnitron asks to cancel this order: do not ship it. It is cancelled here when Omnitron "
+                    "confirms the cancellation."
+                )
+            )
+            summary = _lt("Do not ship: cancellation requested in Omnitron")
+            said = say(_lt("cancellation requested in Omnitron; staff told"))
+        sale_order._omnitron_flag("omnitron_plan_request", note, value=plan_type)
+        # The guard: stock.picking refuses to validate while the hold is set.
+        sale_order.omnitron_hold = plan_type
+        responsible = sale_order._omnitron_responsible()
+        lang = responsible.lang or sale_order._omnitron_company_lang()
+        phrases = self.env["omnitron.phrases"]
+        for picking in sale_order.picking_ids.filtered(
+            lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
+        ):
+            picking._omnitron_tell(responsible, summary._translate(lang), phrases._render(note, lang))
+        return [said]
+
+    # --- The goods ---
+
+    def _delivered_or_invoiced(self, sale_order, lines=None):
+        """Whether Odoo delivered goods of ``lines`` (default: the whole order) or posted an invoice for them.
+
+        Judged on Odoo's own records, which a cancellation would have to undo:
+        items Omnitron reported shipped before the import have no stock move
+        here, and a draft invoice is cancelled with the order.
+        """
+        lines = (lines if lines is not None else sale_order.order_line).filtered(lambda line: not line.display_type)
+        return any(line.qty_delivered or line.qty_invoiced_posted for line in lines)
+
+    def _split_left(self, sale_order, item_pks):
+        """The lines of ``item_pks``: (not delivered nor invoiced, delivered or invoiced)."""
+        lines = sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
+        late = lines.filtered(lambda line: self._delivered_or_invoiced(sale_order, line))
+        return lines - late, late
+
+    def _stop_undelivered(self, sale_order, lines, why):
+        """What Omnitron cancelled or refunded (``why``) and Odoo has not shipped is never shipped.
+
+        Whatever the invoice says: the open moves of ``lines`` are cancelled
+        (the delivery keeps the other items, or is cancelled when none is
+        left, and says so in its chatter) and each line's quantity drops to
+        what was delivered, so the order asks for a credit note of the rest
+        and no procurement brings the moves back. What was delivered stays
+        for the returns flow: nothing goes back to *Ready*. Returns what was
+        done, or None when nothing was open.
+        """
+        if sale_order.state != "sale":
+            return None
+        moves = lines.move_ids
+        # In two- or three-step delivery the pick and pack moves come before the
+        # line's own move and are not linked to the line: cancel them too.
+        moves |= moves.browse(moves._rollup_move_origs())
+        open_moves = moves.filtered(lambda move: move.state not in ("done", "cancel"))
+        short = lines.filtered(
+            lambda line: (
+                float_compare(line.product_uom_qty, line.qty_delivered, precision_rounding=line.product_uom.rounding)
+                > 0
+            )
+        )
+        if not open_moves and not short:
+            return None
+        pickings = open_moves.picking_id
+        open_moves._action_cancel()
+        with sale_order._omnitron_unlocked():
+            for line in short:
+                line.product_uom_qty = line.qty_delivered
+        for picking in pickings:
+            picking._omnitron_post_stopped(open_moves.filtered(lambda move, p=picking: move.picking_id == p), why)
+        return say(_lt("items %(items)s not shipped: their open moves cancelled"), items=_pks(short or lines))
+
+    def _drop_lines(self, sale_order, lines, why):
+        """Lines nothing of which left or was invoiced go to quantity 0, their open moves cancelled."""
+        self._stop_undelivered(sale_order, lines, why)
+        with sale_order._omnitron_unlocked():
+            lines.write({"product_uom_qty": 0})
+        return say(_lt("items %(items)s set to quantity 0"), items=_pks(lines))
+
+    # --- The money ---
+
+    def _draft_credit_note(self, sale_order, lines):
+        """A draft reversal of the posted invoice of ``lines``, keeping only their lines (never posted here).
+
+        Odoo's own reversal: the invoice's prices, taxes, accounts and links
+        to the order, as an accountant's *Credit Note* button makes it; its
+        reference in the company's language.
+        """
+        invoice_lines = lines.invoice_lines.filtered(
+            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
+        )
+        invoice = invoice_lines.move_id.sorted("id")[-1:]
+        if not invoice:
+            return self.env["account.move"]
+        reason = _lt("Refund of %(order)s in Omnitron")._translate(sale_order._omnitron_company_lang()) % {
+            "order": sale_order.omnitron_number
+        }
+        credit_note = invoice.sudo()._reverse_moves(
+            [{"ref": reason, "invoice_date": fields.Date.context_today(sale_order)}]
+        )
+        credit_note.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product" and not (line.sale_line_ids & lines)
+        ).unlink()
+        return credit_note
+
+
+def _pks(lines):
+    return ", ".join(str(pk) for pk in lines.mapped("omnitron_item_pk"))
+
+
+def _joined(*sentences):
+    """Several sentences as one list (the chatter and the answer join them with "; ")."""
+    return [sentence for sentence in sentences if sentence]
