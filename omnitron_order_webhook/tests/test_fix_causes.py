@@ -43,6 +43,24 @@ class TestFixCauses(OmnitronCase):
         self.assertTrue(self.omnitron_orders("C-2") and self.omnitron_orders("C-3"))
         self.assertFalse(events.filtered("needs_attention"))
 
+    def test_after_marking_the_tax_the_other_deliveries_of_that_rate_are_offered(self):
+        for index in (1, 2):
+            body = self.order(
+                f"T-{index}", [item(8300 + index, f"SKU-T{index}", "118.00", rate="18.00")], pk=9500 + index
+            )
+            self.assert_ignored(self.receive(body), "tax_not_configured")
+        self.receive(self.order("T-OTHER", [item(8310, "SKU-T9", "117.00", rate="17.00")], pk=9510))
+        events = self.env["omnitron.webhook.event"].search([("order_number", "in", ("T-1", "T-2", "T-OTHER"))])
+        self.assertEqual(set(events.mapped("cause")), {"18%", "17%"})
+        self.chart.ref("tr_s_20").copy(
+            {"name": "18% (incl.)", "amount": 18, "price_include_override": "tax_included", "omnitron_rate": 18}
+        )
+        first = events.filtered(lambda event: event.order_number == "T-1")
+        offer = first.with_user(self.manager).action_reprocess()
+        wizard = self.env["omnitron.event.reprocess"].browse(offer["res_id"])
+        self.assertEqual(wizard.event_ids.mapped("order_number"), ["T-2"], "not the 17 % one: it waits for another tax")
+        self.assertEqual(wizard.message, "One other delivery is waiting for this tax.")
+
     def test_a_fix_with_nothing_else_waiting_opens_the_order(self):
         event = self.blocked_by_the_carrier("C-1")
         action = event.action_open_carriers()
