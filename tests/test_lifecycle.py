@@ -1,7 +1,7 @@
 """core/lifecycle.py: what a later delivery of an imported order changes.
 
 ``known_from`` builds the KnownOrder Odoo holds right after importing a parsed
-order (``sale.order._omnitron_known`` reads it back from the records), so each
+order (``omnitron.order.update._known`` reads it back from the records), so each
 test states a delivery as a change of the spec's sample and compares it with
 the order as imported.
 """

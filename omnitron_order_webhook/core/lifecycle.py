@@ -2,7 +2,7 @@
 
 Omnitron posts the same order again each time it moves (approved, invoiced,
 shipped, delivered, cancelled, refunded). ``plan_update`` compares what Odoo
-holds (a ``KnownOrder``, read by ``sale.order._omnitron_known``) with the new
+holds (a ``KnownOrder``, read by ``omnitron.order.update._known``) with the new
 delivery (a ``validation.Order``) and returns an ``UpdatePlan``, which the
 update service (``models/omnitron_order_update.py``) carries out. The rules:
 

@@ -1,4 +1,5 @@
 import logging
+from decimal import Decimal
 
 from odoo import api, models
 from odoo.tools.translate import LazyTranslate
@@ -63,7 +64,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sale_order = sale_order.with_env(steps.env)
         sale_order._omnitron_lock()
         sale_order.invalidate_recordset()
-        plan = lifecycle.plan_update(sale_order._omnitron_known(), call.order)
+        plan = lifecycle.plan_update(self._known(sale_order), call.order)
         if plan.outdated:
             raise Refusal(responses.Outcome.ignored(const.REASON_OUTDATED_UPDATE, plan.outdated), sale_order)
         if not plan.changed:
@@ -72,6 +73,50 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sale_order._omnitron_post(sentences)
         detail = "; ".join(sentences)
         return responses.Outcome.updated(f"{sale_order.name}: {detail}"), sale_order
+
+    def _known(self, sale_order):
+        """What ``sale_order`` holds, as core/lifecycle.py compares a new delivery with it."""
+        lines = sale_order.order_line.filtered("omnitron_item_pk")
+        return lifecycle.KnownOrder(
+            state=sale_order.state,
+            status=sale_order.omnitron_status or None,
+            tracking_number=sale_order.omnitron_tracking_number or None,
+            tracking_url=sale_order.omnitron_tracking_url or None,
+            invoice_number=sale_order.omnitron_invoice_number or None,
+            invoice_date=sale_order.omnitron_invoice_date or None,
+            e_archive_url=sale_order.omnitron_e_archive_url or None,
+            gift_box_note=sale_order.omnitron_gift_box_note or None,
+            # What Omnitron sent, not the carrier's codes: an admin may edit those.
+            cargo_codes=tuple(sale_order.omnitron_cargo_codes.split("/", 1))
+            if sale_order.omnitron_cargo_codes
+            else (
+                sale_order.carrier_id.omnitron_shipping_company or None,
+                sale_order.carrier_id.omnitron_erp_code or None,
+            ),
+            amount=_decimal(sale_order.omnitron_amount),
+            shipping_amount=_decimal(sale_order.omnitron_shipping_amount),
+            refund_amount=_decimal(sale_order.omnitron_refund_amount),
+            modified_date=sale_order.omnitron_modified_date or None,
+            customer_pk=sale_order.partner_id.omnitron_customer_pk or None,
+            billing_key=sale_order.partner_invoice_id.omnitron_address_key or None,
+            shipping_key=sale_order.partner_shipping_id.omnitron_address_key or None,
+            per_row_prices=sale_order.omnitron_prices_per_row,
+            items={
+                line.omnitron_item_pk: lifecycle.KnownItem(
+                    pk=line.omnitron_item_pk,
+                    status=line.omnitron_status or None,
+                    tracking_number=line.omnitron_tracking_number or None,
+                    invoice_number=line.omnitron_invoice_number or None,
+                    invoice_date=line.omnitron_invoice_date or None,
+                    e_archive_url=line.omnitron_e_archive_url or None,
+                    price=_decimal(line.omnitron_price),
+                    quantity=line.omnitron_quantity or None,
+                )
+                for line in lines
+            },
+            reported_differences=sale_order.omnitron_reported_differences or None,
+            customer_name=sale_order.partner_id.name or None,
+        )
 
     def _apply(self, sale_order, plan, omnitron_order):
         """Carry ``plan`` out on ``sale_order``; return what was done, in words."""
@@ -189,3 +234,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sentences.extend(self.env["omnitron.order.cancellation"]._request(sale_order, call.plan_type))
         sale_order._omnitron_post(sentences)
         return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
+
+
+def _decimal(value):
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

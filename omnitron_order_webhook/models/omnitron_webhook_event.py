@@ -401,16 +401,20 @@ class OmnitronWebhookEvent(models.Model):
             earlier._settle(self.env._("Resolved by a later delivery (event %(event)s).", event=self.event_uuid))
 
     def _log_on_order(self, sale_order):
-        channel = self.channel_id.display_name or str(self.channel_pk or "")
-        if self.state == const.STATE_DONE:
-            body = self.env._(
-                "Imported from Omnitron (channel %(channel)s, event %(event)s).", channel=channel, event=self.event_uuid
+        # The chatter is in the company's language, whoever's delivery it was.
+        event = self.with_context(lang=sale_order._omnitron_company_lang())
+        channel = event.channel_id.display_name or str(event.channel_pk or "")
+        if event.state == const.STATE_DONE:
+            body = event.env._(
+                "Imported from Omnitron (channel %(channel)s, event %(event)s).",
+                channel=channel,
+                event=event.event_uuid,
             )
-        elif self.state == const.STATE_IGNORED:
-            body = self.env._(
+        elif event.state == const.STATE_IGNORED:
+            body = event.env._(
                 "Omnitron delivered this order again (event %(event)s): %(reason)s; nothing was changed.",
-                event=self.event_uuid,
-                reason=self._reason_label() or self.reason,
+                event=event.event_uuid,
+                reason=event._reason_label() or event.reason,
             )
         else:
             return  # an applied update or plan has its own note, with what it changed
@@ -427,20 +431,22 @@ class OmnitronWebhookEvent(models.Model):
         responsible = salesperson or self.company_id._omnitron_administrator()
         if not responsible:
             return
+        # Written in the language of whoever must act.
+        event = self.with_context(lang=responsible.lang or self.env.lang)
         # Omnitron retries a failed delivery: one open activity per order is enough.
-        others = self._same_order_needing_attention()
-        if others and self.env["mail.activity"].sudo().search_count(
-            [("res_model", "=", self._name), ("res_id", "in", others.ids)], limit=1
+        others = event._same_order_needing_attention()
+        if others and event.env["mail.activity"].sudo().search_count(
+            [("res_model", "=", event._name), ("res_id", "in", others.ids)], limit=1
         ):
             return
-        self.sudo().activity_schedule(
+        event.sudo().activity_schedule(
             "mail.mail_activity_data_warning",
-            summary=self.env._(
+            summary=event.env._(
                 "Omnitron: %(reason)s (%(order)s)",
-                reason=self._reason_label() or self.state,
-                order=self.order_number or self.event_uuid or self.id,
+                reason=event._reason_label() or event.state,
+                order=event.order_number or event.event_uuid or event.id,
             ),
-            note=self.explanation or "",
+            note=event.explanation or "",
             user_id=responsible.id,
         )
 

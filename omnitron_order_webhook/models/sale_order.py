@@ -1,5 +1,4 @@
 import contextlib
-from decimal import Decimal
 
 from markupsafe import Markup, escape
 
@@ -7,7 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import format_datetime
 from odoo.tools.translate import LazyTranslate
 
-from ..core import const, lifecycle
+from ..core import const
 from .omnitron_outbound import KIND_CANCEL, KIND_ITEMS, KIND_MARK_SENT
 
 _lt = LazyTranslate(__name__)
@@ -316,48 +315,6 @@ class SaleOrder(models.Model):
             log_exceptions=False,  # a serialization failure here is an expected replay
         )
 
-    def _omnitron_known(self):
-        """What this order holds, as core/lifecycle.py compares a new delivery with it."""
-        self.ensure_one()
-        lines = self.order_line.filtered("omnitron_item_pk")
-        return lifecycle.KnownOrder(
-            state=self.state,
-            status=self.omnitron_status or None,
-            tracking_number=self.omnitron_tracking_number or None,
-            tracking_url=self.omnitron_tracking_url or None,
-            invoice_number=self.omnitron_invoice_number or None,
-            invoice_date=self.omnitron_invoice_date or None,
-            e_archive_url=self.omnitron_e_archive_url or None,
-            gift_box_note=self.omnitron_gift_box_note or None,
-            # What Omnitron sent, not the carrier's codes: an admin may edit those.
-            cargo_codes=tuple(self.omnitron_cargo_codes.split("/", 1))
-            if self.omnitron_cargo_codes
-            else (self.carrier_id.omnitron_shipping_company or None, self.carrier_id.omnitron_erp_code or None),
-            amount=_decimal(self.omnitron_amount),
-            shipping_amount=_decimal(self.omnitron_shipping_amount),
-            refund_amount=_decimal(self.omnitron_refund_amount),
-            modified_date=self.omnitron_modified_date or None,
-            customer_pk=self.partner_id.omnitron_customer_pk or None,
-            billing_key=self.partner_invoice_id.omnitron_address_key or None,
-            shipping_key=self.partner_shipping_id.omnitron_address_key or None,
-            per_row_prices=self.omnitron_prices_per_row,
-            items={
-                line.omnitron_item_pk: lifecycle.KnownItem(
-                    pk=line.omnitron_item_pk,
-                    status=line.omnitron_status or None,
-                    tracking_number=line.omnitron_tracking_number or None,
-                    invoice_number=line.omnitron_invoice_number or None,
-                    invoice_date=line.omnitron_invoice_date or None,
-                    e_archive_url=line.omnitron_e_archive_url or None,
-                    price=_decimal(line.omnitron_price),
-                    quantity=line.omnitron_quantity or None,
-                )
-                for line in lines
-            },
-            reported_differences=self.omnitron_reported_differences or None,
-            customer_name=self.partner_id.name or None,
-        )
-
     @contextlib.contextmanager
     def _omnitron_unlocked(self):
         """Odoo refuses quantity changes on a locked order; Omnitron's word comes first, then it is locked again."""
@@ -506,10 +463,6 @@ class SaleOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return True
-
-
-def _decimal(value):
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def _is_link(url):

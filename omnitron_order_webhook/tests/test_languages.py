@@ -64,3 +64,10 @@ class TestLanguages(OmnitronCase):
         self.assertEqual(len(order.activity_ids), 1)
         self.assertEqual(len(order.picking_ids.activity_ids), 1)
         self.assertEqual(len(order.omnitron_cancellation_plan_ids), 5)
+
+    def test_the_import_note_is_in_the_companys_language_not_the_senders(self):
+        self.company.partner_id.lang = "en_US"
+        self.assertEqual(self.receive(self.order("L-4", [item(1944, "L-4", "100.00")])).status, 204)
+        order = self.omnitron_orders("L-4")
+        bodies = " ".join(order.message_ids.mapped("body"))
+        self.assertIn("Imported from Omnitron", bodies)
