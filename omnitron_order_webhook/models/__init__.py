@@ -9,6 +9,9 @@ from . import omnitron_cancellation_plan
 from . import omnitron_channel
 from . import omnitron_rate_counter
 from . import omnitron_token
+from . import omnitron_event_explanation
+from . import omnitron_event_attention
+from . import omnitron_event_fixes
 from . import omnitron_webhook_event
 from . import product_pricelist
 from . import product_template
