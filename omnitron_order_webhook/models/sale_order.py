@@ -3,6 +3,7 @@ import contextlib
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import format_datetime
 from odoo.tools.translate import LazyTranslate
 
@@ -399,19 +400,23 @@ class SaleOrder(models.Model):
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_omnitron_mark_handled(self):
-        """Staff dealt with what Omnitron asked: the flags and the note are cleared (the chatter keeps it)."""
-        for sale_order in self:
-            if sale_order.omnitron_needs_action:
-                lang = sale_order._omnitron_company_lang()
-                sale_order.message_post(
-                    body=Markup("<p>%s</p><p>%s</p>")
-                    % (
-                        _lt("Omnitron flags cleared:")._translate(lang),
-                        escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-        self.write(
+        """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the chatter keeps them).
+
+        Omnitron users only. A note only for an order that had something to
+        clear; logged (not posted), so no e-mail address is needed.
+        """
+        self._omnitron_check_user()
+        flagged = self.filtered("omnitron_needs_action")
+        for sale_order in flagged:
+            lang = sale_order._omnitron_company_lang()
+            sale_order._message_log(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    _lt("Omnitron flags cleared by %(user)s:")._translate(lang) % {"user": self.env.user.name},
+                    escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
+                ),
+            )
+        flagged.write(
             {
                 "omnitron_changed": False,
                 "omnitron_cancelled_late": False,
@@ -421,6 +426,10 @@ class SaleOrder(models.Model):
             }
         )
         return True
+
+    def _omnitron_check_user(self):
+        if not self.env.su and not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):
+            raise AccessError(self.env._("Only Omnitron users may do this on an Omnitron order."))
 
     # --- Telling Omnitron (omnitron.outbound) ---
 
@@ -453,14 +462,25 @@ class SaleOrder(models.Model):
         return result
 
     def action_omnitron_retry_sync(self):
-        """Retry the failed Omnitron jobs of these orders now."""
+        """Retry the failed Omnitron jobs of these orders now (Omnitron users only).
+
+        A note only on an order whose jobs were queued again; logged, so no
+        e-mail address is needed.
+        """
+        self._omnitron_check_user()
         # Staff may not read queue_job's jobs; retrying their own order's is what they may do.
-        failed = self.sudo().omnitron_job_ids.filtered(lambda job: job.state == "failed")
-        failed.requeue()
         for sale_order in self:
-            sale_order.message_post(
-                body=self.env._("Omnitron sync: retry requested by %(user)s.", user=self.env.user.name),
-                subtype_xmlid="mail.mt_note",
+            failed = sale_order.sudo().omnitron_job_ids.filtered(lambda job: job.state == "failed")
+            if not failed:
+                continue
+            failed.requeue()
+            lang = sale_order._omnitron_company_lang()
+            sale_order._message_log(
+                body=Markup("<p>%s</p>")
+                % (
+                    _lt("Omnitron sync: %(count)s failed call(s) queued again by %(user)s.")._translate(lang)
+                    % {"count": len(failed), "user": self.env.user.name}
+                ),
             )
         return True
 
