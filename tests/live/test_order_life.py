@@ -142,7 +142,7 @@ def test_twenty_concurrent_identical_updates_are_applied_once_with_one_chatter_n
         (order_id, "%Omnitron:%"),
     )
     assert len(notes) == 1, notes
-    assert "100 (cancelled)" in notes[0][0], notes
+    assert "status Approved → Cancelled" in notes[0][0], notes  # people read statuses by name
     events = dict(
         live.query(
             "SELECT state, count(*) FROM omnitron_webhook_event WHERE order_number = %s GROUP BY state", (number,)
