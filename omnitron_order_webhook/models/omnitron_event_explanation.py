@@ -116,8 +116,7 @@ class OmnitronEventExplanation(models.AbstractModel):
 
     def _setting_label(self, name):
         """A setting's label as the settings form shows it, in the reader's language."""
-        setting = omnitron_settings.SETTINGS_BY_NAME[name]
-        return self.env._(setting.label)
+        return self.env["omnitron.phrases"]._setting_label(omnitron_settings.SETTINGS_BY_NAME[name])
 
     def _payload_order(self):
         """The order object of the stored delivery (flat under ``order`` for a plan), or {}."""

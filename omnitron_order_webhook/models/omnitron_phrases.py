@@ -77,6 +77,16 @@ class OmnitronPhrases(models.AbstractModel):
         values = {name: self._render_value(value, lang) for name, value in said.params.items()}
         return template._translate(lang) % values
 
+    @api.model
+    def _setting_label(self, setting):
+        """A setting's label (core/settings.py) as the settings form shows it, in the reader's language.
+
+        The label is the form field's string, so its translation is the
+        field's (a model term, not a code term: ``env._`` would not find it).
+        """
+        field = self.env["res.config.settings"]._fields.get(setting.field_name)
+        return field._description_string(self.env) if field else setting.label
+
     def _render_value(self, value, lang):
         if isinstance(value, Status):
             return self._status_name(value, lang)

@@ -71,3 +71,13 @@ class TestLanguages(OmnitronCase):
         order = self.omnitron_orders("L-4")
         bodies = " ".join(order.message_ids.mapped("body"))
         self.assertIn("Imported from Omnitron", bodies)
+
+    def test_a_settings_label_inside_a_why_is_in_the_readers_language(self):
+        self.set_params(create_missing_products="false")
+        body = self.order("L-5", [item(1945, "L-5-NEW", "100.00")])
+        self.assertEqual(self.receive(body).body["reason"], "product_not_found")
+        event = self.events()[0]
+        turkish = event.with_context(lang="tr_TR").explanation
+        self.assertIn("Eksik Ürünleri Oluştur", turkish)
+        self.assertNotIn("Create Missing Products", turkish)
+        self.assertIn("Create Missing Products", event.with_context(lang="en_US").explanation)
