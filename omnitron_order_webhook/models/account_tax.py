@@ -63,12 +63,13 @@ class AccountTax(models.Model):
     @api.depends("type_tax_use", "tax_scope", "name", "omnitron_named", "omnitron_name_suffix", "amount")
     @api.depends_context("lang", "append_type_to_tax_name")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        result = super()._compute_display_name()
         for tax in self.filtered("omnitron_named"):
             # The stored name, translated where the language was installed when the tax was
             # made, is replaced by the rate in the reader's language (any language, any time).
             rendered = tax._omnitron_rate_name(tax.amount) + (tax.omnitron_name_suffix or "")
             tax.display_name = rendered + (tax.display_name or "")[len(tax.name or "") :]
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -74,7 +74,7 @@ class OmnitronChannel(models.Model):
     event_ids = fields.One2many("omnitron.webhook.event", "channel_id", string="Deliveries")
     order_count = fields.Integer(string="Orders", compute="_compute_dashboard")
     orders_today = fields.Integer(string="Imported Today", compute="_compute_dashboard")
-    cancelled_today = fields.Integer(string="Cancelled Today", compute="_compute_dashboard")
+    cancelled_today = fields.Integer(compute="_compute_dashboard")
     orders_this_week = fields.Integer(string="Imported in 7 Days", compute="_compute_dashboard")
     quotations_this_week = fields.Integer(
         string="Waiting in 7 Days",

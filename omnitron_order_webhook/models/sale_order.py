@@ -137,7 +137,6 @@ class SaleOrder(models.Model):
     )
     omnitron_sync_error = fields.Text(compute="_compute_omnitron_sync_state", store=True)
     omnitron_sync_detail = fields.Text(
-        string="Omnitron Sync Detail",
         compute="_compute_omnitron_sync_detail",
         help="What could not be sent to Omnitron and what Omnitron answered; while a call is retried, which try "
         "failed and when the next one is.",

@@ -17,22 +17,21 @@ class OmnitronEventReprocess(models.TransientModel):
     @api.depends("event_id", "event_ids")
     @api.depends_context("lang")
     def _compute_message(self):
-        _ = self.env._
         for wizard in self:
             count = len(wizard.event_ids)
             reason = wizard.event_id.reason
             if reason == const.REASON_CARGO_COMPANY_NOT_FOUND:
-                one = _("One other delivery is waiting for this carrier.")
-                many = _("%(count)s other deliveries are waiting for this carrier.", count=count)
+                one = self.env._("One other delivery is waiting for this carrier.")
+                many = self.env._("%(count)s other deliveries are waiting for this carrier.", count=count)
             elif reason in (const.REASON_PRODUCT_NOT_FOUND, const.REASON_PRODUCT_AMBIGUOUS):
-                one = _("One other delivery is waiting for these products.")
-                many = _("%(count)s other deliveries are waiting for these products.", count=count)
+                one = self.env._("One other delivery is waiting for these products.")
+                many = self.env._("%(count)s other deliveries are waiting for these products.", count=count)
             elif reason == const.REASON_TAX_NOT_CONFIGURED:
-                one = _("One other delivery is waiting for this tax.")
-                many = _("%(count)s other deliveries are waiting for this tax.", count=count)
+                one = self.env._("One other delivery is waiting for this tax.")
+                many = self.env._("%(count)s other deliveries are waiting for this tax.", count=count)
             else:
-                one = _("One other delivery is waiting for the same fix.")
-                many = _("%(count)s other deliveries are waiting for the same fix.", count=count)
+                one = self.env._("One other delivery is waiting for the same fix.")
+                many = self.env._("%(count)s other deliveries are waiting for the same fix.", count=count)
             wizard.message = one if count == 1 else many
 
     def action_reprocess(self):
