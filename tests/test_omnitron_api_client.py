@@ -265,13 +265,67 @@ def test_an_unreachable_server_is_a_temporary_failure():
     assert "could not be reached" in str(failure)
 
 
-def test_a_refused_login_is_permanent_and_never_shows_the_password(api):
+def test_a_refused_login_is_permanent_and_keeps_only_its_status(api):
     connection = connect(api.url, password=PASSWORD + "-wrong")
     client = Client(connection, KeyStore(connection))
     failure = failure_of(mark_sent, client)
     assert isinstance(failure, PermanentFailure) and failure.status == 400
-    assert "Unable to log in" in str(failure) and "log in" in str(failure)
+    assert str(failure) == "Omnitron refused the login (400); check the API username and password in Sales settings."
+    assert failure.body is None, "nothing of a refused login's answer is kept"
     assert client.key_store.key is None and api.calls_to(MARK_SENT) == []
+
+
+def test_a_refused_login_that_echoes_the_password_keeps_only_its_status(api):
+    echo = {"username": USERNAME, "password": [f"{PASSWORD} is not the password of {USERNAME}."]}
+    api.fail_next(1, status=403, body=echo, path=LOGIN_PATH)
+    failure = failure_of(omnitron_api.log_in, connect(api.url))
+    assert isinstance(failure, PermanentFailure) and failure.status == 403
+    assert "(403)" in str(failure) and "is not the password" not in str(failure)
+    assert failure.body is None
+
+
+def test_a_login_failing_with_a_5xx_that_echoes_the_password_keeps_only_its_status(api):
+    api.fail_next(1, status=500, body={"detail": f"Login of {USERNAME}/{PASSWORD} crashed"}, path=LOGIN_PATH)
+    failure = failure_of(omnitron_api.log_in, connect(api.url))
+    assert isinstance(failure, TemporaryFailure) and "(500)" in str(failure) and "crashed" not in str(failure)
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_refused_call_that_echoes_the_password_and_the_key_keeps_neither(api, client, status):
+    mark_sent(client)
+    key = client.key_store.key
+    echo = {"detail": f"Request of {USERNAME} (password {PASSWORD}) with Authorization: Token {key} refused."}
+    api.fail_next(1, status=status, body=echo)
+    failure = failure_of(mark_sent, client)
+    for text in (str(failure), repr(failure.args), getattr(failure, "body", None) or ""):
+        assert PASSWORD not in text and key not in text
+    assert "(password [Filtered]) with Authorization: Token [Filtered] refused." in str(failure)
+
+
+def test_a_password_escaped_in_omnitrons_json_is_removed_too(api):
+    password = "Şifre-çok-gizli-42"
+    connection = connect(api.url, password=password)
+    api.password = password
+    client = Client(connection, KeyStore(connection))
+    mark_sent(client)
+    # json.dumps escapes non-ASCII characters: the body carries \u015eifre…, its words Şifre…
+    api.reject_next({"detail": f"password {password} refused"})
+    failure = failure_of(mark_sent, client)
+    escaped = json.dumps(password)[1:-1]
+    for text in (str(failure), failure.body):
+        assert password not in text and escaped not in text
+    assert "password [Filtered] refused" in str(failure)
+
+
+def test_a_secret_cut_by_the_cap_leaves_no_part_of_itself(api, client):
+    mark_sent(client)
+    # The password straddles both caps: the words' (500 characters) and the body's (MAX_ERROR_BODY).
+    for padding in (490, omnitron_api.MAX_ERROR_BODY - 20):
+        api.reject_next({"detail": "x" * padding + PASSWORD + "y" * 3000})
+        failure = failure_of(mark_sent, client)
+        for text in (str(failure), failure.body):
+            assert PASSWORD[:8] not in text
+        assert len(failure.body) <= omnitron_api.MAX_ERROR_BODY and len(str(failure)) < 700
 
 
 def test_a_login_answered_without_a_key_is_permanent(api):

@@ -12,6 +12,12 @@ What a call's failure means for the job that made it is decided here, once:
 - ``PermanentFailure``: trying again cannot help — any other 4xx, with
   Omnitron's error body in the message.
 
+What a failure keeps of Omnitron's answer ends up on a job, on the order
+(readable by sales users) and in the server log, so: a refused login keeps
+only its status (its answer may echo the password); any other answer is read
+as words without the password and the session key (``privacy.without_secrets``,
+also in their JSON-escaped spelling) and cut to ``MAX_ERROR_BODY`` only then.
+
 The key is shared by every worker and server through a ``KeyStore`` (the Odoo
 side keeps it in the database, ``omnitron.api.session``); this module only
 says when to replace it.
@@ -23,6 +29,7 @@ from datetime import timedelta
 
 import requests
 
+from . import privacy
 from .settings import Secret  # noqa: F401 - the password's type, re-exported for the client's users
 
 LOGIN_PATH = "/api/i1/auth/login/"
@@ -33,8 +40,10 @@ CANCEL_PATH = "/api/i1/orders/{pk}/cancel/"
 # Akinon's own client allows itself at most 3 logins per 6 minutes.
 MAX_LOGINS = 3
 LOGIN_WINDOW = timedelta(minutes=6)
-# How much of an error body a message keeps (Omnitron's bodies are short JSON).
+# How much of an error body a failure keeps (Omnitron's bodies are short JSON), characters.
 MAX_ERROR_BODY = 2000
+# How much of an error body is read at all before its secrets are removed, characters.
+MAX_READ_BODY = 65536
 
 
 class ApiFailure(Exception):
@@ -83,8 +92,7 @@ def log_in(connection, session=None):
         if isinstance(key, str) and key:
             return key
         raise PermanentFailure("Omnitron's login answered without a key.", response.status_code)
-    # A login that is refused is a configuration problem: never retried blindly.
-    raise _failure(response, "log in")
+    raise _login_failure(response)
 
 
 class Client:
@@ -97,14 +105,14 @@ class Client:
 
     def call(self, method, path, body):
         """Omnitron's JSON answer to ``method path`` with JSON ``body`` (raises an ApiFailure)."""
-        key = self.key_store.current() or self.key_store.replace(None)
+        key = stale = self.key_store.current() or self.key_store.replace(None)
         response = self._request(method, path, body, key)
         if response.status_code == 401:
             key = self.key_store.replace(key)
             response = self._request(method, path, body, key)
         if 200 <= response.status_code < 300:
             return _json(response)
-        raise _failure(response, f"{method} {path}")
+        raise _failure(response, f"{method} {path}", hidden=(self.connection.password, key, stale))
 
     def _request(self, method, path, body, key):
         headers = {"Authorization": f"Token {key}"}
@@ -127,25 +135,41 @@ def _send(session, method, url, timeout, body=None, headers=None):
         raise TemporaryFailure(f"Omnitron could not be reached ({method} {url}): {type(error).__name__}.") from None
 
 
-def _failure(response, what):
+def _login_failure(response):
+    """A login that did not give a key, told by its status alone: its answer may echo the password."""
     status = response.status_code
-    text = response.text[:MAX_ERROR_BODY]
-    said = readable_answer(text)
+    if status == 429:
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        return TemporaryFailure("Omnitron is rate limiting the login (429).", retry_after=retry_after)
+    if status >= 500:
+        return TemporaryFailure(f"Omnitron failed to log in ({status}).")
+    # A login that is refused is a configuration problem: never retried blindly.
+    return PermanentFailure(
+        f"Omnitron refused the login ({status}); check the API username and password in Sales settings.",
+        status=status,
+    )
+
+
+def _failure(response, what, hidden=()):
+    """The failure of a call, keeping Omnitron's answer without ``hidden`` secrets, cut to size."""
+    status = response.status_code
+    text = privacy.without_secrets(response.text[:MAX_READ_BODY], hidden)
+    said = readable_answer(text, hidden=hidden)
     if status == 429:
         retry_after = _retry_after(response.headers.get("Retry-After"))
         return TemporaryFailure(f"Omnitron is rate limiting ({what}, 429): {said}", retry_after=retry_after)
     if status >= 500:
         return TemporaryFailure(f"Omnitron failed ({what}, {status}): {said}")
-    return PermanentFailure(f"Omnitron refused {what} ({status}): {said}", status=status, body=text)
+    return PermanentFailure(f"Omnitron refused {what} ({status}): {said}", status=status, body=text[:MAX_ERROR_BODY])
 
 
-def readable_answer(text, limit=500):
+def readable_answer(text, limit=500, hidden=()):
     """What Omnitron's error answer says, in words: DRF's JSON errors as "field: message".
 
     A ``detail`` reads as its message, with its escaped characters decoded
     (so a Turkish message reads in Turkish); field errors read as their path
-    and message. Anything else is its text on one line. At most ``limit``
-    characters.
+    and message. Anything else is its text on one line. The ``hidden``
+    secrets are removed before it is cut to at most ``limit`` characters.
 
     >>> readable_answer('{"orderitem_set": [{"status": ["bad"]}, {}], "non_field_errors": ["no"]}')
     'orderitem_set[0].status: bad; no'
@@ -160,7 +184,7 @@ def readable_answer(text, limit=500):
         )
     else:
         said = " ".join(str(text or "").split())
-    said = said or "(an empty answer)"
+    said = privacy.without_secrets(said, hidden) or "(an empty answer)"
     return said if len(said) <= limit else said[: limit - 1] + "…"
 
 

@@ -1,9 +1,15 @@
 """What of a webhook body is secret or personal, decided in one place.
 
-Two consumers: the event log stores the body without the channel's
-credentials (``without_credentials``), and Sentry reports replace every
-personal or secret text of the body (``sensitive_values``) by ``[Filtered]``.
+Three consumers: the event log stores the body without the channel's
+credentials (``without_credentials``); Sentry reports replace every
+personal or secret text of the body (``sensitive_values``) by ``[Filtered]``;
+what Omnitron's API answers is kept (on a job, an order, a log line) only
+``without_secrets``: the API password and the session key removed.
 """
+
+import json
+
+FILTERED = "[Filtered]"
 
 # Omnitron's channel configuration: the sales channel's credentials
 # (appKey, appSecret…), never stored, logged or reported.
@@ -122,3 +128,26 @@ def _all_texts(value):
         elif isinstance(item, str | int) and not isinstance(item, bool):
             texts.add(str(item))
     return texts
+
+
+def without_secrets(text, secrets):
+    """``text`` with each of ``secrets`` replaced by ``[Filtered]``, also where JSON escaped it.
+
+    For what a remote answer may echo of a request (a password, a key):
+    call it before cutting the text, so no part of a secret survives the cut.
+
+    >>> without_secrets('{"detail": "bad password \\u015eifre1"}', ["Şifre1"])
+    '{"detail": "bad password [Filtered]"}'
+    """
+    if not isinstance(text, str):
+        return text
+    spellings = set()
+    for secret in secrets:
+        if isinstance(secret, str) and secret:
+            secret = str.__str__(secret)  # a Secret's own str(), never its masked repr
+            for ascii_only in (True, False):
+                escaped = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
+                spellings.update({secret, escaped, escaped.replace("/", "\\/")})
+    for spelling in sorted(spellings, key=len, reverse=True):  # longest first: a secret inside another goes whole
+        text = text.replace(spelling, FILTERED)
+    return text

@@ -17,12 +17,12 @@ import threading
 import sentry_sdk
 from sentry_sdk.utils import event_from_exception
 
-from . import const
+from . import const, privacy
 from .const import STATE_FAILED, STATE_IGNORED
 
 _logger = logging.getLogger(__name__)
 
-FILTERED = "[Filtered]"
+FILTERED = privacy.FILTERED
 _private_clients = {}  # dsn -> sentry_sdk.Client
 _private_clients_lock = threading.Lock()
 

@@ -8,11 +8,24 @@ class QueueJob(models.Model):
 
     omnitron_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="set null")
 
-    def _message_post_on_failure(self):
-        """A job that failed for good says so on its order, once, to the Omnitron administrators."""
-        result = super()._message_post_on_failure()
+    def write(self, vals):
+        """A job that fails for good says so on its order, once, after its reason is stored.
+
+        queue_job posts its own failure message before it writes the reason
+        (``exc_message``); the order's note is posted once the write is done,
+        so it says what Omnitron answered.
+        """
+        failing = self.browse()
+        if vals.get("state") == "failed":
+            failing = self.filtered(lambda job: job.omnitron_order_id and job.state != "failed")
+        result = super().write(vals)
+        failing._omnitron_tell_failure()
+        return result
+
+    def _omnitron_tell_failure(self):
+        """The order's chatter note, to the Omnitron administrators of its company."""
         group = self.env.ref("omnitron_order_webhook.group_omnitron_manager")
-        for job in self.filtered("omnitron_order_id"):
+        for job in self:
             sale_order = job.omnitron_order_id.sudo()
             admins = group.sudo().users.filtered(
                 lambda user, order=sale_order: user.active and not user.share and order.company_id in user.company_ids
@@ -26,4 +39,3 @@ class QueueJob(models.Model):
                 subtype_xmlid="mail.mt_note",
                 partner_ids=admins.partner_id.ids,
             )
-        return result
