@@ -125,9 +125,10 @@ def test_a_quantity_of_non_decimal_digits_is_refused_not_crashing(sample, value)
 
 
 @pytest.mark.parametrize("value", ["٣", "３"])
-def test_a_quantity_in_other_decimal_digits_is_read_as_its_number(sample, value):
-    # Arabic-Indic and full-width digits are decimal digits: int() reads them as 3.
-    assert quantity_of(with_attributes(sample, {"quantity": value})) == 3
+def test_a_quantity_in_other_decimal_digits_is_refused(sample, value):
+    # Arabic-Indic and full-width digits are decimal digits to int(), which reads them as 3: only ASCII digits count.
+    errors = errors_of(parse_webhook_call, with_attributes(sample, {"quantity": value}))
+    assert list(errors) == [QUANTITY_PATH]
 
 
 # -- the order's new optional fields -----------------------------------------

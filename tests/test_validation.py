@@ -251,3 +251,109 @@ def test_each_indexed_field_takes_its_limit_in_four_byte_characters_and_refuses_
     target[key] += "x"
     with pytest.raises(InvalidPayload, match=f"at most {limit} are allowed"):
         parse_webhook_call(sample)
+
+
+# -- what no stored text, number or date may be ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "path"),
+    [
+        (b'{"event": {"uuid": "a\\u0000b"}}', "event.uuid"),
+        (b'{"payload": {"number": "a\\u0000b"}}', "payload.number"),
+        (b'{"payload": {"order": {"number": "\\u0000"}}}', "payload.order.number"),
+        (b'{"payload": {"orderitem_set": [{"extra": ["x", "y\\u0000"]}]}}', "payload.orderitem_set[0].extra[1]"),
+        (b'{"payload": {"a\\u0000b": 1}}', "payload"),
+    ],
+)
+def test_a_nul_character_anywhere_in_the_body_is_refused_naming_its_path(raw, path):
+    """PostgreSQL stores no NUL: the event row, which keeps the number and uuid
+    of a refused body, could not be written either."""
+    with pytest.raises(InvalidJson) as caught:
+        decode_json(raw)
+    assert f"{path}: " in str(caught.value)
+    assert "NUL" in str(caught.value)
+
+
+def test_the_escaped_text_backslash_u0000_is_no_nul_character():
+    assert decode_json(b'{"note": "\\\\u0000"}') == {"note": "\\u0000"}
+
+
+@pytest.mark.parametrize("digits", ["١٢", "۱۲", "１２", "१२"])
+def test_a_quantity_in_non_ascii_digits_is_not_a_number(sample, digits):
+    sample["payload"]["orderitem_set"][0]["attributes"] = {"quantity": digits}
+    assert "whole number of units" in error_paths(sample)["payload.orderitem_set[0].attributes.quantity"]
+
+
+@pytest.mark.parametrize("digits", ["٧١٨.٩٢", "７１８.９２"])
+def test_an_amount_in_non_ascii_digits_is_not_a_number(sample, digits):
+    sample["payload"]["orderitem_set"][0]["price"] = digits
+    sample["payload"]["amount"] = digits
+    errors = error_paths(sample)
+    assert "decimal number" in errors["payload.orderitem_set[0].price"]
+    assert "decimal number" in errors["payload.amount"]
+
+
+NOW = datetime(2025, 6, 1, 12, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (("date_placed",), "0001-01-01T00:00:00Z"),
+        (("date_placed",), "1999-12-31T23:59:59Z"),
+        (("date_placed",), "2025-06-03T12:00:00Z"),  # two days ahead of NOW
+        (("date_placed",), "9999-12-31T00:00:00Z"),
+        (("invoice_date",), "0001-01-01T00:00:00Z"),
+        (("invoice_date",), "2030-01-01T00:00:00Z"),
+        (("modified_date",), "1970-01-01T00:00:00Z"),
+        (("orderitem_set", 0, "invoice_date"), "1900-01-01T00:00:00Z"),
+    ],
+)
+def test_an_implausible_date_is_refused_naming_its_path(sample, path, text):
+    target = sample["payload"]
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = text
+    with pytest.raises(InvalidPayload) as caught:
+        parse_webhook_call(sample, now=NOW)
+    errors = {error.path: error.message for error in caught.value.errors}
+    dotted = "payload." + ".".join(str(step) for step in path).replace(".0.", "[0].")
+    assert "not a plausible date" in errors[dotted]
+
+
+def test_dates_from_2000_to_a_day_ahead_are_plausible_and_a_future_modified_date_is_left_to_the_update_rules(sample):
+    sample["payload"].update(
+        date_placed="2000-01-01T00:00:00Z",
+        invoice_date="2025-06-02T11:00:00Z",
+        modified_date="9999-12-31T00:00:00Z",
+    )
+    order = parse_webhook_call(sample, now=NOW).order
+    assert order.date_placed == datetime(2000, 1, 1)
+    assert order.modified_date == datetime(9999, 12, 31)
+
+
+def test_the_units_of_an_order_are_bounded_and_the_refusal_names_the_limit(sample):
+    line = sample["payload"]["orderitem_set"][0]
+    line["attributes"] = {"quantity": 600}
+    second = {**line, "pk": line["pk"] + 1, "attributes": {"quantity": 500}}
+    sample["payload"]["orderitem_set"].append(second)
+    with pytest.raises(InvalidPayload) as caught:
+        parse_webhook_call(sample, max_order_units=1000)
+    [error] = caught.value.errors
+    assert error.path == "payload.orderitem_set"
+    assert "1100 units" in error.message and "at most 1000" in error.message
+    assert "max_order_units" in error.message
+    assert sum(item.quantity for item in parse_webhook_call(sample, max_order_units=1100).order.items) == 1100
+
+
+def test_the_default_bound_of_units_refuses_a_thousand_items_of_a_hundred_thousand_units(sample):
+    from omnitron_order_webhook.core import settings
+
+    line = sample["payload"]["orderitem_set"][0]
+    sample["payload"]["orderitem_set"] = [
+        {**line, "pk": pk, "attributes": {"quantity": 100_000}} for pk in range(1, 1001)
+    ]
+    default = settings.SETTINGS_BY_NAME["max_order_units"].default
+    with pytest.raises(InvalidPayload, match=f"at most {default} "):
+        parse_webhook_call(sample, max_order_units=default)

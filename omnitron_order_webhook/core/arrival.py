@@ -52,4 +52,8 @@ class Arrival:
 
         if self.webhook == const.WEBHOOK_CANCELLATION_PLAN:
             return parse_cancellation_plan(self.document)
-        return parse_webhook_call(self.document, quantity_key=self.settings.item_quantity_key)
+        return parse_webhook_call(
+            self.document,
+            quantity_key=self.settings.item_quantity_key,
+            max_order_units=self.settings.max_order_units,
+        )

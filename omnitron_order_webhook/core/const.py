@@ -1,5 +1,7 @@
 """Tables and limits of the Omnitron order webhook, kept in one place."""
 
+from datetime import datetime, timedelta
+
 # Omnitron status codes (strings in the webhook; orders and items share one
 # table, shared/spec/omnitron_lifecycle.md) with their names and the sale.order
 # state an order *created* at that status gets: below 400, and 546 (a trade-in
@@ -67,6 +69,20 @@ MAX_DEPTH = 32
 MAX_ITEMS = 1000
 # Most units one merged item may stand for.
 MAX_ITEM_QUANTITY = 100_000
+# Most units one order may stand for, all items together: the default of the
+# setting max_order_units (an order may be one item of the most units), and
+# the most that setting allows (every item at its most).
+DEFAULT_MAX_ORDER_UNITS = MAX_ITEM_QUANTITY
+MAX_ORDER_UNITS = MAX_ITEMS * MAX_ITEM_QUANTITY
+
+# Plausible dates of an order: none is older than this, and none is placed or
+# invoiced further ahead of the server's clock than MAX_DATE_AHEAD (time zones
+# written wrong, clocks apart). A modified_date ahead of the clock is accepted
+# but orders no update (core/lifecycle.py): beyond MAX_CLOCK_SKEW the status
+# ranks decide instead.
+EARLIEST_DATE = datetime(2000, 1, 1)  # naive UTC
+MAX_DATE_AHEAD = timedelta(days=1)
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 # Longest free text we accept in one field, in characters.
 MAX_TEXT = 1024

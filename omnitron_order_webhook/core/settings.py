@@ -133,6 +133,16 @@ SETTINGS = (
         "Item Quantity Attribute",
         help="The key of an item's attributes holding how many units a merged item stands for.",
     ),
+    Setting(
+        "max_order_units",
+        "integer",
+        const.DEFAULT_MAX_ORDER_UNITS,
+        "Most Units per Order",
+        minimum=1,
+        maximum=const.MAX_ORDER_UNITS,
+        help="An order whose items stand for more units in all (merged items counted by their units) is refused "
+        "as invalid (400).",
+    ),
     Setting("event_retention_days", "integer", 90, "Keep Webhook Events (days)", minimum=1, maximum=3650),  # days
     Setting(
         "max_body_bytes",

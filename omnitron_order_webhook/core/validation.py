@@ -164,7 +164,9 @@ DEFAULT_QUANTITY_KEY = "quantity"
 PLAN_TYPES = ("cancel", "refund")
 _SPACED_TIME = re.compile(r":\s+")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-_STATUS = re.compile(r"^\d{1,4}$")
+_STATUS = re.compile(r"^[0-9]{1,4}$")
+# A unit count written as text: ASCII digits only (str.isdecimal() and int() take "١٢" as 12).
+_ASCII_UNITS = re.compile(r"[0-9]{1,9}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -188,6 +190,13 @@ def decode_json(body):
         raise InvalidJson(f"The request body is not valid JSON: {error}.") from None
     if _depth_over(document, const.MAX_DEPTH):
         raise InvalidJson(f"The request body is nested more than {const.MAX_DEPTH} levels deep; an order is not.")
+    if "\\u0000" in text:
+        # Valid JSON, but no PostgreSQL text can hold it: not even the event row
+        # that keeps a refused body's number and uuid could be written.
+        paths = _nul_paths(document)
+        if paths:
+            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            raise InvalidJson(f"{shown}: may not contain NUL characters (\\u0000); no text of the body may.")
     if _SURROGATE_ESCAPE.search(text):
         # "\ud800" is valid JSON but no valid text: it could not be stored.
         try:
@@ -210,15 +219,40 @@ def _depth_over(document, limit):
     return False
 
 
+def _nul_paths(document):
+    """The paths of the texts (values or keys) of ``document`` holding a NUL character, in document order."""
+    found = []
+    pending = [(document, "body")]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(path)
+        elif isinstance(value, dict):
+            children = []
+            for key, child in value.items():
+                if "\x00" in key:
+                    found.append(path)
+                children.append((child, key if path == "body" else f"{path}.{key}"))
+            pending.extend(reversed(children))
+        elif isinstance(value, list):
+            pending.extend(reversed([(child, f"{path}[{index}]") for index, child in enumerate(value)]))
+    return list(dict.fromkeys(found))
+
+
 def _reject_constant(name):
     raise InvalidJson(f"The request body is not valid JSON: {name} is not a JSON number.")
 
 
 class _Reader:
-    """Reads typed values out of nested JSON, collecting errors by path."""
+    """Reads typed values out of nested JSON, collecting errors by path.
 
-    def __init__(self):
+    ``now`` (naive UTC) is the server's clock, against which dates are plausible.
+    """
+
+    def __init__(self, now=None):
         self.errors = []
+        self.now = now or datetime.now(timezone.utc).replace(tzinfo=None)
 
     def error(self, path, message):
         self.errors.append(FieldError(path, message))
@@ -295,6 +329,8 @@ class _Reader:
             self.error(path, f"must be a decimal number, not {_json_type(value)}")
             return None
         try:
+            if not str(value).isascii():  # Decimal reads other scripts' digits too: "١٢" would be 12
+                raise ValueError(value)
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             self.error(path, f"must be a decimal number, not {_shorten(value)!r}")
@@ -319,13 +355,21 @@ class _Reader:
             return default
         return value
 
-    def datetime(self, parent, key, path, required=False, nullable=True):
+    def datetime(self, parent, key, path, required=False, nullable=True, ahead_ok=False):
+        """A date and time, naive UTC; from 2000 on and, unless ``ahead_ok``, not
+        more than a day ahead of the server's clock (const.MAX_DATE_AHEAD)."""
         value = self.text(parent, key, path, required=required, nullable=nullable, max_length=64)
         if value is None:
             return None
         parsed = parse_datetime(value)
         if parsed is None:
             self.error(path, f"must be an ISO 8601 date and time, not {value!r}")
+        elif parsed < const.EARLIEST_DATE:
+            self.error(path, f"{value!r} is not a plausible date: it is before {const.EARLIEST_DATE:%Y-%m-%d}")
+            return None
+        elif not ahead_ok and parsed > self.now + const.MAX_DATE_AHEAD:
+            self.error(path, f"{value!r} is not a plausible date: it is more than a day ahead of the server's clock")
+            return None
         return parsed
 
 
@@ -368,28 +412,39 @@ def _shorten(value, limit=40):
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def parse_webhook_call(document, quantity_key=DEFAULT_QUANTITY_KEY):
+def parse_webhook_call(
+    document, quantity_key=DEFAULT_QUANTITY_KEY, max_order_units=const.DEFAULT_MAX_ORDER_UNITS, now=None
+):
     """Return the WebhookCall described by ``document`` or raise InvalidPayload.
 
     ``quantity_key`` is the item attribute holding a merged item's unit count
-    (the setting ``item_quantity_key``).
+    (the setting ``item_quantity_key``); ``max_order_units`` the most units the
+    order's items may stand for together (the setting ``max_order_units``);
+    ``now`` the server's clock, naive UTC (default: now).
     """
-    reader = _Reader()
+    reader = _Reader(now)
     event_type, event_uuid, payload = _read_envelope(reader, document)
     order = _read_order(reader, payload, "payload", quantity_key) if payload is not None else None
+    if order is not None and max_order_units:
+        units = sum(item.quantity for item in order.items)
+        if units > max_order_units:
+            reader.error(
+                "payload.orderitem_set",
+                f"stands for {units} units; at most {max_order_units} are accepted (the setting max_order_units)",
+            )
     if reader.errors:
         raise InvalidPayload(reader.errors)
     return WebhookCall(event_type=event_type, event_uuid=event_uuid, order=order)
 
 
-def parse_cancellation_plan(document):
+def parse_cancellation_plan(document, now=None):
     """Return the CancellationPlanCall described by ``document`` or raise InvalidPayload.
 
     Only what finds the order and what the plan asks is read; the plan's
     other fields (not documented beyond ``pk`` and ``order``) are kept in the
     stored payload, not checked.
     """
-    reader = _Reader()
+    reader = _Reader(now)
     event_type, event_uuid, payload = _read_envelope(reader, document)
     plan_pk = reader.integer(payload, "pk", "payload.pk")
     plan_type = reader.text(payload, "plan_type", "payload.plan_type", max_length=32)
@@ -411,7 +466,7 @@ def parse_cancellation_plan(document):
         refund_amount=reader.decimal(
             data, "refund_amount", "payload.order.refund_amount", required=False, nullable=True
         ),
-        modified_date=reader.datetime(data, "modified_date", "payload.order.modified_date"),
+        modified_date=reader.datetime(data, "modified_date", "payload.order.modified_date", ahead_ok=True),
     )
     if reader.errors:
         raise InvalidPayload(reader.errors)
@@ -500,7 +555,7 @@ def _read_order(reader, payload, path, quantity_key=None):
         invoice_date=reader.datetime(payload, "invoice_date", f"{path}.invoice_date"),
         e_archive_url=reader.text(payload, "e_archive_url", f"{path}.e_archive_url", max_length=const.MAX_LONG_TEXT),
         refund_amount=reader.decimal(payload, "refund_amount", f"{path}.refund_amount", required=False, nullable=True),
-        modified_date=reader.datetime(payload, "modified_date", f"{path}.modified_date"),
+        modified_date=reader.datetime(payload, "modified_date", f"{path}.modified_date", ahead_ok=True),
     )
 
 
@@ -604,7 +659,7 @@ def _read_quantity(reader, raw, item_path, quantity_key):
         return 1
     value = attributes[quantity_key]
     path = f"{item_path}.attributes.{quantity_key}"
-    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 9:
+    if isinstance(value, str) and _ASCII_UNITS.fullmatch(value.strip()):
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)

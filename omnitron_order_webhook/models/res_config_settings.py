@@ -131,6 +131,8 @@ class ResConfigSettings(models.TransientModel):
                 params.set_param(setting.key, "true" if self[setting.field_name] else "false")
             elif setting.kind == "secret" and self[setting.field_name]:
                 params.set_param(setting.key, self[setting.field_name])
+                # Stored once: the settings' transient row does not keep it until the vacuum.
+                self[setting.field_name] = False
         return result
 
     @api.depends("omnitron_allowed_channels", "omnitron_property_rules", "omnitron_min_order_omnitron_id")

@@ -3,7 +3,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import RECEPTION_LOGGER, WEBHOOK_URL, OmnitronHttpCase
+from .common import PLAN_URL, RECEPTION_LOGGER, WEBHOOK_URL, OmnitronHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -90,6 +90,29 @@ class TestHttpContract(OmnitronHttpCase):
             with self.subTest(raw=raw):
                 self.assert_error(self.post(None, raw=raw), 400, "invalid_json")
         self.assertEqual(set(self.events().mapped("state")), {"rejected"})
+
+    def test_a_nul_character_in_any_text_of_either_webhook_is_a_400_naming_its_path_with_an_event(self):
+        order = self.sample(number="2025\x0031672482")
+        uuid = self.sample()
+        uuid["event"]["uuid"] = "fc2ba32b\x00a6da4c948c71c6adcf6396db"
+        plan = self.plan()
+        plan["payload"]["order"]["number"] = "2025\x0031672482"
+        plan_uuid = self.plan()
+        plan_uuid["event"]["uuid"] = "plan\x00uuid"
+        cases = (
+            (order, WEBHOOK_URL, "payload.number"),
+            (uuid, WEBHOOK_URL, "event.uuid"),
+            (plan, PLAN_URL, "payload.order.number"),
+            (plan_uuid, PLAN_URL, "event.uuid"),
+        )
+        for body, url, path in cases:
+            with self.subTest(path=path, url=url):
+                answer = self.assert_error(self.post(body, url=url), 400, "invalid_json")
+                self.assertIn(path, answer["detail"])
+                self.assertIn("NUL", answer["detail"])
+        self.assertEqual(self.events().mapped("http_status"), [400] * 4)
+        self.assertEqual(set(self.events().mapped("reason")), {"invalid_json"})
+        self.assertFalse(self.omnitron_orders())
 
     def test_each_required_field_missing_is_named(self):
         paths = [

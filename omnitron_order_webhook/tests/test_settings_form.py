@@ -85,6 +85,43 @@ class TestSettingsForm(OmnitronCase):
         self.assertEqual(settings.omnitron_api_url, "https://omnitron.example.com")
         self.assertNotIn("never-show-me", repr(settings))
 
+    def test_the_typed_api_password_is_not_kept_in_the_settings_record_once_stored(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "omnitron_outbound_enabled": True,
+                "omnitron_api_url": "https://omnitron.example.com",
+                "omnitron_api_username": "erp",
+                "omnitron_api_password": "typed-secret",
+            }
+        )
+        settings.execute()
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), "typed-secret")
+        self.env.invalidate_all()
+        self.assertFalse(settings.omnitron_api_password)
+        self.env.cr.execute(
+            "SELECT count(*) FROM res_config_settings WHERE omnitron_api_password IS NOT NULL AND id = %s",
+            (settings.id,),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_the_units_of_an_order_are_bounded_by_a_setting(self):
+        form = Form(self.env["res.config.settings"])
+        self.assertEqual(form.omnitron_max_order_units, 100_000)
+        form.omnitron_max_order_units = 10
+        form.save().execute()
+        merged = self.sample()["payload"]["orderitem_set"][0]
+        merged["attributes"] = {"quantity": 11}
+        outcome = self.receive(self.sample(orderitem_set=[merged]))
+        self.assertEqual(outcome.status, 400, outcome.body)
+        [error] = outcome.body["errors"]
+        self.assertEqual(error["path"], "payload.orderitem_set")
+        self.assertIn("11 units", error["message"])
+        self.assertIn("at most 10", error["message"])
+        self.assertFalse(self.omnitron_orders())
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"omnitron_max_order_units": 0})
+
     def test_sending_to_omnitron_needs_its_url_username_and_password(self):
         with self.assertRaisesRegex(ValidationError, "Omnitron API URL.*Omnitron API Password"):
             self.env["res.config.settings"].create({"omnitron_outbound_enabled": True, "omnitron_api_username": "erp"})
