@@ -6,8 +6,10 @@ test states a delivery as a change of the spec's sample and compares it with
 the order as imported.
 """
 
+import ast
 import copy
 import dataclasses
+import pathlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +17,18 @@ import pytest
 
 from omnitron_order_webhook.core import const, lifecycle, mapping
 from omnitron_order_webhook.core.validation import parse_webhook_call
+
+
+def _core_phrase_keys():
+    """The keys models/omnitron_phrases.py renders for people (CORE_PHRASES), read without Odoo."""
+    source = (pathlib.Path(lifecycle.__file__).parent.parent / "models" / "omnitron_phrases.py").read_text()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "CORE_PHRASES":
+            return {key.value for key in node.value.keys}
+    raise AssertionError("CORE_PHRASES not found")
+
+
+CORE_KEYS = _core_phrase_keys()
 
 ITEM = 48161  # the sample's one item
 SECOND = 48162  # the item two_items() adds
@@ -55,10 +69,14 @@ def known_from(order, **changes):
                 invoice_date=item.invoice_date,
                 e_archive_url=item.e_archive_url,
                 price=_stored(item.price),
+                skus=(item.product.sku,),
+                tax_rate=item.tax_rate or Decimal(0),
             )
             for item in order.items
         },
         reported_differences=None,
+        currency=order.currency,
+        customer_sent=(mapping.customer_values(order)["name"], order.customer.email),
     )
     return dataclasses.replace(known, **changes)
 
@@ -589,3 +607,145 @@ def test_with_both_dates_a_newer_delivery_is_applied_whatever_its_rank(sample):
     plan = lifecycle.plan_update(known, parse(sample))
     assert plan.outdated is None
     assert plan.status == ("500", "450")
+
+
+# -- differences that were answered "nothing changed" ---------------------------
+
+
+def _sku_changed(sample):
+    sample["payload"]["orderitem_set"][0]["product"]["sku"] = "3169999"
+
+
+def _currency_changed(sample):
+    sample["payload"]["currency"] = "EUR"
+
+
+def _tax_rate_changed(sample):
+    set_item(sample, ITEM, tax_rate="20.00")
+
+
+def _customer_renamed(sample):
+    sample["payload"]["customer"]["last_name"] = "Rossi"
+
+
+def _customer_email_changed(sample):
+    sample["payload"]["customer"]["email"] = "new@example.com"
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (_sku_changed, f"item {ITEM} sku 3169177 → 3169999"),
+        (_currency_changed, "currency TRY → EUR"),
+        (_tax_rate_changed, f"item {ITEM} tax rate 8 → 20"),
+        (_customer_renamed, "customer name"),
+        (_customer_email_changed, "customer e-mail"),
+    ],
+)
+def test_another_sku_currency_tax_rate_or_customer_name_is_a_difference_flagged_once(sample, change, words):
+    known = known_from(parse(sample))
+    change(sample)
+    plan = lifecycle.plan_update(known, parse(sample))
+    assert any(words in difference for difference in plan.differences), plan.differences
+    assert plan.changed is True and plan.changes == ()
+    assert plan.order_values == {"omnitron_reported_differences": "; ".join(plan.differences)}
+    assert all(difference.key in CORE_KEYS for difference in plan.differences)
+    reported = dataclasses.replace(known, reported_differences="; ".join(plan.differences))
+    assert lifecycle.plan_update(reported, parse(sample)).changed is False
+
+
+def test_the_renamed_customer_is_said_with_both_names_and_the_new_email_with_both_addresses(sample):
+    known = known_from(parse(sample), customer_sent=("Ada Lovelace", "ada@example.com"))
+    sample["payload"]["customer"].update(first_name="Ada", last_name="King", email="ada.king@example.com")
+    differences = lifecycle.plan_update(known, parse(sample)).differences
+    assert "customer name Ada Lovelace → Ada King" in differences
+    assert "customer e-mail ada@example.com → ada.king@example.com" in differences
+
+
+def test_a_sku_that_leads_to_the_same_product_is_no_difference(sample):
+    # The line's product answers to its reference and to the sku it was created for.
+    known = with_item(known_from(parse(sample)), ITEM, skus=("REF-BY-STAFF", "3169177"))
+    assert lifecycle.plan_update(known, parse(sample)) == lifecycle.UpdatePlan()
+
+
+def test_what_is_absent_or_unknown_is_no_difference(sample):
+    known = known_from(parse(sample), currency=None, customer_sent=None)
+    known = with_item(known, ITEM, skus=(), tax_rate=None)
+    _sku_changed(sample)
+    _currency_changed(sample)
+    _tax_rate_changed(sample)
+    _customer_renamed(sample)
+    assert lifecycle.plan_update(known, parse(sample)) == lifecycle.UpdatePlan()
+    # A delivery without a tax rate, an e-mail or a name does not erase them.
+    fresh = copy.deepcopy(sample)
+    known = known_from(parse(fresh))
+    set_item(fresh, ITEM, tax_rate=None)
+    fresh["payload"]["customer"].update(email=None, first_name=None, last_name=None)
+    assert lifecycle.plan_update(known, parse(fresh)) == lifecycle.UpdatePlan()
+
+
+def test_no_tax_in_odoo_and_a_rate_from_omnitron_is_a_difference(sample):
+    known = with_item(known_from(parse(sample)), ITEM, tax_rate=Decimal(0))
+    assert f"item {ITEM} tax rate 0 → 8" in lifecycle.plan_update(known, parse(sample)).differences
+
+
+# -- a date ahead of the clock does not decide ---------------------------------
+
+NOW = datetime(2025, 6, 1, 12, 0, 0)
+
+
+def test_a_delivery_dated_far_ahead_of_the_clock_is_ordered_by_status_and_its_date_is_not_kept(sample):
+    known = known_from(parse(sample), status="500", modified_date=datetime(2025, 6, 1, 9, 0, 0))
+    sample["payload"].update(status="400", modified_date="9999-12-31T00:00:00Z")
+    plan = lifecycle.plan_update(known, parse(sample), now=NOW)
+    assert plan.outdated and "400 (approved)" in plan.outdated  # ranks decide: 400 comes before 500
+    sample["payload"]["status"] = "550"
+    plan = lifecycle.plan_update(known, parse(sample), now=NOW)
+    assert plan.status == ("500", "550")
+    assert "omnitron_modified_date" not in plan.order_values
+
+
+def test_a_date_ahead_of_the_clock_kept_by_odoo_does_not_freeze_the_order(sample):
+    known = known_from(parse(sample), modified_date=datetime(9999, 12, 31))
+    sample["payload"].update(status="100", modified_date="2025-06-01T11:59:00Z")
+    plan = lifecycle.plan_update(known, parse(sample), now=NOW)
+    assert plan.outdated is None
+    assert plan.cancel_order is True
+    assert plan.order_values["omnitron_modified_date"] == datetime(2025, 6, 1, 11, 59)
+
+
+def test_a_date_a_few_minutes_ahead_still_decides(sample):
+    known = known_from(parse(sample), status="500", modified_date=datetime(2025, 6, 1, 11, 0, 0))
+    sample["payload"].update(status="450", modified_date="2025-06-01T12:04:00Z")
+    plan = lifecycle.plan_update(known, parse(sample), now=NOW)
+    assert plan.status == ("500", "450")
+
+
+# -- a status Odoo will not take by itself ---------------------------------------
+
+
+def test_a_cancelled_order_that_omnitron_moves_on_is_to_be_flagged(sample):
+    known = known_from(parse(sample), status="100", state="cancel", modified_date=datetime(2025, 6, 1, 9, 0))
+    sample["payload"].update(status="400", modified_date="2025-06-01T10:00:00Z")
+    plan = lifecycle.plan_update(known, parse(sample), now=NOW)
+    assert plan.status == ("100", "400")
+    assert plan.unapplied_state == "sale"
+    assert plan.confirm is False
+
+
+@pytest.mark.parametrize(
+    ("state", "old", "status", "unapplied"),
+    [
+        ("sale", "400", "546", "draft"),  # a confirmed order Omnitron puts back to a quotation's status
+        ("sale", "400", "450", None),
+        ("draft", "546", "400", None),  # confirmed by the update itself
+        ("cancel", "100", "600", None),  # the refund flow has its own word
+        ("sale", "400", "50", None),  # a cancellation request has its own word
+    ],
+)
+def test_only_a_status_odoo_will_not_take_by_itself_is_to_be_flagged(sample, state, old, status, unapplied):
+    known = known_from(parse(sample), status=old, state=state, modified_date=datetime(2025, 6, 1, 9, 0))
+    sample["payload"].update(status=status, modified_date="2025-06-01T10:00:00Z")
+    plan = lifecycle.plan_update(known, parse(sample), now=NOW)
+    assert plan.status == (old, status)
+    assert plan.unapplied_state == unapplied

@@ -7,9 +7,10 @@ delivery (a ``validation.Order``) and returns an ``UpdatePlan``, which the
 update service (``models/omnitron_order_update.py``) carries out. The rules:
 
 - A delivery older than what was applied changes nothing (``outdated``): its
-  ``modified_date`` is before the one applied or, when either has none, its
-  status ranks below the applied one (``const.STATUS_RANKS``: the fulfilment
-  path, then 100 < 600). With both dates, a newer delivery's status is
+  ``modified_date`` is before the one applied or, when either has none (or
+  either is more than ``const.MAX_CLOCK_SKEW`` ahead of the server's clock, so
+  one bogus date cannot freeze the order), its status ranks below the applied
+  one (``const.STATUS_RANKS``: the fulfilment path, then 100 < 600). With both dates, a newer delivery's status is
   applied whatever its rank. Without, a status is applied only when it ranks
   higher; so is an item's. 50 (cancellation waiting) is the exception: any
   status may follow it (a fulfilment status means Omnitron rejected the
@@ -17,17 +18,21 @@ update service (``models/omnitron_order_update.py``) carries out. The rules:
 - Applied: statuses, tracking number and URL, invoice number and date,
   e-archive URL, cargo company, gift note, refund amount. An absent value
   never erases one Odoo has.
-- Never applied: the customer, the addresses, prices, items added or
-  removed, the amount (unless nothing else differs and the new amount is
-  exactly what the items still standing cost). They become ``differences``,
-  which flag the order.
+- Never applied: the customer (its pk, name and e-mail), the addresses,
+  prices, an item's sku and tax rate, the currency, items added or removed,
+  the amount (unless nothing else differs and the new amount is exactly what
+  the items still standing cost). They become ``differences``, which flag the
+  order.
+- A status applied that calls for a state Odoo does not take by itself (a
+  cancelled order moved on, a confirmed one sent back to a quotation's
+  status) is named in ``unapplied_state``: the order is flagged for a person.
 """
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
-from . import const, mapping
+from . import const, mapping, taxes
 from .said import Said, Status
 
 
@@ -41,6 +46,8 @@ class KnownItem:
     e_archive_url: str | None
     price: Decimal | None  # Omnitron's item price as it was sent
     quantity: int | None = None  # the units it stands for (None: not known, before merged items)
+    skus: tuple = ()  # the skus that lead to its line's product (empty: not known)
+    tax_rate: Decimal | None = None  # the rate of its line's tax, 0 without one (None: not known)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +74,8 @@ class KnownOrder:
     items: dict  # item pk -> KnownItem
     reported_differences: str | None  # the differences already flagged
     customer_name: str | None = None  # the customer partner's name: the fallback name of its addresses
+    currency: str | None = None  # the sale order's currency (None: not known)
+    customer_sent: tuple | None = None  # (name, e-mail) of the customer as Omnitron sent them (None: not known)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +94,7 @@ class UpdatePlan:
     refunded_items: tuple = ()  # items newly 600
     refund_growth: Decimal | None = None  # how much refund_amount grew
     changes: tuple = ()  # what is applied, in words (chatter, event, answer)
+    unapplied_state: str | None = None  # the sale.order state the new status calls for, which Odoo won't take
 
     @property
     def changed(self):
@@ -124,16 +134,29 @@ def _text(value):
     return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else str(value)
 
 
-def plan_update(known, order):
-    """The UpdatePlan of delivery ``order`` (validation.Order) for the order Odoo ``known``s."""
-    outdated = _outdated(known, order)
+def trusted_date(value, now):
+    """``value`` when it may order updates; None when absent or too far ahead of the clock ``now``."""
+    if value is None or value > now + const.MAX_CLOCK_SKEW:
+        return None
+    return value
+
+
+def plan_update(known, order, now=None):
+    """The UpdatePlan of delivery ``order`` (validation.Order) for the order Odoo ``known``s.
+
+    ``now`` is the server's clock (naive UTC; default: now): a ``modified_date``
+    ahead of it by more than ``const.MAX_CLOCK_SKEW`` does not order updates.
+    """
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    known_date, order_date = trusted_date(known.modified_date, now), trusted_date(order.modified_date, now)
+    outdated = _outdated(known, order, known_date, order_date)
     if outdated:
         return UpdatePlan(outdated=outdated)
     changes = []
     order_values = {}
     status = None
-    dated = bool(known.modified_date and order.modified_date)
-    newer = dated and order.modified_date > known.modified_date
+    dated = bool(known_date and order_date)
+    newer = dated and order_date > known_date
     if order.status != known.status and (
         moves_forward(known.status, order.status) or (newer and rank(order.status) is not None)
     ):
@@ -164,8 +187,8 @@ def plan_update(known, order):
                 new=f"{order.refund_amount:f}",
             )
         )
-    if order.modified_date and order.modified_date != known.modified_date:
-        order_values["omnitron_modified_date"] = order.modified_date
+    if order_date and order_date != known.modified_date:
+        order_values["omnitron_modified_date"] = order_date
     cargo = None
     if (order.cargo_company.shipping_company, order.cargo_company.erp_code) != tuple(known.cargo_codes):
         cargo = order.cargo_company
@@ -220,6 +243,7 @@ def plan_update(known, order):
         confirm=bool(status and known.state in ("draft", "sent") and mapping.order_state(status[1]) == "sale"),
         cancel_order=cancel_order,
         cancellation_requested=bool(status and status[1] == const.STATUS_CANCELLATION_WAITING),
+        unapplied_state=_unapplied_state(known.state, status),
         order_refunded=bool(status and status[1] == const.STATUS_REFUNDED),
         # A cancelled order takes its lines with it; its items need no handling of their own.
         cancelled_items=() if cancel_order else tuple(cancelled),
@@ -229,13 +253,27 @@ def plan_update(known, order):
     )
 
 
-def _outdated(known, order):
-    if known.modified_date and order.modified_date and order.modified_date < known.modified_date:
+def _unapplied_state(state, status):
+    """The sale.order state status change ``status`` calls for when Odoo does not take it by itself.
+
+    A cancelled order is not reopened, a confirmed one not turned back into a
+    quotation. 50, 100 and 600 have flows of their own.
+    """
+    if not status or status[1] in const.FINAL_STATUSES or status[1] == const.STATUS_CANCELLATION_WAITING:
+        return None
+    wanted = mapping.order_state(status[1])
+    if (state == "cancel" and wanted != "cancel") or (state == "sale" and wanted == "draft"):
+        return wanted
+    return None
+
+
+def _outdated(known, order, known_date, order_date):
+    if known_date and order_date and order_date < known_date:
         return (
-            f"This delivery was modified in Omnitron at {_text(order.modified_date)}, before the one already "
-            f"applied ({_text(known.modified_date)}); nothing was changed."
+            f"This delivery was modified in Omnitron at {_text(order_date)}, before the one already "
+            f"applied ({_text(known_date)}); nothing was changed."
         )
-    if known.modified_date and order.modified_date:
+    if known_date and order_date:
         return None  # the dates decide, and this one is not older
     if (
         order.status != known.status
@@ -261,6 +299,11 @@ def _differences(known, order, standing_total):
                 old=known.customer_pk,
                 new=order.customer.pk,
             )
+        )
+    differences.extend(_customer_differences(known, order))
+    if known.currency and order.currency != known.currency:
+        differences.append(
+            Said("currency", f"currency {known.currency} → {order.currency}", old=known.currency, new=order.currency)
         )
     # The import names an address without a name after the customer partner.
     fallback = known.customer_name or mapping.customer_values(order)["name"]
@@ -306,6 +349,7 @@ def _differences(known, order, standing_total):
                     new=sent[pk].quantity,
                 )
             )
+        differences.extend(_item_differences(known.items[pk], sent[pk]))
     if order.shipping_amount != known.shipping_amount:
         differences.append(
             Said(
@@ -317,6 +361,40 @@ def _differences(known, order, standing_total):
         )
     if order.amount != known.amount and (differences or order.amount != standing_total):
         differences.append(_amount_change(known.amount, order.amount))
+    return differences
+
+
+def _customer_differences(known, order):
+    """The customer's name and e-mail as Omnitron sent them at import, against this delivery's (same customer)."""
+    if known.customer_sent is None or (known.customer_pk is not None and order.customer.pk != known.customer_pk):
+        return []
+    differences = []
+    old_name, old_email = known.customer_sent
+    customer = order.customer
+    name = mapping.person_name(customer.first_name, customer.last_name, None)
+    if name and old_name and name != old_name:
+        differences.append(Said("customer_name", f"customer name {old_name} → {name}", old=old_name, new=name))
+    if customer.email and customer.email != old_email:
+        old = old_email or "—"
+        differences.append(
+            Said("customer_email", f"customer e-mail {old} → {customer.email}", old=old, new=customer.email)
+        )
+    return differences
+
+
+def _item_differences(known_item, item):
+    """What differs of one item besides its price and units: its sku and its tax rate."""
+    differences = []
+    pk = item.pk
+    if known_item.skus and item.product.sku not in known_item.skus:
+        old = known_item.skus[0]
+        differences.append(
+            Said("item_sku", f"item {pk} sku {old} → {item.product.sku}", pk=pk, old=old, new=item.product.sku)
+        )
+    if known_item.tax_rate is not None and item.tax_rate is not None:
+        old, new = taxes.format_rate(known_item.tax_rate), taxes.format_rate(item.tax_rate)
+        if Decimal(old) != Decimal(new):
+            differences.append(Said("item_tax_rate", f"item {pk} tax rate {old} → {new}", pk=pk, old=old, new=new))
     return differences
 
 

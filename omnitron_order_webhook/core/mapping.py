@@ -106,6 +106,9 @@ def order_values(order):
         "omnitron_shipping_amount": float(order.shipping_amount),
         "omnitron_refund_amount": float(order.refund_amount or 0),
         "omnitron_modified_date": order.modified_date or False,
+        # As sent: the update rules compare later deliveries with them (staff may rename the partner).
+        "omnitron_customer_name": customer_values(order)["name"],
+        "omnitron_customer_email": order.customer.email or False,
         "omnitron_prices_per_row": prices_per_row(order),
     }
 

@@ -5,6 +5,7 @@ from odoo import api, models
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const, lifecycle, responses
+from ..core.said import Status
 from .omnitron_outbound import FROM_OMNITRON
 from .omnitron_phrases import say
 from .omnitron_webhook_reception import Refusal
@@ -64,7 +65,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sale_order = sale_order.with_env(steps.env)
         sale_order._omnitron_lock()
         sale_order.invalidate_recordset()
-        plan = lifecycle.plan_update(self._known(sale_order), call.order)
+        plan = lifecycle.plan_update(self._known(sale_order), call.order, now=arrival.started)
         if plan.outdated:
             raise Refusal(responses.Outcome.ignored(const.REASON_OUTDATED_UPDATE, plan.outdated), sale_order)
         if not plan.changed:
@@ -111,11 +112,18 @@ class OmnitronOrderUpdate(models.AbstractModel):
                     e_archive_url=line.omnitron_e_archive_url or None,
                     price=_decimal(line.omnitron_price),
                     quantity=line.omnitron_quantity or None,
+                    skus=_skus(line.product_id),
+                    tax_rate=_tax_rate(line.tax_id),
                 )
                 for line in lines
             },
             reported_differences=sale_order.omnitron_reported_differences or None,
             customer_name=sale_order.partner_id.name or None,
+            currency=sale_order.currency_id.name or None,
+            # Orders imported before these were kept have none: not compared.
+            customer_sent=(sale_order.omnitron_customer_name, sale_order.omnitron_customer_email or None)
+            if sale_order.omnitron_customer_name
+            else None,
         )
 
     def _apply(self, sale_order, plan, omnitron_order):
@@ -144,6 +152,8 @@ class OmnitronOrderUpdate(models.AbstractModel):
             sentences.append(
                 say(_lt("flagged as changed in Omnitron: %(differences)s"), differences=tuple(plan.differences))
             )
+        if plan.unapplied_state:
+            sentences.append(self._flag_unapplied_state(sale_order, plan))
         if plan.confirm:
             sale_order.action_confirm()
             sale_order.date_order = omnitron_order.date_placed
@@ -163,6 +173,30 @@ class OmnitronOrderUpdate(models.AbstractModel):
         if plan.cancellation_requested:
             sentences.extend(cancellation._request(sale_order, "cancel"))
         return [sentence for sentence in sentences if sentence]
+
+    def _flag_unapplied_state(self, sale_order, plan):
+        """Omnitron moved the order to a status whose state Odoo does not take by itself: a person decides."""
+        status = Status(plan.status[1])
+        if sale_order.state == "cancel":
+            note = say(
+                _lt(
+                    "Omnitron moved the cancelled order on to status %(status)s. Odoo does not reopen a cancelled "
+                    "order by itself: set it to quotation and confirm it if it is to be shipped, or ask Omnitron."
+                ),
+                status=status,
+            )
+            said = say(_lt("flagged: Odoo keeps the order cancelled"))
+        else:
+            note = say(
+                _lt(
+                    "Omnitron moved the confirmed order back to status %(status)s, which a quotation has. Odoo keeps "
+                    "it confirmed: check with Omnitron whether it is still to be shipped."
+                ),
+                status=status,
+            )
+            said = say(_lt("flagged: Odoo keeps the order confirmed"))
+        sale_order._omnitron_flag("omnitron_changed", note)
+        return said
 
     def _change_carrier(self, sale_order, cargo):
         try:
@@ -238,3 +272,17 @@ class OmnitronOrderUpdate(models.AbstractModel):
 
 def _decimal(value):
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def _skus(product):
+    """The skus that lead the import to ``product``: its reference and the sku it was created for."""
+    return tuple(dict.fromkeys(sku for sku in (product.default_code, product.omnitron_sku) if sku))
+
+
+def _tax_rate(taxes):
+    """The rate of a line's tax as Omnitron names it (0 without a tax; None when not one percent tax)."""
+    if not taxes:
+        return Decimal(0)
+    if len(taxes) > 1 or taxes.amount_type != "percent":
+        return None
+    return Decimal(str(taxes.omnitron_rate or taxes.amount))

@@ -29,6 +29,11 @@ CORE_PHRASES = {
     "item_price": _lt("item %(pk)s price %(old)s → %(new)s"),
     "item_units": _lt("item %(pk)s units %(old)s → %(new)s"),
     "shipping": _lt("shipping %(old)s → %(new)s"),
+    "currency": _lt("currency %(old)s → %(new)s"),
+    "customer_name": _lt("customer name %(old)s → %(new)s"),
+    "customer_email": _lt("customer e-mail %(old)s → %(new)s"),
+    "item_sku": _lt("item %(pk)s sku %(old)s → %(new)s"),
+    "item_tax_rate": _lt("item %(pk)s tax rate %(old)s → %(new)s"),
 }
 
 

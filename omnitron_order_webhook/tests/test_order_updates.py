@@ -1,5 +1,8 @@
 """Omnitron's later deliveries of an imported order: what they change, and what they never do."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import OmnitronCase, item
@@ -245,3 +248,79 @@ class TestOrderUpdates(OmnitronCase):
         self.assert_updated(self.receive(body), "refunded before delivery or invoice")
         self.assertEqual(order.state, "cancel")
         self.assertFalse(order.omnitron_refunded)
+
+    def test_another_sku_currency_tax_rate_or_customer_is_flagged_once_and_never_applied(self):
+        def sku(body):
+            body["payload"]["orderitem_set"][0]["product"]["sku"] = "U-OTHER"
+
+        def currency(body):
+            body["payload"]["currency"] = "EUR"
+
+        def tax_rate(body):
+            body["payload"]["orderitem_set"][0]["tax_rate"] = "8.00"
+
+        def name(body):
+            body["payload"]["customer"] = {**body["payload"]["customer"], "last_name": "Rossi"}
+
+        def email(body):
+            body["payload"]["customer"] = {**body["payload"]["customer"], "email": "new@example.com"}
+
+        cases = (
+            (sku, 931, "item 931 sku U-31 → U-OTHER"),
+            (currency, 932, "currency TRY → EUR"),
+            (tax_rate, 933, "item 933 tax rate 20 → 8"),
+            (name, 934, "customer name"),
+            (email, 935, "customer e-mail"),
+        )
+        for change, pk, words in cases:
+            with self.subTest(words):
+                body, order = self.imported(f"U-DIFF-{pk}", [item(pk, f"U-{pk - 900}", "100.00")])
+                line = order.order_line.filtered("omnitron_item_pk")
+                product, taxes, partner = line.product_id, line.tax_id, order.partner_id
+                customer = (partner.name, partner.email)
+                change(body)
+                self.assert_updated(self.receive(body), words, "flagged as changed in Omnitron")
+                self.assertTrue(order.omnitron_changed)
+                self.assertEqual(len(order.activity_ids), 1)
+                self.assertIn(words, order.omnitron_reported_differences)
+                self.assertEqual((line.product_id, line.tax_id, order.partner_id), (product, taxes, partner))
+                self.assertEqual(order.currency_id.name, "TRY")
+                self.assertEqual((partner.name, partner.email), customer)
+                # The same difference again: already said, nothing new.
+                self.assert_ignored(self.receive(body), "duplicate_order")
+                self.assertEqual(len(order.activity_ids), 1)
+
+    def test_a_staff_renamed_customer_or_product_reference_is_no_change_in_omnitron(self):
+        body, order = self.imported("U-STAFF", [item(936, "U-36", "100.00")])
+        order.partner_id.write({"name": "Renamed by staff", "email": "staff@example.com"})
+        order.order_line.filtered("omnitron_item_pk").product_id.default_code = "STAFF-REF"
+        self.assert_ignored(self.receive(body), "duplicate_order")
+        self.assertFalse(order.omnitron_changed)
+
+    def test_a_delivery_dated_far_in_the_future_does_not_freeze_the_order(self):
+        now = fields.Datetime.now()
+        body, order = self.imported(
+            "U-FUTURE", [item(937, "U-37", "100.00")], modified_date=(now - timedelta(hours=2)).isoformat() + "Z"
+        )
+        body["payload"].update(status="450", modified_date="9999-12-31T00:00:00Z")
+        self.assert_updated(self.receive(body), "400 (approved) → 450 (preparing)")
+        body["payload"].update(status="100", modified_date=(now - timedelta(minutes=1)).isoformat() + "Z")
+        self.assert_updated(self.receive(body), "450 (preparing) → 100 (cancelled)", "order cancelled")
+        self.assertEqual(order.state, "cancel")
+
+    def test_omnitron_moving_a_cancelled_order_on_is_flagged_with_an_activity(self):
+        now = fields.Datetime.now()
+        dated = lambda minutes: (now - timedelta(minutes=minutes)).isoformat() + "Z"  # noqa: E731
+        body, order = self.imported("U-REOPEN", [item(938, "U-38", "100.00")], modified_date=dated(30))
+        body["payload"].update(status="100", modified_date=dated(20))
+        self.assert_updated(self.receive(body), "order cancelled")
+        self.assertEqual(order.state, "cancel")
+        body["payload"].update(status="400", modified_date=dated(10))
+        self.assert_updated(self.receive(body), "100 (cancelled) → 400 (approved)", "Odoo keeps the order cancelled")
+        self.assertEqual((order.state, order.omnitron_status), ("cancel", "400"))
+        self.assertTrue(order.omnitron_changed)
+        self.assertEqual(len(order.activity_ids), 1)
+        self.assertIn("Approved", order.activity_ids.note)
+        self.assertNotIn("400", order.activity_ids.note)
+        self.assert_ignored(self.receive(body), "duplicate_order")
+        self.assertEqual(len(order.activity_ids), 1)

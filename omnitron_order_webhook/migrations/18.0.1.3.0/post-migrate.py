@@ -24,3 +24,19 @@ def migrate(cr, version):
            AND (omnitron_status = '50' OR omnitron_plan_request IS NOT NULL)
         """
     )
+    keep_the_customer_as_sent(cr)
+
+
+def keep_the_customer_as_sent(cr):
+    """18.0.1.3.0 keeps the customer's name and e-mail as Omnitron sent them on
+    each order (a later delivery is compared with them; staff may rename the
+    partner). Orders imported before take their customer partner's, the best
+    Odoo has: a difference from it is flagged once, like any other."""
+    cr.execute(
+        """
+        UPDATE sale_order so
+           SET omnitron_customer_name = p.name, omnitron_customer_email = NULLIF(p.email, '')
+          FROM res_partner p
+         WHERE p.id = so.partner_id AND so.omnitron_number IS NOT NULL AND so.omnitron_customer_name IS NULL
+        """
+    )
