@@ -135,3 +135,18 @@ def test_the_plan_example_is_the_published_sample_and_parses():
     call = parse_cancellation_plan(example)
     assert (call.plan_pk, call.plan_type, call.order.pk) == (2839, "cancel", 1883)
     assert (call.order.number, call.order.channel.pk, call.order.status) == ("1472672233418128", 1, "50")
+
+
+def test_the_documented_bounds_of_units_and_dates_are_the_validators():
+    from omnitron_order_webhook.core import settings
+
+    order = SPEC["components"]["schemas"]["Order"]["properties"]
+    setting = settings.SETTINGS_BY_NAME["max_order_units"]
+    assert order["orderitem_set"]["x-max-order-units"] == {
+        "setting": setting.name,
+        "default": setting.default,
+        "maximum": setting.maximum,
+    }
+    assert order["date_placed"]["x-earliest"] == f"{const.EARLIEST_DATE:%Y-%m-%d}"
+    assert order["date_placed"]["x-most-hours-ahead"] * 3600 == const.MAX_DATE_AHEAD.total_seconds()
+    assert order["modified_date"]["x-most-minutes-ahead-to-decide"] * 60 == const.MAX_CLOCK_SKEW.total_seconds()

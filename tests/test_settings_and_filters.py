@@ -150,3 +150,20 @@ def test_a_dsn_sentry_would_refuse_is_refused_here():
     with pytest.raises(ConfigError, match="a Sentry DSN looks like"):
         parse_settings({settings.key_of("sentry_dsn"): "https://key@sentry.example.com"})  # no project id
     assert parse_settings({settings.key_of("sentry_dsn"): "https://key@sentry.example.com/1"}).sentry_dsn
+
+
+@pytest.mark.parametrize("digits", ["١٠٠", "１００", "۱۰۰"])
+def test_a_number_in_non_ascii_digits_is_no_setting(digits):
+    with pytest.raises(ConfigError, match="not a whole number"):
+        parse_settings({settings.key_of("min_order_omnitron_id"): digits})
+    with pytest.raises(ConfigError, match="not a positive integer channel id"):
+        settings.parse_channel_list(f"20, {digits}")
+
+
+def test_the_units_of_an_order_are_a_setting_with_a_default_and_a_range():
+    assert parse_settings({}).max_order_units == 100_000
+    assert parse_settings({settings.key_of("max_order_units"): "50"}).max_order_units == 50
+    with pytest.raises(ConfigError, match="above the maximum of 100000000"):
+        parse_settings({settings.key_of("max_order_units"): "100000001"})
+    with pytest.raises(ConfigError, match="below the minimum of 1"):
+        parse_settings({settings.key_of("max_order_units"): "0"})

@@ -251,6 +251,8 @@ def parse_integer(value, key, minimum, default, maximum=None):
     if value is None:
         return default
     try:
+        if not value.isascii():  # int() reads other scripts' digits too: "١٠٠" would be 100
+            raise ValueError(value)
         number = int(value)
     except ValueError:
         raise ConfigError(_lt("%(setting)s: %(value)r is not a whole number."), setting=key, value=value) from None
@@ -443,7 +445,7 @@ def parse_channel_list(text, key="Allowed channels"):
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or int(part) <= 0:
+        if not (part.isascii() and part.isdigit()) or int(part) <= 0:
             raise ConfigError(
                 _lt("%(setting)s: %(value)r is not a positive integer channel id."), setting=key, value=part
             )
