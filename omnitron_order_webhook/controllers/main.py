@@ -57,6 +57,8 @@ class OmnitronWebhookController(http.Controller):
 
     def _handle(self, webhook):
         """Both webhooks: one pipeline of checks; only how the body is read differs."""
+        # Odoo takes the request's language from its Accept-Language; the answer is English.
+        request.update_context(lang=responses.ANSWER_LANG)
         httprequest = request.httprequest
         if httprequest.method != "POST":
             return _answer(responses.METHOD_NOT_ALLOWED, headers={"Allow": "POST"})

@@ -9,6 +9,9 @@ from werkzeug.http import parse_accept_header
 from . import const
 from .const import STATE_DONE, STATE_FAILED, STATE_IGNORED, STATE_REJECTED, STATE_UPDATED
 
+# The language of every answer: Omnitron reads a machine contract, whoever sends
+# and whatever the request's Accept-Language. Chatter and screens have their readers'.
+ANSWER_LANG = "en_US"
 _TOKEN_HEADER = re.compile(r"^\s*token\s+([A-Za-z0-9_\-]{16,128})\s*$", re.IGNORECASE)
 
 

@@ -57,7 +57,7 @@ class OmnitronOrderImport(models.AbstractModel):
     def _create_sale_order(self, omnitron_order, company, settings, channel):
         # Not imported yet: the reception looked (``_find_imported``) before
         # choosing this flow, and the order's unique constraint guards races.
-        self._check_company_setup(company)
+        self._check_company_setup(company, channel)
         carrier = self._find_carrier(omnitron_order.cargo_company, company)
         currency = self._find_currency(omnitron_order)
         countries = self._find_countries(omnitron_order)
@@ -108,8 +108,18 @@ class OmnitronOrderImport(models.AbstractModel):
             "nothing was changed.",
         )
 
-    def _check_company_setup(self, company):
+    def _check_company_setup(self, company, channel):
+        """Refuse, naming them, the set-up problems that keep ``company`` from booking and shipping an order.
+
+        Odoo 18 gives a company created outside its tests no warehouse: the
+        order could not be confirmed (its delivery needs one).
+        """
         problems = company._omnitron_booking_problems()
+        warehouses = self.env["stock.warehouse"].with_context(active_test=True)
+        if not channel.warehouse_id and not warehouses.search_count([("company_id", "=", company.id)], limit=1):
+            problems.append(
+                f"company {company.name} has no warehouse: create one in Inventory > Configuration > Warehouses"
+            )
         if problems:
             raise Refusal(
                 responses.company_config_error(

@@ -5,6 +5,7 @@ import sys
 import psycopg2
 
 from odoo import api, models
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import config as odoo_config
 
@@ -29,6 +30,8 @@ RETRY_CONSTRAINTS = {
 # ago. With updates on, the request is replayed and applied as an update;
 # with updates off, it is a duplicate.
 DUPLICATE_ORDER_CONSTRAINT = "sale_order_omnitron_channel_number_uniq"
+# How much of what Odoo said when it refused a flow the answer keeps, characters.
+MAX_REFUSAL_WORDS = 1000
 
 
 class Refusal(Exception):
@@ -85,7 +88,16 @@ class OmnitronWebhookReception(models.AbstractModel):
 
     @api.model
     def _receive(self, arrival, call):
-        """Run the flow for ``call`` under the contract above; return (outcome, event)."""
+        """Run the flow for ``call`` under the contract above; return (outcome, event).
+
+        In English (``responses.ANSWER_LANG``), whoever asks (the route, an
+        administrator's reprocess): what Odoo says during the flow ends up in
+        Omnitron's answer. What people read is rendered in their language.
+        """
+        return self.with_context(lang=responses.ANSWER_LANG)._receive_in_english(arrival, call)
+
+    @api.model
+    def _receive_in_english(self, arrival, call):
         sale_order = self.env["sale.order"]
         channel = self.env["omnitron.channel"]
         linked = self.env["sale.order"]  # the order a refused re-delivery names
@@ -111,6 +123,10 @@ class OmnitronWebhookReception(models.AbstractModel):
                 outcome = self.env["omnitron.order.import"]._duplicate(call.order)
             else:
                 outcome, failure = self._failed(call, error), sys.exc_info()
+        except (AccessDenied, AccessError, MissingError) as error:
+            outcome, failure = self._failed(call, error), sys.exc_info()  # our bug, not the company's set-up
+        except UserError as error:
+            outcome = self._refused_by_setup(call, error)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
             if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
                 raise  # Odoo replays the whole request on these
@@ -179,6 +195,27 @@ class OmnitronWebhookReception(models.AbstractModel):
         self.env.invalidate_all(flush=False)
         # The event keeps what went wrong for the back office; the answer does not.
         return responses.internal_error(call.event_uuid).with_detail(f"{type(error).__name__}: {error}")
+
+    def _refused_by_setup(self, call, error):
+        """Odoo refused the flow (a ``UserError``, a ``ValidationError``): the company's set-up, said in words.
+
+        A 500 ``config_error`` like a missing chart: nothing was saved, the
+        detail says what Odoo said, an administrator fixes it and reprocesses;
+        reported as that problem (no exception), so Omnitron's retries are
+        not unexpected errors.
+        """
+        said = " ".join(str(error.args[0] if error.args else error).split())
+        if len(said) > MAX_REFUSAL_WORDS:
+            said = said[: MAX_REFUSAL_WORDS - 1] + "…"
+        elif not said.endswith((".", "!", "?", "…")):
+            said += "."
+        _logger.warning(
+            "Omnitron delivery for order %s (event %s) refused by Odoo: %s", call.order.number, call.event_uuid, said
+        )
+        self.env.invalidate_all(flush=False)
+        return responses.company_config_error(
+            f"Odoo refused the order: {said} An administrator fixes the company's set-up, then reprocesses this event."
+        )
 
     def _prepare_report(self, arrival, call, outcome, failure):
         """The Sentry report of a 202 or a 5xx, or None; preparing it never fails the answer."""
