@@ -37,7 +37,8 @@ class OmnitronOrderCancellation(models.AbstractModel):
             sale_order._action_cancel()
             return [say(_lt("order cancelled, with its open deliveries"))]
         stopped = self._stop_undelivered(sale_order, sale_order.order_line.filtered("omnitron_item_pk"), "cancel")
-        sale_order._omnitron_flag(
+        self.env["omnitron.order.update"]._flag(
+            sale_order,
             "omnitron_cancelled_late",
             say(
                 _lt(
@@ -57,7 +58,8 @@ class OmnitronOrderCancellation(models.AbstractModel):
             sentences.append(self._drop_lines(sale_order, open_lines, "cancel"))
         if late_lines:
             sentences.append(self._stop_undelivered(sale_order, late_lines, "cancel"))
-            sale_order._omnitron_flag(
+            self.env["omnitron.order.update"]._flag(
+                sale_order,
                 "omnitron_cancelled_late",
                 say(
                     _lt(
@@ -117,7 +119,7 @@ class OmnitronOrderCancellation(models.AbstractModel):
                 what=tuple(what),
             )
             sentence = say(_lt("refund flagged (%(what)s)"), what=tuple(what))
-        sale_order._omnitron_flag("omnitron_refunded", note)
+        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_refunded", note)
         sentences.append(sentence)
         return _joined(*sentences)
 
@@ -137,7 +139,7 @@ class OmnitronOrderCancellation(models.AbstractModel):
             )
             summary = _lt("Do not ship: cancellation requested in Omnitron")
             said = say(_lt("cancellation requested in Omnitron; staff told"))
-        sale_order._omnitron_flag("omnitron_plan_request", note, value=plan_type)
+        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_plan_request", note, value=plan_type)
         # The guard: stock.picking refuses to validate while the hold is set.
         sale_order.omnitron_hold = plan_type
         responsible = sale_order._omnitron_responsible()

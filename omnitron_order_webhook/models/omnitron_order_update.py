@@ -1,6 +1,8 @@
 import logging
 from decimal import Decimal
 
+from markupsafe import Markup
+
 from odoo import api, models
 from odoo.tools.translate import LazyTranslate
 
@@ -71,7 +73,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
         if not plan.changed:
             raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order), sale_order)
         sentences = steps._apply(sale_order, plan, call.order)
-        sale_order._omnitron_post(sentences)
+        self._post(sale_order, sentences)
         detail = "; ".join(sentences)
         return responses.Outcome.updated(f"{sale_order.name}: {detail}"), sale_order
 
@@ -148,7 +150,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
                 ),
                 differences=tuple(plan.differences),
             )
-            sale_order._omnitron_flag("omnitron_changed", note)
+            self._flag(sale_order, "omnitron_changed", note)
             sentences.append(
                 say(_lt("flagged as changed in Omnitron: %(differences)s"), differences=tuple(plan.differences))
             )
@@ -195,14 +197,55 @@ class OmnitronOrderUpdate(models.AbstractModel):
                 status=status,
             )
             said = say(_lt("flagged: Odoo keeps the order confirmed"))
-        sale_order._omnitron_flag("omnitron_changed", note)
+        self._flag(sale_order, "omnitron_changed", note)
         return said
+
+    @api.model
+    def _flag(self, sale_order, flag, note, value=True):
+        """Set ``flag`` on ``sale_order``, keep ``note`` (a Said) among its notes and tell its responsible.
+
+        The note is kept as what it is made of, so the banner reads in its
+        reader's language; the activity is written in its assignee's. One open
+        activity per flag: a later note of the same flag updates it.
+        """
+        phrases = self.env["omnitron.phrases"]
+        facts = [phrases._store(note)] + list(sale_order.omnitron_action_facts or [])
+        sale_order.write({flag: value, "omnitron_action_facts": facts})
+        responsible = sale_order._omnitron_responsible()
+        lang = responsible.lang or sale_order._omnitron_company_lang()
+        summary = (
+            _lt("Request from Omnitron")._translate(lang)
+            if flag == "omnitron_plan_request"
+            else sale_order.with_context(lang=lang)
+            ._fields[flag]
+            .get_description(sale_order.with_context(lang=lang).env)["string"]
+        )
+        text = phrases._render(note, lang)
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        open_one = sale_order.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == warning and activity.summary == summary
+        )[:1]
+        if open_one:
+            open_one.note = Markup("<p>%s</p>") % text
+        else:
+            sale_order.activity_schedule(
+                "mail.mail_activity_data_warning", summary=summary, note=text, user_id=responsible.id
+            )
+
+    @api.model
+    def _post(self, sale_order, sentences):
+        """One chatter note for one applied delivery, in the company's language, statuses by name."""
+        lang = sale_order._omnitron_company_lang()
+        changes = self.env["omnitron.phrases"]._render(list(sentences), lang)
+        body = Markup("<p>%s</p>") % (_lt("Omnitron: %(changes)s")._translate(lang) % {"changes": changes})
+        sale_order.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _change_carrier(self, sale_order, cargo):
         try:
             carrier = self.env["omnitron.order.import"]._find_carrier(cargo, sale_order.company_id)
         except Refusal:
-            sale_order._omnitron_flag(
+            self._flag(
+                sale_order,
                 "omnitron_changed",
                 say(
                     _lt(
@@ -266,7 +309,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             sentences.append(lifecycle.status_change(sale_order.omnitron_status, status))
             sale_order.write({"omnitron_status": status, "omnitron_status_name": call.order.status_name})
         sentences.extend(self.env["omnitron.order.cancellation"]._request(sale_order, call.plan_type))
-        sale_order._omnitron_post(sentences)
+        self._post(sale_order, sentences)
         return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
 
 

@@ -325,36 +325,6 @@ class SaleOrder(models.Model):
         finally:
             locked.locked = True
 
-    def _omnitron_flag(self, flag, note, value=True):
-        """Set ``flag``, keep ``note`` (a Said) among the order's notes and tell its responsible.
-
-        The note is kept as what it is made of, so the banner reads in its
-        reader's language; the activity is written in its assignee's. One open
-        activity per flag: a later note of the same flag updates it.
-        """
-        self.ensure_one()
-        phrases = self.env["omnitron.phrases"]
-        facts = [phrases._store(note)] + list(self.omnitron_action_facts or [])
-        self.write({flag: value, "omnitron_action_facts": facts})
-        responsible = self._omnitron_responsible()
-        lang = responsible.lang or self._omnitron_company_lang()
-        summary = (
-            _lt("Request from Omnitron")._translate(lang)
-            if flag == "omnitron_plan_request"
-            else self.with_context(lang=lang)._fields[flag].get_description(self.with_context(lang=lang).env)["string"]
-        )
-        text = phrases._render(note, lang)
-        warning = self.env.ref("mail.mail_activity_data_warning")
-        open_one = self.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == warning and activity.summary == summary
-        )[:1]
-        if open_one:
-            open_one.note = Markup("<p>%s</p>") % text
-        else:
-            self.activity_schedule(
-                "mail.mail_activity_data_warning", summary=summary, note=text, user_id=responsible.id
-            )
-
     @api.depends("omnitron_action_facts")
     @api.depends_context("lang")
     def _compute_omnitron_action_note(self):
@@ -390,13 +360,6 @@ class SaleOrder(models.Model):
         if self.user_id:
             return self.user_id
         return self.company_id._omnitron_administrator() or self.create_uid
-
-    def _omnitron_post(self, sentences):
-        """One chatter note for one applied delivery, in the company's language, statuses by name."""
-        lang = self._omnitron_company_lang()
-        changes = self.env["omnitron.phrases"]._render(list(sentences), lang)
-        body = Markup("<p>%s</p>") % (_lt("Omnitron: %(changes)s")._translate(lang) % {"changes": changes})
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_omnitron_mark_handled(self):
         """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the chatter keeps them).
