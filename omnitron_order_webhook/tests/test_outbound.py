@@ -319,8 +319,9 @@ class TestOutbound(OmnitronCase):
         job = Job.load(self.env, job_record.uuid)
         try:
             RunJobController._runjob(self.env, job)
-        except FailedJobError:
-            pass  # stored as failed by the runner, which raises it again for its log
+        except FailedJobError as error:
+            # Stored as failed by the runner, which raises it again for its log.
+            self.assertEqual(job_record.exc_message, str(error))
         except AssertionError as error:
             # A retried try: the runner stores the postponed job through its own cursor,
             # then rolls the request back, which a test's cursor refuses; the job is kept.
