@@ -20,7 +20,6 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import sale_order
-from . import sale_order_as_sent
 from . import sale_order_line
 from . import omnitron_outbound
 from . import omnitron_api_session

@@ -153,6 +153,28 @@ class OmnitronOrderCancellation(models.AbstractModel):
 
     # --- The goods ---
 
+    @api.model
+    def _skip_shipped(self, sale_order, item_pks):
+        """Items Omnitron reports as already shipped get no stock move: Odoo must not ship them again.
+
+        Their moves are cancelled (the delivery keeps the other items, or is
+        cancelled when none is left) and the order says which items, so the
+        warehouse sees why and stock is not counted out twice.
+        """
+        if not item_pks or sale_order.state != "sale":
+            return
+        lines = sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
+        moves = lines.move_ids
+        # In two- or three-step delivery the pick and pack moves come before the
+        # line's own move and are not linked to the line: cancel them too.
+        moves |= moves.browse(moves._rollup_move_origs())
+        moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
+        sale_order.omnitron_shipped_before_import = ", ".join(
+            f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
+        )
+
+    # --- The order's life after the import (omnitron.order.update carries the plans out) ---
+
     def _delivered_or_invoiced(self, sale_order, lines=None):
         """Whether Odoo delivered goods of ``lines`` (default: the whole order) or posted an invoice for them.
 

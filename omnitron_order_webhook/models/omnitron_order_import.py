@@ -91,8 +91,8 @@ class OmnitronOrderImport(models.AbstractModel):
         values.update(channel._order_defaults())
         sale_order = self.env["sale.order"].create(values)
         self._apply_status(sale_order, omnitron_order)
-        sale_order._omnitron_skip_shipped_items(
-            {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+        self.env["omnitron.order.cancellation"]._skip_shipped(
+            sale_order, {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
         )
         mismatch = mapping.amount_mismatch(sale_order.amount_total, omnitron_order, sale_order.currency_id.rounding)
         if mismatch:

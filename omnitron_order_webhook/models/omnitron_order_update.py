@@ -1,7 +1,7 @@
 import logging
 from decimal import Decimal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import api, models
 from odoo.tools.translate import LazyTranslate
@@ -159,8 +159,8 @@ class OmnitronOrderUpdate(models.AbstractModel):
         if plan.confirm:
             sale_order.action_confirm()
             sale_order.date_order = omnitron_order.date_placed
-            sale_order._omnitron_skip_shipped_items(
-                {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+            self.env["omnitron.order.cancellation"]._skip_shipped(
+                sale_order, {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
             )
             sentences.append(say(_lt("order confirmed")))
         cancellation = self.env["omnitron.order.cancellation"]
@@ -239,6 +239,35 @@ class OmnitronOrderUpdate(models.AbstractModel):
         changes = self.env["omnitron.phrases"]._render(list(sentences), lang)
         body = Markup("<p>%s</p>") % (_lt("Omnitron: %(changes)s")._translate(lang) % {"changes": changes})
         sale_order.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    @api.model
+    def _mark_handled(self, sale_orders):
+        """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the chatter keeps them).
+
+        A note only for an order that had something to clear; logged (not
+        posted), so no e-mail address is needed. The shipping hold stays:
+        it is Omnitron's to lift.
+        """
+        flagged = sale_orders.filtered("omnitron_needs_action")
+        for sale_order in flagged:
+            lang = sale_order._omnitron_company_lang()
+            sale_order._message_log(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    _lt("Omnitron flags cleared by %(user)s:")._translate(lang) % {"user": self.env.user.name},
+                    escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
+                ),
+            )
+        flagged.write(
+            {
+                "omnitron_changed": False,
+                "omnitron_cancelled_late": False,
+                "omnitron_refunded": False,
+                "omnitron_plan_request": False,
+                "omnitron_action_facts": False,
+            }
+        )
+        return True
 
     def _change_carrier(self, sale_order, cargo):
         try:

@@ -1,14 +1,18 @@
 import dataclasses
 import logging
 
+from markupsafe import Markup
+
 from odoo import api, models
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_datetime
+from odoo.tools.translate import LazyTranslate
 
 from ..core import const, omnitron_api, outbound
 from ..core.settings import ConfigError, outbound_missing
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 # Context key of the flows that apply Omnitron's own word (import, updates, and
 # what Omnitron accepted): what they change is never sent back (no echo).
@@ -71,6 +75,75 @@ class OmnitronOutbound(models.AbstractModel):
                 identity_key=None if kind == KIND_MARK_SENT else _identity(sale_order, kind, item_pks),
                 description=_description(sale_order, kind, item_pks),
             )._omnitron_send(kind, sorted(item_pks) if item_pks else None)
+
+    @api.model
+    def _sync_detail(self, jobs):
+        """What became of an order's ``jobs``, in the reader's language and time zone (False: nothing to say).
+
+        The last failed job: what Odoo was telling Omnitron and what Omnitron
+        answered. Else the last job being retried (queue_job keeps why its try
+        failed in its result): which try failed, when the next one is.
+        """
+        jobs = jobs.sorted("id")
+        failed = jobs.filtered(lambda job: job.state == "failed")
+        retried = jobs.filtered(
+            lambda job: job.state not in ("done", "failed", "cancelled") and job.retry and job.result
+        )
+        if failed:
+            job = failed[-1]
+            return self.env._(
+                "Telling Omnitron %(what)s failed: %(said)s",
+                what=self._job_words(job),
+                said=job.exc_message or job.result or self.env._("no reason was given"),
+            )
+        if retried:
+            job = retried[-1]
+            return self.env._(
+                "Telling Omnitron %(what)s: try %(attempt)s of %(tries)s failed; the next try is at %(when)s. "
+                "Last error: %(said)s",
+                what=self._job_words(job),
+                attempt=job.retry,
+                tries=job.max_retries,
+                when=format_datetime(self.env, job.eta, dt_format="short") if job.eta else self.env._("once"),
+                said=job.result,
+            )
+        return False
+
+    def _job_words(self, job):
+        """What ``job`` sends, in words (from its arguments: kind and items)."""
+        kind, item_pks = (list(job.args or ()) + [None, None])[:2]
+        if kind == KIND_MARK_SENT:
+            return self.env._("that Odoo took the order")
+        if kind == KIND_ITEMS:
+            return self.env._("the items' status, tracking number and invoice")
+        if kind == KIND_CANCEL and item_pks:
+            return self.env._("about the cancellation of items %(items)s", items=", ".join(map(str, item_pks)))
+        if kind == KIND_CANCEL:
+            return self.env._("about the cancellation of the order")
+        return job.name
+
+    @api.model
+    def _retry(self, sale_orders):
+        """Retry the failed Omnitron jobs of ``sale_orders`` now.
+
+        A note only on an order whose jobs were queued again; logged, so no
+        e-mail address is needed.
+        """
+        # Staff may not read queue_job's jobs; retrying their own order's is what they may do.
+        for sale_order in sale_orders:
+            failed = sale_order.sudo().omnitron_job_ids.filtered(lambda job: job.state == "failed")
+            if not failed:
+                continue
+            failed.requeue()
+            lang = sale_order._omnitron_company_lang()
+            sale_order._message_log(
+                body=Markup("<p>%s</p>")
+                % (
+                    _lt("Omnitron sync: %(count)s failed call(s) queued again by %(user)s.")._translate(lang)
+                    % {"count": len(failed), "user": self.env.user.name}
+                ),
+            )
+        return True
 
     @api.model
     def _send(self, sale_order, kind, item_pks=None):

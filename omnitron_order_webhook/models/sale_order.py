@@ -1,14 +1,10 @@
 import contextlib
 
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import format_datetime
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const
-from .omnitron_outbound import KIND_CANCEL, KIND_ITEMS, KIND_MARK_SENT
 
 _lt = LazyTranslate(__name__)
 
@@ -146,6 +142,14 @@ class SaleOrder(models.Model):
         string="Omnitron Events", compute="_compute_omnitron_event_count", aggregator=None
     )
 
+    # What Omnitron sent that staff may change in Odoo (the customer partner may be
+    # renamed), kept as sent: a later delivery is compared with it, never with
+    # what staff typed. Written by the import (core/mapping.order_values).
+    omnitron_customer_name = fields.Char(readonly=True, copy=False, help="The customer's name as Omnitron sent it.")
+    omnitron_customer_email = fields.Char(
+        string="Omnitron Customer E-mail", readonly=True, copy=False, help="The customer's e-mail as Omnitron sent it."
+    )
+
     omnitron_shipped_before_import = fields.Char(
         string="Shipped Before Import",
         readonly=True,
@@ -221,47 +225,10 @@ class SaleOrder(models.Model):
     )
     @api.depends_context("lang", "tz")
     def _compute_omnitron_sync_detail(self):
-        """The sync banner's sentence, in the reader's language and time zone."""
+        """The sync banner's sentence, in the reader's language and time zone (omnitron.outbound says it)."""
+        outbound = self.env["omnitron.outbound"]
         for sale_order in self:
-            jobs = sale_order.sudo().omnitron_job_ids.sorted("id")
-            failed = jobs.filtered(lambda job: job.state == "failed")
-            # queue_job keeps why a retried try failed in the job's result.
-            retried = jobs.filtered(
-                lambda job: job.state not in ("done", "failed", "cancelled") and job.retry and job.result
-            )
-            if failed:
-                job = failed[-1]
-                sale_order.omnitron_sync_detail = self.env._(
-                    "Telling Omnitron %(what)s failed: %(said)s",
-                    what=sale_order._omnitron_job_words(job),
-                    said=job.exc_message or job.result or self.env._("no reason was given"),
-                )
-            elif retried:
-                job = retried[-1]
-                sale_order.omnitron_sync_detail = self.env._(
-                    "Telling Omnitron %(what)s: try %(attempt)s of %(tries)s failed; the next try is at %(when)s. "
-                    "Last error: %(said)s",
-                    what=sale_order._omnitron_job_words(job),
-                    attempt=job.retry,
-                    tries=job.max_retries,
-                    when=format_datetime(self.env, job.eta, dt_format="short") if job.eta else self.env._("once"),
-                    said=job.result,
-                )
-            else:
-                sale_order.omnitron_sync_detail = False
-
-    def _omnitron_job_words(self, job):
-        """What ``job`` sends, in words (from its arguments: kind and items)."""
-        kind, item_pks = (list(job.args or ()) + [None, None])[:2]
-        if kind == KIND_MARK_SENT:
-            return self.env._("that Odoo took the order")
-        if kind == KIND_ITEMS:
-            return self.env._("the items' status, tracking number and invoice")
-        if kind == KIND_CANCEL and item_pks:
-            return self.env._("about the cancellation of items %(items)s", items=", ".join(map(str, item_pks)))
-        if kind == KIND_CANCEL:
-            return self.env._("about the cancellation of the order")
-        return job.name
+            sale_order.omnitron_sync_detail = outbound._sync_detail(sale_order.sudo().omnitron_job_ids)
 
     @api.depends("omnitron_amount_mismatch", "omnitron_amount", "amount_total", "currency_id")
     @api.depends_context("lang")
@@ -279,28 +246,6 @@ class SaleOrder(models.Model):
                 omnitron_total=currency.format(sale_order.omnitron_amount),
                 difference=currency.format(sale_order.amount_total - sale_order.omnitron_amount),
             )
-
-    def _omnitron_skip_shipped_items(self, item_pks):
-        """Items Omnitron reports as already shipped get no stock move: Odoo must not ship them again.
-
-        Their moves are cancelled (the delivery keeps the other items, or is
-        cancelled when none is left) and the order says which items, so the
-        warehouse sees why and stock is not counted out twice.
-        """
-        self.ensure_one()
-        if not item_pks or self.state != "sale":
-            return
-        lines = self.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
-        moves = lines.move_ids
-        # In two- or three-step delivery the pick and pack moves come before the
-        # line's own move and are not linked to the line: cancel them too.
-        moves |= moves.browse(moves._rollup_move_origs())
-        moves.filtered(lambda move: move.state not in ("done", "cancel"))._action_cancel()
-        self.omnitron_shipped_before_import = ", ".join(
-            f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
-        )
-
-    # --- The order's life after the import (omnitron.order.update carries the plans out) ---
 
     def _omnitron_lock(self):
         """Lock the order's row until the transaction ends: one update at a time.
@@ -362,32 +307,9 @@ class SaleOrder(models.Model):
         return self.company_id._omnitron_administrator() or self.create_uid
 
     def action_omnitron_mark_handled(self):
-        """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the chatter keeps them).
-
-        Omnitron users only. A note only for an order that had something to
-        clear; logged (not posted), so no e-mail address is needed.
-        """
+        """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the update flow's)."""
         self._omnitron_check_user()
-        flagged = self.filtered("omnitron_needs_action")
-        for sale_order in flagged:
-            lang = sale_order._omnitron_company_lang()
-            sale_order._message_log(
-                body=Markup("<p>%s</p><p>%s</p>")
-                % (
-                    _lt("Omnitron flags cleared by %(user)s:")._translate(lang) % {"user": self.env.user.name},
-                    escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
-                ),
-            )
-        flagged.write(
-            {
-                "omnitron_changed": False,
-                "omnitron_cancelled_late": False,
-                "omnitron_refunded": False,
-                "omnitron_plan_request": False,
-                "omnitron_action_facts": False,
-            }
-        )
-        return True
+        return self.env["omnitron.order.update"]._mark_handled(self)
 
     def _omnitron_check_user(self):
         if not self.env.su and not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):
@@ -424,27 +346,9 @@ class SaleOrder(models.Model):
         return result
 
     def action_omnitron_retry_sync(self):
-        """Retry the failed Omnitron jobs of these orders now (Omnitron users only).
-
-        A note only on an order whose jobs were queued again; logged, so no
-        e-mail address is needed.
-        """
+        """Retry the failed Omnitron jobs of these orders now (the outbound flow's)."""
         self._omnitron_check_user()
-        # Staff may not read queue_job's jobs; retrying their own order's is what they may do.
-        for sale_order in self:
-            failed = sale_order.sudo().omnitron_job_ids.filtered(lambda job: job.state == "failed")
-            if not failed:
-                continue
-            failed.requeue()
-            lang = sale_order._omnitron_company_lang()
-            sale_order._message_log(
-                body=Markup("<p>%s</p>")
-                % (
-                    _lt("Omnitron sync: %(count)s failed call(s) queued again by %(user)s.")._translate(lang)
-                    % {"count": len(failed), "user": self.env.user.name}
-                ),
-            )
-        return True
+        return self.env["omnitron.outbound"]._retry(self)
 
 
 def _is_link(url):
