@@ -273,14 +273,6 @@ class TestOrderImport(OmnitronCase):
             outcome.body["errors"], [{"path": "payload.currency", "message": "'zzz' is not a currency Odoo knows"}]
         )
 
-    def test_an_archived_pricelist_of_the_webhook_is_found_again(self):
-        self.assertEqual(self.receive(self.sample()).status, 204)
-        pricelist = self.omnitron_orders().pricelist_id
-        if pricelist.omnitron_key:  # the webhook's own, not a TRY pricelist the company already had
-            pricelist.active = False
-        self.assertEqual(self.receive(self.sample(number="AFTER-ARCHIVE")).status, 204)
-        self.assertEqual(self.omnitron_orders("AFTER-ARCHIVE").pricelist_id, pricelist)
-
     def test_a_concurrent_customer_creation_makes_odoo_replay_the_request(self):
         # The loser of a race on the customer's unique key must not answer 422:
         # it raises SQLSTATE 40001, which Odoo's request loop retries.
