@@ -90,6 +90,10 @@ class OmnitronOrderImport(models.AbstractModel):
         )
         values.update(channel._order_defaults())
         sale_order = self.env["sale.order"].create(values)
+        if not sale_order.warehouse_id:
+            # Checked on the order Odoo made (its warehouse is looked up anyway) rather
+            # than by a query of our own; the refusal rolls the whole import back.
+            self._refuse_setup([self._no_warehouse(company)])
         self._apply_status(sale_order, omnitron_order)
         self.env["omnitron.order.cancellation"]._skip_shipped(
             sale_order, {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
@@ -115,17 +119,24 @@ class OmnitronOrderImport(models.AbstractModel):
         order could not be confirmed (its delivery needs one).
         """
         problems = company._omnitron_booking_problems()
-        warehouses = self.env["stock.warehouse"].with_context(active_test=True)
-        if not channel.warehouse_id and not warehouses.search_count([("company_id", "=", company.id)], limit=1):
-            problems.append(
-                f"company {company.name} has no warehouse: create one in Inventory > Configuration > Warehouses"
-            )
         if problems:
-            raise Refusal(
-                responses.company_config_error(
-                    "The order cannot be booked: " + "; ".join(problems) + "; then reprocess this event."
-                )
+            if not channel.warehouse_id and not self._company_has_warehouse(company):
+                problems.append(self._no_warehouse(company))
+            self._refuse_setup(problems)
+
+    def _company_has_warehouse(self, company):
+        warehouses = self.env["stock.warehouse"].with_context(active_test=True)
+        return bool(warehouses.search_count([("company_id", "=", company.id)], limit=1))
+
+    def _no_warehouse(self, company):
+        return f"company {company.name} has no warehouse: create one in Inventory > Configuration > Warehouses"
+
+    def _refuse_setup(self, problems):
+        raise Refusal(
+            responses.company_config_error(
+                "The order cannot be booked: " + "; ".join(problems) + "; then reprocess this event."
             )
+        )
 
     def _find_carrier(self, cargo, company):
         carrier = self.env["delivery.carrier"].search(
