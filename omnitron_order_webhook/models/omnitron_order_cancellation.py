@@ -148,7 +148,7 @@ class OmnitronOrderCancellation(models.AbstractModel):
         for picking in sale_order.picking_ids.filtered(
             lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
         ):
-            picking._omnitron_tell(responsible, summary._translate(lang), phrases._render(note, lang))
+            phrases._tell(picking, responsible, summary._translate(lang), phrases._render(note, lang))
         return [said]
 
     # --- The goods ---

@@ -220,17 +220,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             ._fields[flag]
             .get_description(sale_order.with_context(lang=lang).env)["string"]
         )
-        text = phrases._render(note, lang)
-        warning = self.env.ref("mail.mail_activity_data_warning")
-        open_one = sale_order.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == warning and activity.summary == summary
-        )[:1]
-        if open_one:
-            open_one.note = Markup("<p>%s</p>") % text
-        else:
-            sale_order.activity_schedule(
-                "mail.mail_activity_data_warning", summary=summary, note=text, user_id=responsible.id
-            )
+        phrases._tell(sale_order, responsible, summary, phrases._render(note, lang))
 
     @api.model
     def _post(self, sale_order, sentences):

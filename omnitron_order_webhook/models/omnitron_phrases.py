@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, models
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
@@ -112,6 +114,22 @@ class OmnitronPhrases(models.AbstractModel):
         if status in labels:
             return labels[status]
         return const.ORDER_STATUSES[status][0] if status in const.ORDER_STATUSES else (status or "—")
+
+    @api.model
+    def _tell(self, record, user, summary, note):
+        """One open warning activity per ``summary`` on ``record`` for ``user``; a later one updates its note.
+
+        Omnitron repeats itself (plans, retries): a person gets one thing to do,
+        with the latest word, not a stack of them.
+        """
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        open_one = record.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == warning and activity.summary == summary
+        )[:1]
+        if open_one:
+            open_one.note = Markup("<p>%s</p>") % note
+        else:
+            record.activity_schedule("mail.mail_activity_data_warning", summary=summary, note=note, user_id=user.id)
 
     # --- Kept to be rendered later (a banner's notes) ---
 

@@ -116,15 +116,3 @@ class StockPicking(models.Model):
             template = _lt("Omnitron cancelled %(items)s: do not ship them; their moves were cancelled.")
         text = template._translate(lang) % {"items": items}
         self.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note")
-
-    def _omnitron_tell(self, user, summary, note):
-        """One open warning activity per ``summary`` on this delivery (a later one updates its note)."""
-        self.ensure_one()
-        warning = self.env.ref("mail.mail_activity_data_warning")
-        open_one = self.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == warning and activity.summary == summary
-        )[:1]
-        if open_one:
-            open_one.note = Markup("<p>%s</p>") % note
-        else:
-            self.activity_schedule("mail.mail_activity_data_warning", summary=summary, note=note, user_id=user.id)

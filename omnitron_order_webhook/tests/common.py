@@ -22,6 +22,7 @@ from ..controllers.main import OmnitronWebhookController
 from ..core import responses
 from ..core.arrival import Arrival
 from ..core.validation import InvalidPayload, decode_json
+from .omnitron_api_double import OmnitronApiDouble
 from .sentry_listener import SentryListener  # noqa: F401 - the tests import it from here
 
 WEBHOOK_URL = OmnitronWebhookController._webhook_url
@@ -245,6 +246,35 @@ class OmnitronCase(OmnitronFixtures, TransactionCase):
         self.carrier.omnitron_erp_code = "other"
         self.receive(self.sample())
         return self.events()
+
+
+class OmnitronApiCase(OmnitronCase):
+    """An OmnitronCase whose company sends fulfilment to the contract double of Omnitron's API (real HTTP)."""
+
+    API_PASSWORD = "s3cret-Omnitron-pw"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.api = OmnitronApiDouble(username="odoo-erp", password=cls.API_PASSWORD).start()
+        cls.addClassCleanup(cls.api.stop)
+        # The shared key is written through its own cursor; in test mode that
+        # cursor is the test's, so nothing outlives the test.
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    def setUp(self):
+        super().setUp()
+        self.api.reset()
+        self.api.expire_keys()  # every test logs in afresh (keys live in the test's transaction)
+        self.set_params(
+            outbound_enabled="true",
+            omnitron_api_url=self.api.url,
+            omnitron_api_username="odoo-erp",
+            omnitron_api_password=self.API_PASSWORD,
+            cancellation_reason_id="7",
+            outbound_timeout_seconds="1",
+        )
 
 
 class OmnitronHttpCase(OmnitronFixtures, HttpCase):

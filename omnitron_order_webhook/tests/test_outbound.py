@@ -8,37 +8,14 @@ from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
 
-from .common import OmnitronCase, item
-from .omnitron_api_double import BULK_STATUS_PATH, LOGIN_PATH, OmnitronApiDouble
+from .common import OmnitronApiCase, item
+from .omnitron_api_double import BULK_STATUS_PATH, LOGIN_PATH
 
-PASSWORD = "s3cret-Omnitron-pw"
+PASSWORD = OmnitronApiCase.API_PASSWORD
 
 
 @tagged("post_install", "-at_install")
-class TestOutbound(OmnitronCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.api = OmnitronApiDouble(username="odoo-erp", password=PASSWORD).start()
-        cls.addClassCleanup(cls.api.stop)
-        # The shared key is written through its own cursor; in test mode that
-        # cursor is the test's, so nothing outlives the test.
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
-
-    def setUp(self):
-        super().setUp()
-        self.api.reset()
-        self.api.expire_keys()  # every test logs in afresh (keys live in the test's transaction)
-        self.set_params(
-            outbound_enabled="true",
-            omnitron_api_url=self.api.url,
-            omnitron_api_username="odoo-erp",
-            omnitron_api_password=PASSWORD,
-            cancellation_reason_id="7",
-            outbound_timeout_seconds="1",
-        )
-
+class TestOutbound(OmnitronApiCase):
     def imported(self, number, items, **changes):
         with trap_jobs():  # the import's own job (is_send) is tested on its own
             self.assertEqual(self.receive(self.order(number, items, **changes)).status, 204)

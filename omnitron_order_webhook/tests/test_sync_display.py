@@ -6,35 +6,11 @@ from odoo.addons.queue_job.job import Job
 from odoo.tests import tagged
 from odoo.tools import format_datetime
 
-from .common import OmnitronCase, item
-from .omnitron_api_double import OmnitronApiDouble
-
-PASSWORD = "s3cret-Omnitron-pw"
+from .common import OmnitronApiCase, item
 
 
 @tagged("post_install", "-at_install")
-class TestSyncDisplay(OmnitronCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.api = OmnitronApiDouble(username="odoo-erp", password=PASSWORD).start()
-        cls.addClassCleanup(cls.api.stop)
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
-
-    def setUp(self):
-        super().setUp()
-        self.api.reset()
-        self.api.expire_keys()
-        self.set_params(
-            outbound_enabled="true",
-            omnitron_api_url=self.api.url,
-            omnitron_api_username="odoo-erp",
-            omnitron_api_password=PASSWORD,
-            cancellation_reason_id="7",
-            outbound_timeout_seconds="1",
-        )
-
+class TestSyncDisplay(OmnitronApiCase):
     def stored_job(self, order, kind):
         self.env["omnitron.outbound"]._enqueue(order, kind)
         record = order.sudo().omnitron_job_ids.filtered(lambda job: job.args and job.args[0] == kind)[-1:]
