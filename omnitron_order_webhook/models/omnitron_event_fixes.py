@@ -115,13 +115,7 @@ class OmnitronEventFixes(models.AbstractModel):
     def action_open_order(self):
         """Button: the sale order this delivery created or changed."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return self.order_id.get_formview_action()
 
     def action_open_carriers(self):
         """Button of an event ignored for cargo_company_not_found: the carriers,

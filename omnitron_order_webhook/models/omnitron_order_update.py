@@ -11,6 +11,7 @@ from ..core.said import Status
 from .omnitron_outbound import FROM_OMNITRON
 from .omnitron_phrases import say
 from .omnitron_webhook_reception import Refusal
+from .sale_order import NEEDS_ACTION_FLAGS
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -248,15 +249,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
                     escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
                 ),
             )
-        flagged.write(
-            {
-                "omnitron_changed": False,
-                "omnitron_cancelled_late": False,
-                "omnitron_refunded": False,
-                "omnitron_plan_request": False,
-                "omnitron_action_facts": False,
-            }
-        )
+        flagged.write(dict.fromkeys((*NEEDS_ACTION_FLAGS, "omnitron_action_facts"), False))
         return True
 
     def _change_carrier(self, sale_order, cargo):

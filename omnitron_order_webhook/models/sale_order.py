@@ -7,6 +7,8 @@ from odoo.tools.translate import LazyTranslate
 from ..core import const
 
 _lt = LazyTranslate(__name__)
+# What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
+NEEDS_ACTION_FLAGS = ("omnitron_changed", "omnitron_cancelled_late", "omnitron_refunded", "omnitron_plan_request")
 
 
 class SaleOrder(models.Model):
@@ -170,15 +172,10 @@ class SaleOrder(models.Model):
         ),
     ]
 
-    @api.depends("omnitron_changed", "omnitron_cancelled_late", "omnitron_refunded", "omnitron_plan_request")
+    @api.depends(*NEEDS_ACTION_FLAGS)
     def _compute_omnitron_needs_action(self):
         for sale_order in self:
-            sale_order.omnitron_needs_action = bool(
-                sale_order.omnitron_changed
-                or sale_order.omnitron_cancelled_late
-                or sale_order.omnitron_refunded
-                or sale_order.omnitron_plan_request
-            )
+            sale_order.omnitron_needs_action = any(sale_order[flag] for flag in NEEDS_ACTION_FLAGS)
 
     def _compute_omnitron_event_count(self):
         # The button is shown to Omnitron users only; the count reads past record rules of other users.

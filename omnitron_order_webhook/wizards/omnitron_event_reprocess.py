@@ -44,10 +44,4 @@ class OmnitronEventReprocess(models.TransientModel):
         self.ensure_one()
         if not self.order_id:
             return {"type": "ir.actions.act_window_close"}
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return self.order_id.get_formview_action()
