@@ -386,3 +386,260 @@ def test_the_cli_serves_until_interrupted():
     finally:
         process.terminate()
         process.wait(5)
+
+
+# The read side: orders Omnitron holds -----------------------------------------------
+
+LIST = "/api/i1/orders/"
+
+
+def detail_url(api, pk):
+    return f"{api.url}/api/i1/orders_integration/{pk}/detailed_integration/"
+
+
+def list_orders(api, client, **params):
+    return client.get(f"{api.url}{LIST}", params=params, timeout=5)
+
+
+def an_order(pk, status="400", channel=20, **fields):
+    return {"pk": pk, "number": f"N{pk}", "status": status, "channel": {"pk": channel, "name": "Shop"}, **fields}
+
+
+def test_the_list_pages_unsent_orders_by_ascending_pk_with_drf_links(api, session):
+    for pk in (30, 10, 20, *range(100, 122)):
+        api.add_order(an_order(pk))
+    first = list_orders(api, session, is_send="False", status="400")
+    assert first.status_code == 200
+    page = first.json()
+    assert page["count"] == 25 and page["previous"] is None
+    assert [order["pk"] for order in page["results"]] == [10, 20, 30, *range(100, 107)]
+    assert page["next"] == f"{api.url}{LIST}?is_send=False&page=2&status=400"
+    second = session.get(page["next"], timeout=5).json()
+    assert second["previous"] == f"{api.url}{LIST}?is_send=False&status=400"  # DRF drops page=1
+    third = session.get(second["next"], timeout=5).json()
+    assert [order["pk"] for order in third["results"]] == list(range(117, 122))
+    assert third["next"] is None and third["previous"] == f"{api.url}{LIST}?is_send=False&page=2&status=400"
+
+
+def test_a_list_result_is_a_light_summary_with_the_channel_as_its_pk(api, session, sample):
+    api.add_order(sample["payload"])
+    (summary,) = list_orders(api, session).json()["results"]
+    assert summary == {
+        "pk": 31999,
+        "number": "202531672482",
+        "status": "400",
+        "channel": 20,
+        "is_send": False,
+        "created_date": None,  # the sample's payload carries neither date
+        "modified_date": None,
+        "amount": "725.26",
+    }
+
+
+@pytest.mark.parametrize(("limit", "size"), [(None, 10), ("50", 50), ("100", 100), ("500", 100), ("0", 10), ("x", 10)])
+def test_limit_is_the_page_size_default_10_at_most_100(api, session, limit, size):
+    api.seed_orders(150, first_pk=1)
+    params = {"limit": limit} if limit else {}
+    assert len(list_orders(api, session, **params).json()["results"]) == size
+
+
+@pytest.mark.parametrize("page", ["4", "0", "-1", "two"])
+def test_a_page_that_does_not_exist_is_404_invalid_page(api, session, page):
+    api.seed_orders(25, first_pk=1)
+    answer = list_orders(api, session, page=page)
+    assert (answer.status_code, answer.json()) == (404, {"detail": "Invalid page."})
+
+
+def test_the_first_page_of_an_empty_list_exists_and_last_names_the_last_page(api, session):
+    empty = list_orders(api, session, is_send="False")
+    assert empty.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    api.seed_orders(25, first_pk=1)
+    last = list_orders(api, session, page="last").json()
+    assert [order["pk"] for order in last["results"]] == list(range(21, 26)) and last["next"] is None
+
+
+@pytest.mark.parametrize(("value", "pks"), [("False", [1]), ("false", [1]), ("True", [2]), ("true", [2]), ("", [1, 2])])
+def test_is_send_filters_taken_and_untaken_orders(api, session, value, pks):
+    api.add_order(an_order(1))
+    api.add_order(an_order(2), is_send=True)
+    assert [order["pk"] for order in list_orders(api, session, is_send=value).json()["results"]] == pks
+
+
+def test_an_invalid_is_send_is_400_naming_it(api, session):
+    answer = list_orders(api, session, is_send="maybe")
+    assert answer.status_code == 400
+    assert "maybe" in answer.json()["is_send"][0]
+
+
+def test_status_filters_by_exact_status(api, session):
+    api.add_order(an_order(1, status="400"))
+    api.add_order(an_order(2, status="450"))
+    api.add_order(an_order(3, status="40"))
+    assert [order["pk"] for order in list_orders(api, session, status="400").json()["results"]] == [1]
+    assert [order["pk"] for order in list_orders(api, session, status="450").json()["results"]] == [2]
+    assert list_orders(api, session, status="999").json()["count"] == 0
+
+
+def test_unknown_parameters_are_ignored_and_kept_in_the_links(api, session):
+    api.seed_orders(11, first_pk=1)
+    page = list_orders(api, session, colour="red", ordering="-pk").json()
+    assert page["count"] == 11 and page["results"][0]["pk"] == 1
+    assert page["next"] == f"{api.url}{LIST}?colour=red&ordering=-pk&page=2"
+
+
+def test_marking_a_stored_order_sent_takes_it_off_the_unsent_list(api, session):
+    api.seed_orders(3, first_pk=1)
+    assert mark_sent(api, session, pk=2).json() == {"pk": 2, "is_send": True}
+    unsent = list_orders(api, session, is_send="False").json()
+    assert [order["pk"] for order in unsent["results"]] == [1, 3]
+    assert [order["pk"] for order in list_orders(api, session, is_send="True").json()["results"]] == [2]
+    assert api.order(2)["is_send"] is True and api.order(1)["is_send"] is False
+    assert mark_sent(api, session, pk=99).json() == {"pk": 99, "is_send": True}  # not stored: answered as before
+    assert api.order(99) is None
+
+
+def test_a_refused_mark_sent_leaves_the_order_unsent(api, session):
+    api.seed_orders(1, first_pk=1)
+    assert mark_sent(api, session, pk=1, body={"is_send": False}).status_code == 400
+    assert api.order(1)["is_send"] is False
+
+
+def test_the_detail_is_the_stored_payload(api, session, sample):
+    api.add_order(sample["payload"])
+    answer = session.get(detail_url(api, 31999), timeout=5)
+    assert answer.status_code == 200
+    assert answer.json() == {**sample["payload"], "is_send": False}
+    answer.json()["number"] = "changed"
+    assert api.order(31999)["number"] == "202531672482"
+
+
+def test_an_unknown_detail_is_404_not_found(api, session):
+    answer = session.get(detail_url(api, 5), timeout=5)
+    assert (answer.status_code, answer.json()) == (404, {"detail": "Not found."})
+
+
+@pytest.mark.parametrize("body", [{"pk": 1}, [], "oops", None])
+def test_corrupt_detail_answers_that_body(api, session, body):
+    api.seed_orders(1, first_pk=1)
+    api.corrupt_detail(1, body)
+    answer = session.get(detail_url(api, 1), timeout=5)
+    assert (answer.status_code, answer.json()) == (200, body)
+    assert list_orders(api, session).json()["count"] == 1  # the list still shows it
+
+
+@pytest.mark.parametrize("url", ["{url}/api/i1/orders/", "{url}/api/i1/orders_integration/1/detailed_integration/"])
+def test_the_reads_need_a_valid_token_and_only_get(api, session, url):
+    api.seed_orders(1, first_pk=1)
+    url = url.format(url=api.url)
+    assert requests.get(url, timeout=5).status_code == 401
+    assert requests.get(url, headers={"Authorization": "Token nope"}, timeout=5).status_code == 401
+    api.expire_keys()
+    assert session.get(url, timeout=5).status_code == 401
+    session.headers["Authorization"] = f"Token {login(api).json()['key']}"
+    assert session.get(url, timeout=5).status_code == 200
+    refused = session.post(url, json={}, timeout=5)
+    assert (refused.status_code, refused.headers["Allow"]) == (405, "GET")
+
+
+def test_the_reads_are_recorded_with_their_query(api, session):
+    api.seed_orders(2, first_pk=1)
+    list_orders(api, session, is_send="False", page="1")
+    session.get(detail_url(api, 1), timeout=5)
+    session.get(detail_url(api, 7), timeout=5)
+    reads = [call for call in api.calls if call.method == "GET"]
+    assert [(call.path, call.query, call.status, call.body) for call in reads] == [
+        (LIST, "is_send=False&page=1", 200, None),
+        ("/api/i1/orders_integration/1/detailed_integration/", "", 200, None),
+        ("/api/i1/orders_integration/7/detailed_integration/", "", 404, None),
+    ]
+    detail = r"/api/i1/orders_integration/\d+/detailed_integration/"
+    assert api.count_calls("GET", detail) == 2 and api.count_calls("get", detail, ok_only=True) == 1
+    assert api.count_calls("GET", LIST) == 1 and api.count_calls("PATCH", LIST) == 0
+
+
+def test_faults_apply_to_the_reads_and_can_target_them(api, session):
+    api.seed_orders(1, first_pk=1)
+    api.fail_next(1, status=503, path=LIST)
+    api.rate_limit_next(retry_after=5)
+    mark = mark_sent(api, session, pk=1)
+    assert mark.status_code == 429  # the 429 is for any path, the 503 only for the list
+    assert list_orders(api, session).status_code == 503
+    assert list_orders(api, session).status_code == 200
+    api.fail_next(1, path="/detailed_integration/")
+    assert session.get(detail_url(api, 1), timeout=5).status_code == 500
+    api.fail_for(0.3, status=502)
+    assert list_orders(api, session).status_code == 502
+    time.sleep(0.4)
+    assert list_orders(api, session).status_code == 200
+
+
+def test_a_hang_on_the_list_outlasts_the_client_timeout(api, session):
+    api.hang_next(1.0, path=LIST)
+    assert mark_sent(api, session).status_code == 200  # the hang waits for the list
+    with pytest.raises(requests.Timeout):
+        session.get(f"{api.url}{LIST}", timeout=0.3)
+    calls = api.wait_for_calls(3, timeout=3)  # the login, the PATCH, then the hung list once it answers
+    assert (calls[-1].path, calls[-1].status) == (LIST, 200)
+
+
+def test_add_order_needs_a_pk_number_status_and_channel(api):
+    for broken, words in [
+        ([], "dict"),
+        (an_order(0), "pk"),
+        ({**an_order(1), "pk": True}, "pk"),
+        ({**an_order(1), "number": None}, "number"),
+        ({**an_order(1), "status": 400}, "status"),
+        ({**an_order(1), "channel": {"name": "x"}}, "channel"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            api.add_order(broken)
+    assert api.orders == {}
+
+
+def test_add_order_keeps_a_copy_and_adding_a_pk_again_replaces_it(api):
+    payload = an_order(5, channel=3)
+    api.add_order(payload, is_send=True)
+    payload["number"] = "mutated"
+    assert api.order(5) == {**an_order(5, channel=3), "is_send": True}
+    api.add_order(an_order(5, status="450"))
+    assert list(api.orders) == [5] and api.order(5)["status"] == "450" and api.order(5)["is_send"] is False
+
+
+def test_seed_orders_makes_distinct_orders_from_the_sample(api, sample):
+    pks = api.seed_orders(3, first_pk=7, status="450")
+    assert pks == [7, 8, 9]
+    orders = api.orders
+    assert [order["number"] for order in orders.values()] == [f"{sample['payload']['number']}-{n}" for n in (1, 2, 3)]
+    item_pks = [item["pk"] for order in orders.values() for item in order["orderitem_set"]]
+    assert len(set(item_pks)) == len(item_pks)
+    assert {order["status"] for order in orders.values()} == {"450"}
+    assert api.seed_orders(1) == [sample["payload"]["pk"]]
+
+
+def test_reset_forgets_the_stored_orders(api):
+    api.seed_orders(2, first_pk=1)
+    api.corrupt_detail(1, [])
+    api.reset()
+    assert api.orders == {} and api.order(1) is None
+
+
+def test_the_cli_can_seed_orders():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(DOUBLE_PATH), "--port", str(port), "--orders", "12"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert "12 orders" in process.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+        key = requests.post(f"{url}/api/i1/auth/login/", json={"username": "odoo", "password": "s3cret"}, timeout=5)
+        headers = {"Authorization": f"Token {key.json()['key']}"}
+        page = requests.get(f"{url}{LIST}?is_send=False&status=400&limit=50", headers=headers, timeout=5).json()
+        assert page["count"] == 12 and [order["pk"] for order in page["results"]] == list(range(1, 13))
+    finally:
+        process.terminate()
+        process.wait(5)

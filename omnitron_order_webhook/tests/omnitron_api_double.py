@@ -9,13 +9,19 @@ rejections, hangs). It runs in a thread of the test process: Odoo-tier tests and
 the live tier (several Odoo workers calling it at once) share it, hence the lock.
 
 Standard library only, no Odoo import: the pure tier imports it by file path.
-The contract is /work/shared/spec/omnitron_lifecycle.md, "Talking back to Omnitron".
+The contract is /work/shared/spec/omnitron_lifecycle.md, "Talking back to Omnitron"
+and "Pulling orders": the double also stores orders (``add_order``) and serves
+the read side a catch-up pull uses, the list of orders not yet taken by the ERP
+(paginated the Django REST way) and each order's detail in the webhook
+payload's shape; marking an order as sent takes it off that list.
 """
 
 import argparse
 import contextlib
+import copy
 import dataclasses
 import json
+import pathlib
 import re
 import secrets
 import sys
@@ -23,12 +29,21 @@ import threading
 import time
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 LOGIN_PATH = "/api/i1/auth/login/"
 BULK_STATUS_PATH = "/api/i1/order_items/bulk_status_update/"
 ORDER_PATH = re.compile(r"/api/v1/orders/(\d+)/")
 CANCEL_PATH = re.compile(r"/api/i1/orders/(\d+)/cancel/")
+LIST_PATH = "/api/i1/orders/"
+DETAIL_PATH = re.compile(r"/api/i1/orders_integration/(\d+)/detailed_integration/")
+# The list's page size: Omnitron's pagination takes it from ``limit``.
+DEFAULT_PAGE_SIZE = 10  # orders
+MAX_PAGE_SIZE = 100  # orders; a larger ``limit`` is cut to this, as DRF's max_page_size
+# The fields of an order summary in the list (the list is lighter than the detail).
+SUMMARY_FIELDS = ("pk", "number", "status", "channel", "is_send", "created_date", "modified_date", "amount")
+BOOLEANS = {"true": True, "false": False}
+SAMPLE_PATH = pathlib.Path(__file__).resolve().parent / "data" / "sample_order.json"
 # Omnitron's order item status codes (450 invoiced, 500 shipped, ...)
 ITEM_STATUSES = frozenset(
     map(str, (50, 100, 200, 300, 350, 400, 450, 500, 510, 520, 540, 544, 545, 546, 547, 550, 600))
@@ -51,6 +66,7 @@ class Call:
     body: object
     status: int
     at: float
+    query: str = ""  # the request's query string, as sent (the list's filters and page)
 
 
 @dataclasses.dataclass
@@ -90,6 +106,23 @@ def _header(headers, name):
 
 def _unknown_keys(body, allowed):
     return {key: [UNKNOWN] for key in body if key not in allowed}
+
+
+def _channel_pk(channel):
+    """The list names an order's channel by its pk; the detail nests the channel object."""
+    return channel.get("pk") if isinstance(channel, dict) else channel
+
+
+def order_summary(payload):
+    """An order as the list shows it: a few fields of the detail, the channel as its pk."""
+    summary = {field: payload.get(field) for field in SUMMARY_FIELDS}
+    summary["channel"] = _channel_pk(payload.get("channel"))
+    return summary
+
+
+def sample_payload():
+    """The payload of the spec's sample order (``tests/data/sample_order.json``), a fresh copy."""
+    return json.loads(SAMPLE_PATH.read_text(encoding="utf-8"))["payload"]
 
 
 def validate_is_send(body):
@@ -208,6 +241,7 @@ class OmnitronApiDouble:
         self.port, self.verbose = port, verbose
         self._lock = threading.Condition()
         self._calls, self._keys, self._faults = [], set(), []
+        self._orders, self._corrupt = {}, {}  # pk -> stored payload; pk -> the detail's invalid answer
         self._fail_until, self._fail_status = 0.0, 500
         self._stopping = threading.Event()
         self._server = self._thread = None
@@ -259,6 +293,20 @@ class OmnitronApiDouble:
     def logins(self):
         return self.calls_to(LOGIN_PATH, "POST", ok_only=True)
 
+    def count_calls(self, method, pattern, ok_only=False):
+        """How many ``method`` calls had a path matching the regular expression ``pattern`` (whole path).
+
+        E.g. ``count_calls("GET", r"/api/i1/orders_integration/\\d+/detailed_integration/")``.
+        """
+        regex = re.compile(pattern)
+        return sum(
+            1
+            for call in self.calls
+            if call.method == method.upper()
+            and regex.fullmatch(call.path)
+            and (not ok_only or 200 <= call.status < 300)
+        )
+
     def wait_for_calls(self, count, timeout=5.0):
         """Wait until ``count`` calls are recorded (the live tier calls from other processes)."""
         with self._lock:
@@ -266,11 +314,77 @@ class OmnitronApiDouble:
         return self.calls
 
     def reset(self):
-        """Forget the calls and the faults; issued keys stay valid."""
+        """Forget the calls, the faults and the stored orders; issued keys stay valid."""
         with self._lock:
             self._calls.clear()
             self._faults.clear()
             self._fail_until = 0.0
+            self._orders.clear()
+            self._corrupt.clear()
+
+    # Orders Omnitron holds (the read side) -------------------------------------
+    def add_order(self, payload, *, is_send=False):
+        """Store an order, ``payload`` in the webhook payload's shape; returns its pk.
+
+        Needs ``pk`` (a positive integer), ``number``, ``status`` (a string)
+        and ``channel`` (the channel object, or its pk). The stored copy's
+        ``is_send`` is ``is_send``: an order not yet taken by the ERP is on the
+        unsent list. Adding a pk again replaces that order (it changed in Omnitron).
+        """
+        if not isinstance(payload, dict):
+            raise ValueError("An order is a payload object (a dict).")
+        pk = payload.get("pk")
+        if not _is_int(pk) or pk <= 0:
+            raise ValueError(f"An order needs a positive integer pk, not {pk!r}.")
+        for field in ("number", "status"):
+            if not isinstance(payload.get(field), str):
+                raise ValueError(f"Order {pk} needs a string {field}, not {payload.get(field)!r}.")
+        if not _is_int(_channel_pk(payload.get("channel"))):
+            raise ValueError(f"Order {pk} needs a channel (an object with a pk, or its pk).")
+        stored = {**copy.deepcopy(payload), "is_send": bool(is_send)}
+        with self._lock:
+            self._orders[pk] = stored
+            self._corrupt.pop(pk, None)
+        return pk
+
+    def seed_orders(self, count, *, first_pk=None, status=None, is_send=False):
+        """Store ``count`` orders made from the spec's sample, with distinct pks, numbers and item pks.
+
+        Order ``i`` (0-based) has pk ``first_pk + i`` (default: the sample's
+        pk), the number ``<sample number>-<i+1>`` and its items' pks moved
+        past the previous order's; ``status`` replaces the sample's (``"400"``).
+        Returns the pks, ascending.
+        """
+        base = sample_payload()
+        first_pk = base["pk"] if first_pk is None else first_pk
+        items = len(base.get("orderitem_set") or ()) or 1
+        pks = []
+        for index in range(count):
+            payload = copy.deepcopy(base)
+            payload["pk"], payload["number"] = first_pk + index, f"{base['number']}-{index + 1}"
+            if status is not None:
+                payload["status"] = status
+            for item in payload.get("orderitem_set") or ():
+                if _is_int(item.get("pk")):
+                    item["pk"] += index * items
+            pks.append(self.add_order(payload, is_send=is_send))
+        return pks
+
+    @property
+    def orders(self):
+        """The stored orders, ``{pk: payload}`` by ascending pk (copies)."""
+        with self._lock:
+            return {pk: copy.deepcopy(self._orders[pk]) for pk in sorted(self._orders)}
+
+    def order(self, pk):
+        """The stored payload of order ``pk`` (a copy), None when the double does not hold it."""
+        with self._lock:
+            return copy.deepcopy(self._orders.get(pk))
+
+    def corrupt_detail(self, pk, body):
+        """From now on the detail of order ``pk`` answers 200 with ``body`` (any JSON), not a valid order."""
+        with self._lock:
+            self._corrupt[pk] = copy.deepcopy(body)
 
     # Faults (consumed in the order they were queued) --------------------------
     def fail_next(self, count, status=500, body=None, headers=None, path=None):
@@ -311,7 +425,8 @@ class OmnitronApiDouble:
     # Answering ----------------------------------------------------------------
     def handle(self, method, target, headers, raw):
         """Answer one request (called from the server's threads) and record it."""
-        at, path = time.monotonic(), urlsplit(target).path
+        at, target = time.monotonic(), urlsplit(target)
+        path, query = target.path, target.query
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -323,11 +438,11 @@ class OmnitronApiDouble:
         if fault:
             status, answer, extra = fault.status, fault.body, fault.headers
         else:
-            status, answer, extra = self._process(method, path, headers, body)
+            status, answer, extra = self._process(method, path, headers, body, query)
         if path == LOGIN_PATH and isinstance(body, dict) and "password" in body:
             body = {**body, "password": "***"}
         with self._lock:
-            self._calls.append(Call(method, path, headers, None if body is _INVALID else body, status, at))
+            self._calls.append(Call(method, path, headers, None if body is _INVALID else body, status, at, query))
             self._lock.notify_all()
         return status, answer, extra
 
@@ -337,14 +452,23 @@ class OmnitronApiDouble:
             return "POST", self._login, None
         if path == BULK_STATUS_PATH:
             return "PATCH", self._bulk_status, None
-        for pattern, method, handler in ((ORDER_PATH, "PATCH", self._mark_sent), (CANCEL_PATH, "POST", self._cancel)):
+        if path == LIST_PATH:
+            return "GET", self._list, None
+        for pattern, method, handler in (
+            (ORDER_PATH, "PATCH", self._mark_sent),
+            (CANCEL_PATH, "POST", self._cancel),
+            (DETAIL_PATH, "GET", self._detail),
+        ):
             match = pattern.fullmatch(path)
             if match:
                 return method, handler, int(match.group(1))
         return None
 
-    def _process(self, method, path, headers, body):
-        """Omnitron's order of checks: path, token, method, media type, JSON, fields."""
+    def _process(self, method, path, headers, body, query=""):
+        """Omnitron's order of checks: path, token, method, media type, JSON, fields.
+
+        A GET reads no body: its answer depends on the query and the stored orders.
+        """
         route = self._route(path)
         if route is None:
             return 404, {"detail": f"Not found: {path} is not an Omnitron API path."}, None
@@ -353,6 +477,9 @@ class OmnitronApiDouble:
             return 401, {"detail": "Invalid token."}, None
         if method != allowed:
             return 405, {"detail": f'Method "{method}" not allowed.'}, {"Allow": allowed}
+        if method == "GET":
+            status, answer = handler(dict(parse_qsl(query, keep_blank_values=True)), pk, headers)
+            return status, answer, None
         content_type = _header(headers, "Content-Type").split(";")[0].strip()
         if content_type != "application/json":
             return 415, {"detail": f'Unsupported media type "{content_type}" in request.'}, None
@@ -384,10 +511,74 @@ class OmnitronApiDouble:
         errors = validate_bulk_status(body)
         return (400, errors) if errors else (200, {"orderitem_set": body["orderitem_set"]})
 
-    @staticmethod
-    def _mark_sent(body, pk):
+    def _mark_sent(self, body, pk):
+        """An order the double stores leaves the unsent list; any other pk is answered all the same."""
         errors = validate_is_send(body)
-        return (400, errors) if errors else (200, {"pk": pk, "is_send": True})
+        if errors:
+            return 400, errors
+        with self._lock:
+            if pk in self._orders:
+                self._orders[pk]["is_send"] = True
+        return 200, {"pk": pk, "is_send": True}
+
+    def _list(self, params, _pk, headers):
+        """``GET /api/i1/orders/``: filtered by ``is_send`` and ``status``, paginated as DRF does.
+
+        DRF's PageNumberPagination: ``limit`` is the page size (default 10, cut
+        to 100; a value that is not a positive integer means the default),
+        ``page`` is 1-based (or ``last``) and a page that does not exist is a
+        404 "Invalid page."; ``next`` and ``previous`` are the request's
+        absolute URL with ``page`` replaced (dropped for the first page), its
+        parameters sorted. Parameters it does not know are ignored.
+        """
+        sent = params.get("is_send", "")
+        if sent and sent.lower() not in BOOLEANS:
+            return 400, {"is_send": [f"Select a valid choice. {sent} is not one of the available choices."]}
+        status = params.get("status", "")
+        with self._lock:
+            orders = [
+                order_summary(self._orders[pk])
+                for pk in sorted(self._orders)
+                if (not sent or self._orders[pk]["is_send"] is BOOLEANS[sent.lower()])
+                and (not status or self._orders[pk]["status"] == status)
+            ]
+        try:
+            size = min(int(params.get("limit", "")), MAX_PAGE_SIZE)
+        except ValueError:
+            size = DEFAULT_PAGE_SIZE
+        size = size if size > 0 else DEFAULT_PAGE_SIZE
+        pages = max(1, -(-len(orders) // size))  # an empty list still has its first page
+        number = params.get("page", "1")
+        number = pages if number == "last" else number
+        try:
+            number = int(number)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= pages:
+            return 404, {"detail": "Invalid page."}
+        host = _header(headers, "Host") or urlsplit(self.url).netloc
+
+        def link(page):
+            kept = {key: value for key, value in params.items() if key != "page"}
+            if page > 1:
+                kept["page"] = str(page)
+            return f"http://{host}{LIST_PATH}" + (f"?{urlencode(sorted(kept.items()))}" if kept else "")
+
+        return 200, {
+            "count": len(orders),
+            "next": link(number + 1) if number < pages else None,
+            "previous": link(number - 1) if number > 1 else None,
+            "results": orders[(number - 1) * size : number * size],
+        }
+
+    def _detail(self, _params, pk, _headers):
+        """``GET /api/i1/orders_integration/{pk}/detailed_integration/``: the stored payload."""
+        with self._lock:
+            if pk in self._corrupt:
+                return 200, copy.deepcopy(self._corrupt[pk])
+            if pk not in self._orders:
+                return 404, {"detail": "Not found."}
+            return 200, copy.deepcopy(self._orders[pk])
 
     @staticmethod
     def _cancel(body, pk):
@@ -401,9 +592,16 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--username", default="odoo")
     parser.add_argument("--password", default="s3cret")
+    parser.add_argument(
+        "--orders", type=int, default=0, metavar="N", help="store N unsent orders made from the sample (pks from 1)"
+    )
     args = parser.parse_args(argv)
     with OmnitronApiDouble(args.username, args.password, port=args.port, verbose=True) as api:
-        sys.stdout.write(f"Omnitron API double on {api.url} (user {args.username}); Ctrl+C stops it\n")
+        if args.orders > 0:
+            api.seed_orders(args.orders, first_pk=1)
+        sys.stdout.write(
+            f"Omnitron API double on {api.url} (user {args.username}, {len(api.orders)} orders); Ctrl+C stops it\n"
+        )
         sys.stdout.flush()
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
