@@ -1,7 +1,7 @@
 {
     "name": "Omnitron Order Webhook",
     "summary": "Receive Akinon Omnitron orders by webhook and create sale orders",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Omnitron Order Webhook Developers",
@@ -20,6 +20,7 @@
         "views/omnitron_webhook_event_views.xml",
         "views/omnitron_channel_views.xml",
         "views/res_users_views.xml",
+        "views/omnitron_account_views.xml",
         "views/res_partner_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_report_views.xml",

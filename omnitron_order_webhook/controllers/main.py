@@ -94,7 +94,17 @@ class OmnitronWebhookController(http.Controller):
             return _answer(responses.UNAUTHORIZED, headers={"WWW-Authenticate": "Token"})
         user = sender_token.user_id
         request.update_env(user=user)
-        arrival = Arrival.now(user, settings=settings, token=sender_token, clear_token=clear_token, webhook=webhook)
+        # The token identifies the account: its Omnitron, its company, its channels.
+        account = user.sudo().omnitron_account_id
+        arrival = Arrival.now(
+            user,
+            account=account,
+            settings=settings,
+            token=sender_token,
+            clear_token=clear_token,
+            webhook=webhook,
+            secrets=account._secrets if account else tuple,
+        )
         reception = reception.with_user(user).sudo()
 
         # With settings stored invalid, the body is still read within the
@@ -104,7 +114,7 @@ class OmnitronWebhookController(http.Controller):
         if retry_after:
             outcome = reception._refuse(arrival, responses.rate_limited(retry_after))
             return _answer(outcome, headers={"Retry-After": str(retry_after)})
-        if not user.has_group("omnitron_order_webhook.group_omnitron_sender"):
+        if not user.has_group("omnitron_order_webhook.group_omnitron_sender") or not account.active:
             return _answer(reception._refuse(arrival, responses.FORBIDDEN))
         if httprequest.mimetype in _FORM_MIMETYPES:
             # Odoo has already parsed (and consumed) such a body as a form.

@@ -17,13 +17,22 @@ from . import const, privacy
 class Arrival:
     started: datetime  # when the delivery arrived, naive UTC (as Odoo stores datetimes)
     started_clock: float  # time.monotonic() then, for the event's duration
-    user: object  # the sender, a res.users record
+    user: object  # the sender, a res.users record (the pull's: Odoo's own superuser)
+    account: object = None  # the omnitron.account the delivery came from (the sender's, or the one pulled)
     settings: object = None  # core.settings.Settings; None when they are invalid (config_error)
     token: object = None  # the omnitron.token record used; None when reprocessed
     clear_token: str | None = None  # the token as sent: only to keep it out of reports
     raw_document: object = None  # the body as decoded: only to keep its secrets out of reports
     document: object = None  # the body without the channel's credentials: stored and filtered on
     webhook: str = const.WEBHOOK_ORDER  # which webhook it came to (const.WEBHOOKS)
+    source: str = const.SOURCE_WEBHOOK  # how it reached Odoo (const.SOURCES): posted, pulled, reprocessed
+    # The account's password and API key, asked only when a report is made: never in one.
+    secrets: object = tuple
+
+    @property
+    def company(self):
+        """The company the delivery is for: its account's (a sender belongs to its account's company)."""
+        return self.account.company_id if self.account else self.user.company_id
 
     @classmethod
     def now(cls, user, **values):
@@ -41,9 +50,7 @@ class Arrival:
         """What a report about this delivery must not contain."""
         document = self.raw_document if self.raw_document is not None else self.document
         values = privacy.sensitive_values(document, self.clear_token)
-        password = getattr(self.settings, "omnitron_api_password", None)
-        if password:
-            values.add(str(password))  # the API password is secret wherever it might show
+        values.update(str(secret) for secret in self.secrets() if secret)  # the API password and key
         return values
 
     def parse(self):

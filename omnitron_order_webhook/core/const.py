@@ -105,6 +105,12 @@ CANCELLATION_PLAN_PATH = "/api/v1/oms/cancellation_plan/"
 WEBHOOK_ORDER = "order"
 WEBHOOK_CANCELLATION_PLAN = "cancellation_plan"
 WEBHOOKS = [(WEBHOOK_ORDER, "Order"), (WEBHOOK_CANCELLATION_PLAN, "Cancellation plan")]
+# How a delivery reached Odoo: posted by Omnitron, fetched by the catch-up
+# pull (or an order's Refresh from Omnitron), or run again by an administrator.
+SOURCE_WEBHOOK = "webhook"
+SOURCE_PULL = "pull"
+SOURCE_REPROCESS = "reprocess"
+SOURCES = [(SOURCE_WEBHOOK, "Webhook"), (SOURCE_PULL, "Pull"), (SOURCE_REPROCESS, "Reprocessed")]
 
 # States of an omnitron.webhook.event, by what happened to the delivery. The
 # event model's Selection, the services and the tests all read them here.

@@ -12,11 +12,14 @@ from .settings import as_text
 _MISSING = object()
 
 
-def check_filters(settings, order, payload):
+def check_filters(settings, order, payload, own_channels=frozenset):
     """Return the 202 Outcome of the first filter that refuses, or None.
 
     ``order`` is the validated order; ``payload`` the raw payload object, in
-    which property rules look up their dotted paths.
+    which property rules look up their dotted paths. The channel filter is
+    one for the whole database, so a refusal names only the allowed channels
+    among the sender's own: ``own_channels`` gives their ids (asked only then),
+    and another company's channels are none of this sender's business.
     """
     if order.pk < settings.min_order_omnitron_id:
         return responses.Outcome.ignored(
@@ -26,11 +29,8 @@ def check_filters(settings, order, payload):
         )
     filtering = settings.order_filtering
     if filtering.channels and order.channel.pk not in filtering.channels:
-        allowed = ", ".join(str(channel) for channel in sorted(filtering.channels))
-        return responses.Outcome.ignored(
-            REASON_CHANNEL_NOT_ALLOWED,
-            f"Channel {order.channel.pk} is not one of the allowed channels ({allowed}) in ORDER_FILTERING.",
-        )
+        return channel_refused(order.channel.pk, filtering.channels & frozenset(own_channels()), "in ORDER_FILTERING")
+
     for rule in filtering.properties:
         found = lookup(payload, rule.path)
         if found is _MISSING:
@@ -45,6 +45,15 @@ def check_filters(settings, order, payload):
                 f"Property {rule.dotted} is {shown}; ORDER_FILTERING allows {_allowed(rule)}.",
             )
     return None
+
+
+def channel_refused(channel_pk, accepted, where):
+    """The 202 of an order whose channel is not accepted; ``accepted``: the sender's channels that are."""
+    allowed = ", ".join(str(channel) for channel in sorted(accepted)) or "none of this account's"
+    return responses.Outcome.ignored(
+        REASON_CHANNEL_NOT_ALLOWED,
+        f"Channel {channel_pk} is not one of the allowed channels ({allowed}) {where}.",
+    )
 
 
 def lookup(document, path):

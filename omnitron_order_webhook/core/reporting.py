@@ -71,7 +71,8 @@ def prepare(outcome, *, failure, dsn, channel_pk, order_number, event_uuid, sens
 
     Returned as a function so the caller decides when it is sent (the
     webhook sends it when the request's transaction commits). ``failure``
-    is the ``sys.exc_info()`` of a failure, or None.
+    is the ``sys.exc_info()`` of a failure, or None. ``sensitive_values``
+    may be a function: it is asked only when there is a report to make.
     """
     if outcome.state not in (STATE_IGNORED, STATE_FAILED) or outcome.reason in const.ROUTINE_REASONS:
         return None
@@ -81,7 +82,7 @@ def prepare(outcome, *, failure, dsn, channel_pk, order_number, event_uuid, sens
     common = {
         "reason": outcome.reason,
         "tags": tags_for(outcome.reason, channel_pk, order_number, event_uuid),
-        "sensitive_values": sensitive_values,
+        "sensitive_values": sensitive_values() if callable(sensitive_values) else sensitive_values,
     }
     if failure is not None:
         return functools.partial(report_failure, client, failure, **common)

@@ -171,37 +171,19 @@ SETTINGS = (
         help="Where ignored and failed orders are reported. Unused when Odoo already runs a Sentry client.",
     ),
 )
-SETTINGS += (
-    # Fulfilment back to Omnitron (models/omnitron_outbound.py): read by the
-    # jobs only. Incomplete values never stop the import: the form refuses
-    # them, and a job without them fails visibly.
-    Setting(
+# The connection to Omnitron's API moved to each Omnitron account
+# (``omnitron.account``, one per Omnitron installation); these keys of
+# earlier versions are read once by the migration to 18.0.1.4.0, then removed.
+LEGACY_CONNECTION_KEYS = tuple(
+    PREFIX + name
+    for name in (
         "outbound_enabled",
-        "boolean",
-        False,
-        "Send Fulfilment to Omnitron",
-        help="Imported orders, validated deliveries, posted invoices and cancellations made in Odoo are sent to "
-        "Omnitron's API as background jobs.",
-    ),
-    Setting("omnitron_api_url", "url", None, "Omnitron API URL", help="Base URL, e.g. https://omnitron.example.com"),
-    Setting("omnitron_api_username", "text", None, "Omnitron API Username"),
-    Setting(
+        "omnitron_api_url",
+        "omnitron_api_username",
         "omnitron_api_password",
-        "secret",
-        None,
-        "Omnitron API Password",
-        help="Never shown again once saved; type a new one to replace it.",
-    ),
-    Setting(
         "cancellation_reason_id",
-        "integer",
-        0,
-        "Cancellation Reason ID",
-        minimum=0,
-        maximum=const.MAX_DB_INTEGER,
-        help="Omnitron's reason id sent for cancellations made in Odoo (0: none set).",
-    ),
-    Setting("outbound_timeout_seconds", "integer", 10, "Omnitron API Timeout (seconds)", minimum=1, maximum=120),
+        "outbound_timeout_seconds",
+    )
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 ALL_KEYS = tuple(setting.key for setting in SETTINGS)
@@ -318,15 +300,13 @@ def parse_url(value, key):
             setting=key,
             value=value,
         )
+    if parsed.username is not None or parsed.password is not None:
+        # A password in a URL ends up in logs, jobs and error messages: it has a field of its own.
+        raise ConfigError(
+            _lt("%(setting)s: put the username and password in their own fields, not in the URL."),
+            setting=key,
+        )
     return value.rstrip("/")
-
-
-def outbound_missing(settings):
-    """The settings sending to Omnitron needs but lacks, while it is switched on (empty: none)."""
-    if not settings.outbound_enabled:
-        return []
-    required = ("omnitron_api_url", "omnitron_api_username", "omnitron_api_password")
-    return [SETTINGS_BY_NAME[name] for name in required if not getattr(settings, name)]
 
 
 def parse_dsn(value, key):

@@ -6,6 +6,8 @@ from . import omnitron_phrases
 from . import omnitron_order_update
 from . import omnitron_order_cancellation
 from . import omnitron_cancellation_plan
+from . import omnitron_account
+from . import omnitron_catch_up
 from . import omnitron_channel
 from . import omnitron_rate_counter
 from . import omnitron_token

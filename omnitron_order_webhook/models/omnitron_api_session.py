@@ -9,9 +9,10 @@ _logger = logging.getLogger(__name__)
 
 
 class OmnitronApiSession(models.Model):
-    """Omnitron's API key, shared by every worker and server of the database.
+    """An Omnitron account's API key, shared by every worker and server of the database.
 
-    One row per (API URL, username). Each login is written through its own
+    One row per account (and its API URL and username: a changed connection
+    logs in afresh). Each login is written through its own
     connection and committed at once, under a row lock, so concurrent jobs
     that find the key expired log in once between them, and the 3 logins per
     6 minutes Omnitron allows are counted across all of them.
@@ -27,18 +28,19 @@ class OmnitronApiSession(models.Model):
 
     _sql_constraints = [("connection_uniq", "unique(connection)", "One session per Omnitron connection.")]
 
-    def _key_store(self, connection, session=None):
-        return _KeyStore(self.env.registry, connection, session)
+    def _key_store(self, connection, session=None, account=None):
+        """The key store of ``account``'s connection: its key and its login limit are its own."""
+        return _KeyStore(self.env.registry, connection, session, account_id=account.id if account else None)
 
 
 class _KeyStore:
     """The client's view of the shared key (core/omnitron_api.py's KeyStore)."""
 
-    def __init__(self, registry, connection, session=None):
+    def __init__(self, registry, connection, session=None, account_id=None):
         self.registry = registry
         self.connection = connection
         self.session = session
-        self.name = f"{connection.url} {connection.username}"
+        self.name = f"account {account_id}: {connection.url} {connection.username}"
 
     def current(self):
         with self.registry.cursor() as cr:

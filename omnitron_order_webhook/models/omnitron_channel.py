@@ -3,10 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-
-from ..core import settings as omnitron_settings
-from ..core.settings import ConfigError
+from odoo.exceptions import ValidationError
 
 
 def _installed_languages(model):
@@ -30,9 +27,16 @@ class OmnitronChannel(models.Model):
     name = fields.Char(required=True, help="The channel's name as Omnitron first sent it; yours to change.")
     channel_pk = fields.Integer(string="Channel ID", required=True, readonly=True, aggregator=None)
     channel_type = fields.Char(readonly=True, help="Omnitron's channel type, e.g. web, trendyol, n11.")
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    account_id = fields.Many2one(
+        "omnitron.account",
+        string="Omnitron Account",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        help="The Omnitron this channel belongs to: a channel id means something only within its Omnitron.",
     )
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True, precompute=True)
     active = fields.Boolean(default=True)
     color = fields.Integer()
     team_id = fields.Many2one(
@@ -42,6 +46,7 @@ class OmnitronChannel(models.Model):
         "res.users",
         string="Salesperson",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        check_company=True,
         help="The salesperson of the orders of this channel: they see them under My Quotations and My Orders, "
         "and, as an Omnitron user, get the activities of its deliveries that need a person.",
     )
@@ -65,10 +70,9 @@ class OmnitronChannel(models.Model):
     )
     accept_orders = fields.Boolean(
         string="Orders Accepted",
-        compute="_compute_accept_orders",
-        inverse="_inverse_accept_orders",
-        help="The Allowed Channels filter of the Omnitron settings, for this channel. Turning a channel off "
-        "while every channel is accepted makes the filter list the other channels known now.",
+        default=True,
+        help="Off: this channel's orders are not imported (202 channel_not_allowed). Checked beside the "
+        "database-wide Allowed Channels of the Omnitron settings: both must accept an order.",
     )
     sale_order_ids = fields.One2many("sale.order", "omnitron_channel_id", string="Orders")
     event_ids = fields.One2many("omnitron.webhook.event", "channel_id", string="Deliveries")
@@ -90,9 +94,9 @@ class OmnitronChannel(models.Model):
     last_delivery_at = fields.Datetime(string="Last Delivery", compute="_compute_dashboard")
 
     _sql_constraints = [
-        # One channel per Omnitron channel and company; concurrent first
+        # One channel per Omnitron channel and account; concurrent first
         # deliveries of a channel collide here and the loser is replayed.
-        ("channel_pk_company_uniq", "unique(channel_pk, company_id)", "This Omnitron channel already exists."),
+        ("channel_pk_account_uniq", "unique(channel_pk, account_id)", "This Omnitron channel already exists."),
     ]
 
     @api.depends("name", "channel_pk")
@@ -101,36 +105,20 @@ class OmnitronChannel(models.Model):
             named = channel.name and channel.name != str(channel.channel_pk)
             channel.display_name = f"{channel.name} ({channel.channel_pk})" if named else str(channel.channel_pk)
 
-    def _compute_accept_orders(self):
-        try:
-            allowed = self._allowed_channels()
-        except ConfigError:
-            allowed = None  # settings stored invalid: nothing is accepted until they are corrected
-        for channel in self:
-            channel.accept_orders = allowed is not None and (not allowed or channel.channel_pk in allowed)
-
-    def _inverse_accept_orders(self):
-        try:
-            allowed = self._allowed_channels()
-        except ConfigError as error:
-            raise UserError(str(error)) from None
-        # The filter is one for the whole database: every company's channels count.
-        known = set(self.sudo().with_context(active_test=False).search([("channel_pk", ">", 0)]).mapped("channel_pk"))
-        allowed = set(allowed or known)
-        for channel in self:
-            (allowed.add if channel.accept_orders else allowed.discard)(channel.channel_pk)
-        if not allowed:
-            raise UserError(
-                self.env._("At least one channel must accept orders; to stop every order, stop the sender instead.")
-            )
-        # Every known channel accepted and no unknown one listed: the filter is off again.
-        filtering = self.env["omnitron.webhook.reception"]._settings().order_filtering
-        channels = frozenset() if allowed == known else frozenset(allowed)
-        new = omnitron_settings.OrderFiltering(channels=channels, properties=filtering.properties)
-        self.env["ir.config_parameter"].sudo().set_param(omnitron_settings.key_of("order_filtering"), new.to_json())
-
-    def _allowed_channels(self):
-        return self.env["omnitron.webhook.reception"].sudo()._settings().order_filtering.channels
+    @api.constrains("user_id", "company_id")
+    def _check_salesperson_company(self):
+        """The channel's salesperson gets its orders and activities: a user of the channel's company."""
+        for channel in self.filtered("user_id"):
+            if channel.company_id not in channel.user_id.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot be the salesperson of channel %(channel)s: they are not a user of "
+                        "%(company)s.",
+                        user=channel.user_id.name,
+                        channel=channel.display_name,
+                        company=channel.company_id.name,
+                    )
+                )
 
     def _compute_dashboard(self):
         """The dashboard's figures, all from one rule (``_dashboard_groups``).
@@ -192,17 +180,17 @@ class OmnitronChannel(models.Model):
         return midnight.astimezone(pytz.UTC).replace(tzinfo=None)
 
     @api.model
-    def _find(self, company, channel_pk):
-        if not channel_pk:
+    def _find(self, account, channel_pk):
+        if not channel_pk or not account:
             return self.browse()
         return self.with_context(active_test=False).search(
-            [("channel_pk", "=", channel_pk), ("company_id", "=", company.id)], limit=1
+            [("channel_pk", "=", channel_pk), ("account_id", "=", account.id)], limit=1
         )
 
     @api.model
-    def _for_delivery(self, company, omnitron_channel):
-        """The channel of a delivery, created at its first delivery."""
-        channel = self._find(company, omnitron_channel.pk)
+    def _for_delivery(self, account, omnitron_channel):
+        """The channel of a delivery of ``account``'s Omnitron, created at its first delivery."""
+        channel = self._find(account, omnitron_channel.pk)
         if channel:
             return channel
         # A savepoint of its own, only for the first delivery: a concurrent
@@ -214,14 +202,23 @@ class OmnitronChannel(models.Model):
                     "channel_pk": omnitron_channel.pk,
                     "name": omnitron_channel.name or str(omnitron_channel.pk),
                     "channel_type": omnitron_channel.channel_type or False,
-                    "company_id": company.id,
+                    "account_id": account.id,
                 }
             )
+
+    def _accepted_siblings(self):
+        """The ids of the channels of this channel's account that accept orders (for a refusal's words)."""
+        self.ensure_one()
+        return frozenset(
+            self.sudo().search([("account_id", "=", self.account_id.id), ("accept_orders", "=", True)]).mapped(
+                "channel_pk"
+            )
+        )
 
     def _order_defaults(self):
         """What an order imported from this channel takes from it."""
         self.ensure_one()
-        values = {"omnitron_channel_id": self.id}
+        values = {"omnitron_channel_id": self.id, "omnitron_account_id": self.account_id.id}
         if self.user_id:
             values["user_id"] = self.user_id.id
         if self.team_id:

@@ -146,15 +146,24 @@ class OmnitronEventFixes(models.AbstractModel):
 
     def _reprocess(self, reception, settings):
         self.ensure_one()
-        if not self.user_id:
+        account = (self.account_id or self.user_id.omnitron_account_id).sudo()
+        if not self.user_id or not account:
             raise UserError(
                 self.env._(
-                    "The sender of delivery %(event)s no longer exists; it cannot be reprocessed.",
+                    "The sender or the Omnitron account of delivery %(event)s no longer exists; it cannot be "
+                    "reprocessed.",
                     event=self.display_name,
                 )
             )
         user = self.user_id.with_context(active_test=False)
-        arrival = Arrival.now(user, settings=settings, webhook=self.webhook).with_body(json.loads(self.payload))
+        arrival = Arrival.now(
+            user,
+            account=account,
+            settings=settings,
+            webhook=self.webhook,
+            source=const.SOURCE_REPROCESS,
+            secrets=account._secrets,
+        ).with_body(json.loads(self.payload))
         try:
             call = arrival.parse()
         except InvalidPayload as error:

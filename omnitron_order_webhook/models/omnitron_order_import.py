@@ -33,10 +33,16 @@ class OmnitronOrderImport(models.AbstractModel):
 
         ``channel`` is the order's ``omnitron.channel``, whose defaults it takes.
         """
-        refused = filters.check_filters(arrival.settings, call.order, arrival.document["payload"])
+        refused = filters.check_filters(
+            arrival.settings, call.order, arrival.document["payload"], own_channels=channel._accepted_siblings
+        )
+        if not refused and not channel.accept_orders:
+            refused = filters.channel_refused(
+                channel.channel_pk, channel._accepted_siblings(), "of this Omnitron account (Orders Accepted is off)"
+            )
         if refused:
             raise Refusal(refused)
-        company = arrival.user.company_id
+        company = arrival.company
         steps = (
             self.with_user(arrival.user)
             .with_company(company)
@@ -51,7 +57,7 @@ class OmnitronOrderImport(models.AbstractModel):
         )
         outcome, sale_order = steps._create_sale_order(call.order, company, arrival.settings, channel)
         # Omnitron is told the order was taken, once this transaction commits.
-        self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT, settings=arrival.settings)
+        self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT)
         return outcome, sale_order
 
     def _create_sale_order(self, omnitron_order, company, settings, channel):

@@ -56,7 +56,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
     def _steps(self, arrival):
         return (
             self.with_user(arrival.user)
-            .with_company(arrival.user.company_id)
+            .with_company(arrival.company)
             .sudo()
             .with_context(mail_notrack=True, mail_create_nolog=True, no_vat_validation=True, **{FROM_OMNITRON: True})
         )
@@ -278,7 +278,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
     def _apply_plan(self, arrival, call):
         """Record cancellation plan ``call`` on its order; return (outcome, sale order)."""
         steps = self._steps(arrival)
-        company = arrival.user.company_id
+        company = arrival.company
         sale_order = steps._find_imported(company, call.order.channel.pk, call.order.number).with_env(steps.env)
         if not sale_order:
             raise Refusal(

@@ -1,4 +1,3 @@
-import dataclasses
 import logging
 
 from markupsafe import Markup
@@ -9,7 +8,6 @@ from odoo.tools import float_compare, format_datetime
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const, omnitron_api, outbound
-from ..core.settings import ConfigError, outbound_missing
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -48,25 +46,25 @@ class OmnitronOutbound(models.AbstractModel):
     _description = "Omnitron Outbound Sync"
 
     @api.model
-    def _settings(self):
-        try:
-            return self.env["omnitron.webhook.reception"]._settings()
-        except ConfigError as error:
-            _logger.warning("Nothing is sent to Omnitron: %s", error)
-            return None
+    def _enqueue(self, sale_orders, kind, item_pks=None):
+        """Store the job of ``kind`` for each Omnitron order of ``sale_orders``.
 
-    @api.model
-    def _enqueue(self, sale_orders, kind, item_pks=None, settings=None):
-        """Store the job of ``kind`` for each Omnitron order of ``sale_orders`` (nothing when switched off)."""
+        Each order is told to its own account's Omnitron; an order whose
+        account sends nothing (switched off, no connection, archived) gets no
+        job, and its sync state says why (``sale.order.omnitron_sync_state``).
+        """
         if self.env.context.get(FROM_OMNITRON):
             return
         sale_orders = sale_orders.filtered("omnitron_pk")
         if not sale_orders:
             return
-        settings = settings or self._settings()
-        if not settings or not settings.outbound_enabled:
-            return
+        sending = {}
         for sale_order in sale_orders:
+            account = sale_order.sudo().omnitron_account_id
+            if account and account.id not in sending:
+                sending[account.id] = not account._outbound_refusal()
+            if not account or not sending[account.id]:
+                continue
             sale_order.with_delay(
                 channel=CHANNEL,
                 max_retries=MAX_TRIES,
@@ -147,40 +145,29 @@ class OmnitronOutbound(models.AbstractModel):
 
     @api.model
     def _send(self, sale_order, kind, item_pks=None):
-        """The job: tell Omnitron; return what was done, in words (kept on the job)."""
+        """The job: tell the order's own Omnitron; return what was done, in words (kept on the job)."""
         sale_order = sale_order.sudo().with_context(**{FROM_OMNITRON: True})
-        settings = self._settings()
-        if settings is None:
-            raise FailedJobError("The Omnitron settings are not valid; fix them in Sales settings, then Retry.")
-        if not settings.outbound_enabled:
-            return "Sending to Omnitron is switched off; nothing was sent."
-        missing = outbound_missing(settings)
-        if missing:
-            raise FailedJobError(
-                "Fill in " + ", ".join(setting.label for setting in missing) + " in Sales settings, then Retry."
-            )
-        client = self._client(settings)
+        account = sale_order.omnitron_account_id.with_context(lang="en_US")
+        if not account:
+            raise FailedJobError(f"Order {sale_order.name} has no Omnitron account: it is told to no Omnitron.")
+        if account.active and not account.outbound_enabled:
+            return f"Sending to Omnitron is switched off on the account {account.name}; nothing was sent."
+        refusal = account._outbound_refusal()
+        if refusal:
+            raise FailedJobError(f"{refusal} Complete it in Sales › Omnitron › Accounts, then Retry.")
+        client = account._client()
         try:
             if kind == KIND_MARK_SENT:
                 return self._mark_sent(client, sale_order)
             if kind == KIND_ITEMS:
                 return self._send_items(client, sale_order)
             if kind == KIND_CANCEL:
-                return self._cancel(client, sale_order, item_pks, settings)
+                return self._cancel(client, sale_order, item_pks, account)
         except omnitron_api.TemporaryFailure as failure:
             raise RetryableJobError(str(failure), seconds=failure.retry_after, ignore_retry=failure.waiting) from None
         except omnitron_api.PermanentFailure as failure:
             raise FailedJobError(str(failure)) from None
         raise FailedJobError(f"Unknown Omnitron job kind {kind!r}.")
-
-    def _client(self, settings):
-        connection = omnitron_api.Connection(
-            url=settings.omnitron_api_url,
-            username=settings.omnitron_api_username,
-            password=settings.omnitron_api_password,
-            timeout=settings.outbound_timeout_seconds,
-        )
-        return omnitron_api.Client(connection, self.env["omnitron.api.session"]._key_store(connection))
 
     def _mark_sent(self, client, sale_order):
         client.call("PATCH", omnitron_api.MARK_SENT_PATH.format(pk=sale_order.omnitron_pk), {"is_send": True})
@@ -235,11 +222,11 @@ class OmnitronOutbound(models.AbstractModel):
             )
         return facts
 
-    def _cancel(self, client, sale_order, item_pks, settings):
-        if not settings.cancellation_reason_id:
+    def _cancel(self, client, sale_order, item_pks, account):
+        if not account.cancellation_reason_id:
             raise FailedJobError(
-                "Set the Cancellation Reason ID (Omnitron's reason for cancellations made in Odoo) in Sales "
-                "settings, then Retry."
+                f"Set the Cancellation Reason ID (Omnitron's reason for cancellations made in Odoo) on the account "
+                f"{account.name}, then Retry."
             )
         lines = sale_order.order_line.filtered(
             lambda line: line.omnitron_item_pk and line.omnitron_status not in const.FINAL_STATUSES
@@ -250,7 +237,7 @@ class OmnitronOutbound(models.AbstractModel):
         if not lines:
             return "Omnitron has these items cancelled already; nothing was sent."
         body = outbound.cancel_body(
-            sale_order.omnitron_pk, lines.mapped("omnitron_item_pk"), settings.cancellation_reason_id, whole
+            sale_order.omnitron_pk, lines.mapped("omnitron_item_pk"), account.cancellation_reason_id, whole
         )
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         lines.write({"omnitron_status": const.STATUS_CANCELLED})
@@ -262,26 +249,6 @@ class OmnitronOutbound(models.AbstractModel):
                 }
             )
         return "Cancelled in Omnitron: " + ("the whole order" if whole else "items " + ", ".join(map(str, item_pks)))
-
-    @api.model
-    def _test_connection(self):
-        """Log in with the saved settings: (success, what happened in words)."""
-        settings = self._settings()
-        if settings is None:
-            return False, self.env._("The Omnitron settings are not valid.")
-        missing = outbound_missing(dataclasses.replace(settings, outbound_enabled=True))
-        if missing:
-            return False, self.env._(
-                "Fill in %(settings)s first.", settings=", ".join(self.env._(setting.label) for setting in missing)
-            )
-        client = self._client(settings)
-        try:
-            client.key_store.replace(client.key_store.current())
-        except omnitron_api.ApiFailure as failure:
-            return False, str(failure)
-        return True, self.env._(
-            "Logged in to %(url)s as %(user)s.", url=settings.omnitron_api_url, user=settings.omnitron_api_username
-        )
 
 
 def _identity(sale_order, kind, item_pks):

@@ -56,6 +56,16 @@ class OmnitronWebhookEvent(models.Model):
     detail = fields.Text(readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True, ondelete="set null", index="btree_not_null")
     user_id = fields.Many2one("res.users", string="Sender", readonly=True, ondelete="set null")
+    account_id = fields.Many2one(
+        "omnitron.account", string="Omnitron Account", readonly=True, ondelete="set null", index="btree_not_null"
+    )
+    source = fields.Selection(
+        const.SOURCES,
+        readonly=True,
+        default=const.SOURCE_WEBHOOK,
+        help="How the delivery reached Odoo: posted by Omnitron, fetched by the catch-up pull, or run again from "
+        "the back office.",
+    )
     token_id = fields.Many2one("omnitron.token", readonly=True, ondelete="set null", index="btree_not_null")
     response_body = fields.Text(
         string="Answer", readonly=True, help="The JSON body the webhook answered (none for 204)."
@@ -214,7 +224,7 @@ class OmnitronWebhookEvent(models.Model):
         ):
             channel_pk = False
         if channel is None:
-            channel = self.env["omnitron.channel"].sudo()._find(arrival.user.company_id, channel_pk)
+            channel = self.env["omnitron.channel"].sudo()._find(arrival.account, channel_pk)
         values = {
             "webhook": arrival.webhook,
             "channel_id": channel.id,
@@ -232,7 +242,9 @@ class OmnitronWebhookEvent(models.Model):
             "user_id": arrival.user.id,
             "token_id": arrival.token.id if arrival.token else False,
             "response_body": json.dumps(outcome.body, ensure_ascii=False) if outcome.body is not None else False,
-            "company_id": arrival.user.company_id.id,
+            "company_id": arrival.company.id,
+            "account_id": arrival.account.id if arrival.account else False,
+            "source": arrival.source,
             "payload": json.dumps(document, ensure_ascii=False) if document is not None else False,
         }
         # An event is a log row: no creation message, no follower, no tracking.
@@ -240,6 +252,31 @@ class OmnitronWebhookEvent(models.Model):
             self.sudo()
             .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(values)
+        )
+
+    @api.model
+    def _earlier_pull_refusal(self, arrival, outcome, order_number):
+        """The event of the same refusal of the same order by an earlier pull (empty: none).
+
+        A refused order stays listed by Omnitron until its cause is fixed, so
+        the pull meets it at every run: its event is written once per cause,
+        not once per run. ``order_number`` None: read from the delivery.
+        """
+        if arrival.source != const.SOURCE_PULL or outcome.state in (const.STATE_DONE, const.STATE_UPDATED):
+            return self.browse()
+        if order_number is None:
+            payload = arrival.document.get("payload") if isinstance(arrival.document, dict) else None
+            order_number = _short_text(payload.get("number")) if isinstance(payload, dict) else False
+        return self.sudo().search(
+            [
+                ("source", "=", const.SOURCE_PULL),
+                ("account_id", "=", arrival.account.id),
+                ("order_number", "=", order_number or False),
+                ("state", "=", outcome.state),
+                ("reason", "=", outcome.reason or False),
+                ("detail", "=", outcome.detail or False),
+            ],
+            limit=1,
         )
 
     @api.model

@@ -24,7 +24,7 @@ RETRY_CONSTRAINTS = {
     "account_tax_omnitron_rate_uniq",
     "product_pricelist_omnitron_key_uniq",
     "omnitron_cancellation_plan_plan_pk_company_uniq",
-    "omnitron_channel_channel_pk_company_uniq",
+    "omnitron_channel_channel_pk_account_uniq",
 }
 # The order's own guard: its violation means the order was imported a moment
 # ago. With updates on, the request is replayed and applied as an update;
@@ -81,6 +81,9 @@ class OmnitronWebhookReception(models.AbstractModel):
     @api.model
     def _refuse(self, arrival, outcome, error=None):
         """Record a delivery refused before any flow ran (403, 413, 415, 429, 400, config_error)."""
+        earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome, None)
+        if earlier:
+            return outcome
         if outcome.reason == const.ERROR_CONFIG:
             self._report_config_error(error)
         self.env["omnitron.webhook.event"]._record(arrival, outcome)
@@ -135,6 +138,9 @@ class OmnitronWebhookReception(models.AbstractModel):
             outcome, failure = self._failed(call, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
             outcome, failure = self._failed(call, error), sys.exc_info()
+        earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome, call.order.number)
+        if earlier:
+            return outcome, earlier  # the pull met the same refusal before: said once, reported once
         send_report = self._prepare_report(arrival, call, outcome, failure)
         if send_report:
             self.env.cr.precommit.add(send_report)
@@ -150,15 +156,15 @@ class OmnitronWebhookReception(models.AbstractModel):
         """The delivery's channel, created at its first delivery (a plan's order names only its id)."""
         Channel = self.env["omnitron.channel"]
         if isinstance(call, CancellationPlanCall):
-            return Channel._find(arrival.user.company_id, call.order.channel.pk)
-        return Channel._for_delivery(arrival.user.company_id, call.order.channel)
+            return Channel._find(arrival.account, call.order.channel.pk)
+        return Channel._for_delivery(arrival.account, call.order.channel)
 
     def _run_flow(self, arrival, call, channel):
         """The flow ``call`` asks for: a plan, an update of an imported order, or an import."""
         update = self.env["omnitron.order.update"]
         if isinstance(call, CancellationPlanCall):
             return update._apply_plan(arrival, call)
-        imported = update._find_imported(arrival.user.company_id, call.order.channel.pk, call.order.number)
+        imported = update._find_imported(arrival.company, call.order.channel.pk, call.order.number)
         if not imported:
             return self.env["omnitron.order.import"]._import(arrival, call, channel)
         if not arrival.settings.apply_updates:
@@ -227,7 +233,7 @@ class OmnitronWebhookReception(models.AbstractModel):
                 channel_pk=call.order.channel.pk,
                 order_number=call.order.number,
                 event_uuid=call.event_uuid,
-                sensitive_values=arrival.sensitive_values(),
+                sensitive_values=arrival.sensitive_values,
             )
         except Exception:  # noqa: BLE001
             _logger.warning("Could not prepare the Sentry report of an Omnitron delivery", exc_info=True)

@@ -12,8 +12,6 @@ _FIELD_TYPES = {
     "boolean": fields.Boolean,
     "key": fields.Char,
     "text": fields.Char,
-    "url": fields.Char,
-    "secret": fields.Char,
     "dsn": fields.Char,
 }
 
@@ -27,8 +25,7 @@ def _form_field(setting):
     back as the default rather than as "off".
     """
     options = {"string": setting.label, "help": setting.help or None}
-    # A secret is never read back into the form: set_values writes a new one only.
-    if setting.kind not in ("boolean", "secret"):
+    if setting.kind != "boolean":
         options["config_parameter"] = setting.key
     return _FIELD_TYPES[setting.kind](**options)
 
@@ -78,9 +75,7 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_omnitron_known_channels",
         help="The channels that have sent a delivery, by id and name (Sales > Omnitron > Channels).",
     )
-    omnitron_api_password_set = fields.Boolean(
-        string="Omnitron API Password Stored", help="A password is stored; it is never shown."
-    )
+    omnitron_account_count = fields.Integer(string="Omnitron Accounts", compute="_compute_omnitron_account_count")
     omnitron_webhook_url = fields.Char(string="Order Webhook", compute="_compute_omnitron_webhook_urls")
     omnitron_cancellation_plan_url = fields.Char(
         string="Cancellation-Plan Webhook", compute="_compute_omnitron_webhook_urls"
@@ -112,7 +107,6 @@ class ResConfigSettings(models.TransientModel):
             self.env["omnitron.webhook.reception"]._settings()
         except ConfigError as stored_error:
             values["omnitron_stored_error"] = _translated(self.env, stored_error)
-        values["omnitron_api_password_set"] = bool(params.get_param(omnitron_settings.key_of("omnitron_api_password")))
         for setting in omnitron_settings.SETTINGS:
             if setting.kind == "boolean":
                 stored = params.get_param(setting.key) or None
@@ -129,10 +123,6 @@ class ResConfigSettings(models.TransientModel):
         for setting in omnitron_settings.SETTINGS:
             if setting.kind == "boolean":
                 params.set_param(setting.key, "true" if self[setting.field_name] else "false")
-            elif setting.kind == "secret" and self[setting.field_name]:
-                params.set_param(setting.key, self[setting.field_name])
-                # Stored once: the settings' transient row does not keep it until the vacuum.
-                self[setting.field_name] = False
         return result
 
     @api.depends("omnitron_allowed_channels", "omnitron_property_rules", "omnitron_min_order_omnitron_id")
@@ -157,14 +147,6 @@ class ResConfigSettings(models.TransientModel):
                 record._omnitron_settings()
             except ConfigError as error:
                 raise ValidationError(_translated(self.env, error)) from None
-            missing = omnitron_settings.outbound_missing(record._omnitron_settings())
-            if missing:
-                raise ValidationError(
-                    self.env._(
-                        "To send fulfilment to Omnitron, fill in: %(settings)s.",
-                        settings=", ".join(self.env._(setting.label) for setting in missing),  # noqa: E501
-                    )
-                )
 
     def _omnitron_order_filtering(self):
         channels = omnitron_settings.parse_channel_list(
@@ -188,9 +170,6 @@ class ResConfigSettings(models.TransientModel):
                     stored[setting.key] = "true" if value else "false"
                 elif setting.kind == "integer":
                     stored[setting.key] = str(value)
-                elif setting.kind == "secret":
-                    # Blank in the form: the stored one stays.
-                    stored[setting.key] = value or self.env["ir.config_parameter"].sudo().get_param(setting.key) or ""
                 else:
                     stored[setting.key] = value or ""
         return omnitron_settings.parse_settings(stored)
@@ -218,21 +197,15 @@ class ResConfigSettings(models.TransientModel):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         return base + const.WEBHOOK_PATH, base + const.CANCELLATION_PLAN_PATH
 
-    def action_omnitron_test_connection(self):
-        """Log in to Omnitron with the saved settings and say what happened."""
-        self.ensure_one()
-        self.execute()  # what the admin typed is what is tested
-        success, message = self.env["omnitron.outbound"]._test_connection()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Omnitron connection"),
-                "message": message,
-                "type": "success" if success else "danger",
-                "sticky": not success,
-            },
-        }
+    @api.depends("company_id")  # see _compute_omnitron_known_channels
+    def _compute_omnitron_account_count(self):
+        count = self.env["omnitron.account"].sudo().search_count([("company_id", "in", self.env.companies.ids)])
+        for record in self:
+            record.omnitron_account_count = count
+
+    def action_omnitron_accounts(self):
+        """The settings form's link to the accounts: each Omnitron's connection lives there."""
+        return self.env["ir.actions.actions"]._for_xml_id("omnitron_order_webhook.omnitron_account_action")
 
 
 def _stored_filtering_parts(raw):

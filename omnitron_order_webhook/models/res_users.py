@@ -6,6 +6,13 @@ from odoo.fields import Command
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    omnitron_account_id = fields.Many2one(
+        "omnitron.account",
+        string="Omnitron Account",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The Omnitron whose orders this sender posts: its tokens import them into that account's company.",
+    )
     omnitron_token_ids = fields.One2many(
         "omnitron.token", "user_id", string="Omnitron Tokens", groups="omnitron_order_webhook.group_omnitron_manager"
     )
@@ -30,6 +37,10 @@ class ResUsers(models.Model):
         # make an internal user), so a share user; no password and no
         # invitation e-mail: it authenticates with its tokens alone.
         sender_group = self.env.ref("omnitron_order_webhook.group_omnitron_sender")
+        for vals in vals_list:
+            # A sender belongs to its account's company.
+            if vals.get("omnitron_account_id") and not vals.get("company_id"):
+                vals["company_id"] = self.env["omnitron.account"].browse(vals["omnitron_account_id"]).company_id.id
         vals_list = [
             {
                 **{
@@ -62,6 +73,35 @@ class ResUsers(models.Model):
                     login=user.login,
                 )
             )
+
+    @api.constrains("groups_id", "omnitron_account_id", "company_id")
+    def _check_omnitron_sender_account(self):
+        """A sender posts one Omnitron's orders into that Omnitron's company: its account says which."""
+        sender_group = self.env.ref("omnitron_order_webhook.group_omnitron_sender", raise_if_not_found=False)
+        if not sender_group:
+            return
+        for user in self.sudo():
+            account = user.omnitron_account_id
+            if sender_group in user.groups_id and not account:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s (%(login)s) is an Omnitron sender: choose the Omnitron account whose orders it "
+                        "posts.",
+                        user=user.name,
+                        login=user.login,
+                    )
+                )
+            if account and account.company_id != user.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s posts the orders of %(account)s, an Omnitron of %(account_company)s: the sender "
+                        "must belong to that company, not to %(company)s.",
+                        user=user.name,
+                        account=account.name,
+                        account_company=account.company_id.name,
+                        company=user.company_id.name,
+                    )
+                )
 
     def _check_credentials(self, credential, env):
         # A sender is a machine: it authenticates with its Omnitron tokens only,

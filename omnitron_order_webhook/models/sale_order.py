@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.translate import LazyTranslate
 
-from ..core import const
+from ..core import const, omnitron_api
 
 _lt = LazyTranslate(__name__)
 # What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
@@ -18,6 +18,15 @@ class SaleOrder(models.Model):
     omnitron_number = fields.Char(readonly=True, copy=False, index="btree_not_null")
     omnitron_channel_pk = fields.Integer(string="Omnitron Channel ID", readonly=True, copy=False)
     omnitron_channel_id = fields.Many2one("omnitron.channel", readonly=True, copy=False, index="btree_not_null")
+    omnitron_account_id = fields.Many2one(
+        "omnitron.account",
+        string="Omnitron Account",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The Omnitron this order came from: what Odoo does with it is told to that Omnitron only.",
+    )
     omnitron_channel_name = fields.Char(string="Omnitron Channel (as sent)", readonly=True, copy=False)
     omnitron_channel_type = fields.Char(readonly=True, copy=False)
     omnitron_status = fields.Char(string="Omnitron Status Code", readonly=True, copy=False)
@@ -127,7 +136,7 @@ class SaleOrder(models.Model):
     # What was sent back to Omnitron (models/omnitron_outbound.py), from the order's jobs.
     omnitron_job_ids = fields.One2many("queue.job", "omnitron_order_id", string="Omnitron Jobs", readonly=True)
     omnitron_sync_state = fields.Selection(
-        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed"), ("off", "Not Sent")],
         string="Omnitron Sync",
         compute="_compute_omnitron_sync_state",
         store=True,
@@ -195,9 +204,24 @@ class SaleOrder(models.Model):
         action["context"] = {}
         return action
 
-    @api.depends("omnitron_job_ids.state", "omnitron_job_ids.exc_message", "omnitron_job_ids.result")
+    @api.depends(
+        "omnitron_job_ids.state",
+        "omnitron_job_ids.exc_message",
+        "omnitron_job_ids.result",
+        "omnitron_account_id.active",
+        "omnitron_account_id.outbound_enabled",
+        "omnitron_account_id.api_url",
+        "omnitron_account_id.api_username",
+    )
     def _compute_omnitron_sync_state(self):
         for sale_order in self:
+            if not sale_order.omnitron_job_ids and sale_order.omnitron_pk:
+                # Nothing was queued: its account sends nothing (the detail says why), or not yet.
+                account = sale_order.sudo().omnitron_account_id
+                sending = account and not account._outbound_refusal()
+                sale_order.omnitron_sync_state = False if sending else "off"
+                sale_order.omnitron_sync_error = False
+                continue
             jobs = sale_order.omnitron_job_ids.sorted("id")
             failed = jobs.filtered(lambda job: job.state == "failed")
             pending = jobs.filtered(lambda job: job.state not in ("done", "failed", "cancelled"))
@@ -214,6 +238,7 @@ class SaleOrder(models.Model):
                 sale_order.omnitron_sync_error = False
 
     @api.depends(
+        "omnitron_sync_state",
         "omnitron_job_ids.state",
         "omnitron_job_ids.exc_message",
         "omnitron_job_ids.result",
@@ -225,6 +250,14 @@ class SaleOrder(models.Model):
         """The sync banner's sentence, in the reader's language and time zone (omnitron.outbound says it)."""
         outbound = self.env["omnitron.outbound"]
         for sale_order in self:
+            if sale_order.omnitron_sync_state == "off":
+                account = sale_order.sudo().omnitron_account_id
+                sale_order.omnitron_sync_detail = (
+                    account._outbound_refusal()
+                    if account
+                    else self.env._("This order has no Omnitron account: it is told to no Omnitron.")
+                )
+                continue
             sale_order.omnitron_sync_detail = outbound._sync_detail(sale_order.sudo().omnitron_job_ids)
 
     @api.depends("omnitron_amount_mismatch", "omnitron_amount", "amount_total", "currency_id")
@@ -307,6 +340,34 @@ class SaleOrder(models.Model):
         """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the update flow's)."""
         self._omnitron_check_user()
         return self.env["omnitron.order.update"]._mark_handled(self)
+
+    def action_omnitron_refresh(self):
+        """Fetch the order from its Omnitron and apply it as Omnitron's update: the repair for a missed one."""
+        self.ensure_one()
+        self._omnitron_check_user()
+        try:
+            state, problem = self.env["omnitron.catch.up"]._refresh(self)
+        except omnitron_api.ApiFailure as failure:
+            state, problem = None, str(failure)
+        if problem:
+            message, kind = problem, "danger"
+        elif state == const.STATE_UPDATED:
+            message, kind = self.env._("Refreshed from Omnitron: what changed is in the chatter."), "success"
+        elif state in (const.STATE_DONE, const.STATE_IGNORED) and not self.omnitron_needs_action:
+            message, kind = self.env._("Refreshed from Omnitron: nothing had changed."), "info"
+        else:
+            message, kind = self.env._("Omnitron's order could not be applied: see the order's webhook events."), "warning"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Refresh from Omnitron"),
+                "message": message,
+                "type": kind,
+                "sticky": kind in ("danger", "warning"),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _omnitron_check_user(self):
         if not self.env.su and not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):

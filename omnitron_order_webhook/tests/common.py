@@ -52,10 +52,12 @@ class OmnitronFixtures:
         super().setUpClass()
         cls.company = cls.env.company
         cls.chart = cls.env["account.chart.template"].with_company(cls.company)
+        cls.account = cls.env["omnitron.account"].create({"name": "Omnitron test", "company_id": cls.company.id})
         cls.sender = new_test_user(
             cls.env,
             login="omnitron-sender-test",
             groups="omnitron_order_webhook.group_omnitron_sender",
+            omnitron_account_id=cls.account.id,
         )
         cls.token = cls.sender.omnitron_generate_token()
         cls.manager = new_test_user(
@@ -122,14 +124,26 @@ class OmnitronFixtures:
         """The taxes marked for Omnitron ``rate`` (the demo's 8 %, a twin, an admin's mark)."""
         return self.env["account.tax"].with_context(active_test=False).search([("omnitron_rate", "=", rate)])
 
-    def sender_of(self, company, login):
-        """A sender user of another ``company`` only (for the multi-company rules)."""
+    def account_of(self, company, **values):
+        """The Omnitron account of ``company`` (created the first time)."""
+        account = self.env["omnitron.account"].search([("company_id", "=", company.id)], limit=1)
+        if not account:
+            account = self.env["omnitron.account"].create(
+                {"name": f"Omnitron of {company.name}", "company_id": company.id}
+            )
+        if values:
+            account.write(values)
+        return account
+
+    def sender_of(self, company, login, account=None):
+        """A sender user of another ``company`` only, posting its account's orders (the multi-company rules)."""
         return new_test_user(
             self.env,
             login=login,
             groups="omnitron_order_webhook.group_omnitron_sender",
             company_id=company.id,
             company_ids=[(6, 0, company.ids)],
+            omnitron_account_id=(account or self.account_of(company)).id,
         )
 
     def omnitron_orders(self, number=SAMPLE["payload"]["number"]):
@@ -216,8 +230,15 @@ class OmnitronCase(OmnitronFixtures, TransactionCase):
         self.assertTrue(sender_token, "the token must authenticate")
         user = sender_token.user_id
         reception = self.env["omnitron.webhook.reception"].sudo()
+        account = user.sudo().omnitron_account_id
         arrival = Arrival.now(
-            user, settings=reception._settings(), token=sender_token, clear_token=clear_token, webhook=webhook
+            user,
+            account=account,
+            settings=reception._settings(),
+            token=sender_token,
+            clear_token=clear_token,
+            webhook=webhook,
+            secrets=account._secrets,
         )
         reception = reception.with_user(user).sudo()
         document = decode_json(json.dumps(body).encode())
@@ -267,14 +288,22 @@ class OmnitronApiCase(OmnitronCase):
         super().setUp()
         self.api.reset()
         self.api.expire_keys()  # every test logs in afresh (keys live in the test's transaction)
-        self.set_params(
-            outbound_enabled="true",
-            omnitron_api_url=self.api.url,
-            omnitron_api_username="odoo-erp",
-            omnitron_api_password=self.API_PASSWORD,
-            cancellation_reason_id="7",
-            outbound_timeout_seconds="1",
+        self.connect(self.account, self.api)
+
+    def connect(self, account, api, **values):
+        """``account`` sends to the contract double ``api`` (its username and password)."""
+        account.write(
+            {
+                "api_url": api.url,
+                "api_username": api.username,
+                "api_password": api.password,
+                "outbound_enabled": True,
+                "cancellation_reason_id": 7,
+                "timeout_seconds": 1,
+                **values,
+            }
         )
+        return account
 
 
 class OmnitronHttpCase(OmnitronFixtures, HttpCase):

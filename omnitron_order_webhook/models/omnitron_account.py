@@ -1,0 +1,359 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..core import omnitron_api
+from ..core import settings as omnitron_settings
+from ..core.settings import ConfigError, Secret
+
+_logger = logging.getLogger(__name__)
+
+# Where the password lives: a column of its own, outside every field, as Odoo
+# keeps res.users' password. No read, search or export can reach it; only the
+# code that calls Omnitron reads it (``_api_password``).
+_PASSWORD_COLUMN = "api_password_secret"
+
+
+class OmnitronAccount(models.Model):
+    """One Omnitron installation the company works with: its connection, senders, channels and pull.
+
+    A group running several brands as several companies in one database has
+    one account per company's Omnitron (as Odoo's ``amazon.account`` is one
+    seller account, OCA's ``magento.backend`` one shop). Everything that talks
+    to an Omnitron goes through its account: the senders whose tokens post
+    its orders, the channels its orders come from, the jobs that tell it what
+    Odoo did and the catch-up pull (``omnitron.catch.up``) that lists what its
+    webhook missed. The database-wide filters and limits stay in the settings.
+    """
+
+    _name = "omnitron.account"
+    _description = "Omnitron Account"
+    _inherit = ["mail.thread"]
+    _order = "company_id, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True, help="How people call this Omnitron, e.g. the brand's name.")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+        help="The company whose orders this Omnitron sends: they are imported in it, and only its "
+        "orders are told back to this Omnitron.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    api_url = fields.Char(
+        string="API URL", tracking=True, help="The Omnitron's base URL, e.g. https://omnitron.example.com"
+    )
+    api_username = fields.Char(string="API Username", tracking=True)
+    api_password = fields.Char(
+        string="API Password",
+        compute="_compute_api_password",
+        inverse="_inverse_api_password",
+        copy=False,
+        help="Never shown again once saved; type a new one to replace it.",
+    )
+    api_password_set = fields.Boolean(string="Password Stored", compute="_compute_api_password")
+    cancellation_reason_id = fields.Integer(
+        string="Cancellation Reason ID",
+        aggregator=None,
+        tracking=True,
+        help="This Omnitron's reason id sent for cancellations made in Odoo (0: none set).",
+    )
+    timeout_seconds = fields.Integer(string="API Timeout (seconds)", default=10, aggregator=None)
+    outbound_enabled = fields.Boolean(
+        string="Send Fulfilment",
+        tracking=True,
+        help="Imported orders, validated deliveries, posted invoices and cancellations made in Odoo are sent to "
+        "this Omnitron as background jobs.",
+    )
+    catch_up_enabled = fields.Boolean(
+        string="Catch-up Pull",
+        tracking=True,
+        help="Every few minutes, list the orders this Omnitron has not yet handed to an ERP and import the ones "
+        "the webhook missed (Odoo down, restarting or failing when Omnitron posted them).",
+    )
+    catch_up_interval_minutes = fields.Integer(string="Pull Every (minutes)", default=10, aggregator=None)
+    catch_up_statuses = fields.Char(
+        string="Order Statuses Pulled",
+        default="400",
+        help="Omnitron order status codes the pull lists, separated by commas (400: approved).",
+    )
+    catch_up_last_run = fields.Datetime(string="Last Pull", readonly=True, copy=False)
+    catch_up_last_result = fields.Char(string="Last Pull Result", readonly=True, copy=False)
+    catch_up_last_error = fields.Text(string="Last Pull Error", readonly=True, copy=False)
+    # A failure streak is told to the administrators once, not at every run.
+    catch_up_failing = fields.Boolean(readonly=True, copy=False)
+    sender_ids = fields.One2many(
+        "res.users",
+        "omnitron_account_id",
+        string="Senders",
+        context={"active_test": False},
+        help="The machine users whose tokens post this Omnitron's orders.",
+    )
+    channel_ids = fields.One2many("omnitron.channel", "account_id", string="Channels")
+    sender_count = fields.Integer(compute="_compute_counts")
+    channel_count = fields.Integer(compute="_compute_counts")
+
+    _sql_constraints = [
+        (
+            "catch_up_interval_range",
+            "CHECK(catch_up_interval_minutes BETWEEN 1 AND 1440)",
+            "The pull interval is between 1 and 1440 minutes.",
+        ),
+        ("timeout_range", "CHECK(timeout_seconds BETWEEN 1 AND 120)", "The API timeout is between 1 and 120 seconds."),
+        ("cancellation_reason_positive", "CHECK(cancellation_reason_id >= 0)", "A reason id is 0 or positive."),
+    ]
+
+    def init(self):
+        self.env.cr.execute(
+            SQL("ALTER TABLE omnitron_account ADD COLUMN IF NOT EXISTS %s varchar", SQL.identifier(_PASSWORD_COLUMN))
+        )
+
+    # --- the password: written, never read back ---------------------------
+
+    def _compute_api_password(self):
+        stored = self._stored_passwords()
+        for account in self:
+            account.api_password = False
+            account.api_password_set = bool(stored.get(account.id))
+
+    def _inverse_api_password(self):
+        for account in self.filtered("api_password"):
+            account._check_manager()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE omnitron_account SET %s = %s WHERE id = %s",
+                    SQL.identifier(_PASSWORD_COLUMN),
+                    account.api_password,
+                    account.id,
+                )
+            )
+            # Not kept in the record's cache either: a later read finds nothing.
+            account.invalidate_recordset(["api_password", "api_password_set"])
+
+    def _stored_passwords(self):
+        ids = [account_id for account_id in self.ids if isinstance(account_id, int)]
+        if not ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM omnitron_account WHERE id IN %s",
+                SQL.identifier(_PASSWORD_COLUMN),
+                tuple(ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _api_password(self):
+        """The stored password (a ``Secret``: its repr is masked), for the calls to Omnitron only."""
+        self.ensure_one()
+        password = self._stored_passwords().get(self.id)
+        return Secret(password) if password else None
+
+    # --- validation --------------------------------------------------------
+
+    @api.constrains("api_url")
+    def _check_api_url(self):
+        for account in self.filtered("api_url"):
+            try:
+                omnitron_settings.parse_url(account.api_url.strip(), self.env._("API URL"))
+            except ConfigError as error:
+                raise ValidationError(self.env._(error.message, **error.params)) from None
+
+    @api.constrains("catch_up_statuses")
+    def _check_catch_up_statuses(self):
+        from ..core import catch_up  # noqa: PLC0415 - written beside this model
+
+        for account in self:
+            try:
+                catch_up.parse_statuses(account.catch_up_statuses or "")
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._("Order Statuses Pulled: %(error)s", error=str(error)),
+                ) from None
+
+    @api.constrains("outbound_enabled", "catch_up_enabled", "api_url", "api_username", "api_password")
+    def _check_connection_complete(self):
+        for account in self.filtered(lambda account: account.outbound_enabled or account.catch_up_enabled):
+            missing = account._missing_connection()
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "%(account)s: to send fulfilment or pull orders, fill in %(fields)s.",
+                        account=account.name,
+                        fields=", ".join(missing),
+                    )
+                )
+
+    @api.constrains("catch_up_enabled", "outbound_enabled")
+    def _check_pull_marks_sent(self):
+        for account in self.filtered(lambda account: account.catch_up_enabled and not account.outbound_enabled):
+            raise ValidationError(
+                self.env._(
+                    "%(account)s: the catch-up pull finds the orders no ERP has taken by Omnitron's is_send mark, "
+                    "which Odoo sets only while Send Fulfilment is on: switch it on to pull.",
+                    account=account.name,
+                )
+            )
+
+    def _missing_connection(self):
+        """The labels of the connection fields this account lacks (empty: it can call Omnitron)."""
+        self.ensure_one()
+        missing = []
+        if not self.api_url:
+            missing.append(self._fields["api_url"].get_description(self.env)["string"])
+        if not self.api_username:
+            missing.append(self._fields["api_username"].get_description(self.env)["string"])
+        # A password being typed counts (the form saves it with the switches that need it).
+        if not (self.api_password or self._stored_passwords().get(self.id)):
+            missing.append(self._fields["api_password"].get_description(self.env)["string"])
+        return missing
+
+    def _check_manager(self):
+        """Only an Omnitron administrator of the account's company changes its connection."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
+            raise AccessError(self.env._("Only an Omnitron administrator can change an Omnitron account."))
+        if any(account.company_id not in self.env.user.company_ids for account in self):
+            raise AccessError(self.env._("You may not change the Omnitron account of a company you cannot access."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._check_manager()
+        return accounts
+
+    def write(self, vals):
+        self._check_manager()
+        return super().write(vals)
+
+    def _compute_counts(self):
+        for account in self:
+            account.sender_count = len(account.with_context(active_test=False).sender_ids)
+            account.channel_count = len(account.channel_ids)
+
+    # --- talking to Omnitron ----------------------------------------------
+
+    def _connection(self):
+        """How to call this account's Omnitron, or None when its connection is incomplete."""
+        self.ensure_one()
+        account = self.sudo()
+        password = account._api_password()
+        if not (account.api_url and account.api_username and password):
+            return None
+        return omnitron_api.Connection(
+            url=account.api_url.strip().rstrip("/"),
+            username=account.api_username.strip(),
+            password=password,
+            timeout=account.timeout_seconds or 10,
+        )
+
+    def _client(self):
+        """A client of this account's Omnitron with its own shared key and login limit (None: no connection)."""
+        connection = self._connection()
+        if connection is None:
+            return None
+        return omnitron_api.Client(connection, self.env["omnitron.api.session"]._key_store(connection, account=self))
+
+    def _secrets(self):
+        """What must never be stored or shown of this account: its password and its current key."""
+        self.ensure_one()
+        connection = self._connection()
+        if connection is None:
+            return ()
+        name = self.env["omnitron.api.session"]._key_store(connection, account=self).name
+        self.env.cr.execute("SELECT key FROM omnitron_api_session WHERE connection = %s", [name])
+        row = self.env.cr.fetchone()
+        return tuple(value for value in (connection.password, row and row[0]) if value)
+
+    def _outbound_refusal(self):
+        """Why this account sends nothing (False: it sends), in the reader's language."""
+        self.ensure_one()
+        if not self.active:
+            return self.env._("The Omnitron account %(account)s is archived.", account=self.name)
+        if not self.outbound_enabled:
+            return self.env._(
+                "Sending to Omnitron is switched off on the account %(account)s.", account=self.name
+            )
+        missing = self._missing_connection()
+        if missing:
+            return self.env._(
+                "The Omnitron account %(account)s lacks %(fields)s.", account=self.name, fields=", ".join(missing)
+            )
+        return False
+
+    def action_test_connection(self):
+        """Log in to this Omnitron with the saved connection and say what happened."""
+        self.ensure_one()
+        self._check_manager()
+        success, message = self._test_connection()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Omnitron connection"),
+                "message": message,
+                "type": "success" if success else "danger",
+                "sticky": not success,
+            },
+        }
+
+    def _test_connection(self):
+        """(success, what happened in words)."""
+        missing = self._missing_connection()
+        if missing:
+            return False, self.env._("Fill in %(fields)s first.", fields=", ".join(missing))
+        client = self._client()
+        try:
+            client.key_store.replace(client.key_store.current())
+        except omnitron_api.ApiFailure as failure:
+            return False, str(failure)
+        return True, self.env._("Logged in to %(url)s as %(user)s.", url=self.api_url, user=self.api_username)
+
+    def action_pull_now(self):
+        """Enqueue this account's catch-up pull at once (whatever its interval)."""
+        self.ensure_one()
+        self._check_manager()
+        missing = self._missing_connection()
+        if missing:
+            raise UserError(self.env._("Fill in %(fields)s first.", fields=", ".join(missing)))
+        self.env["omnitron.catch.up"]._enqueue(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Omnitron pull"),
+                "message": self.env._(
+                    "The pull of %(account)s is queued; its result shows on the account.", account=self.name
+                ),
+                "type": "info",
+            },
+        }
+
+    def _omnitron_pull(self):
+        """The queue_job job of the catch-up pull (see omnitron.catch.up)."""
+        self.ensure_one()
+        return self.env["omnitron.catch.up"]._pull(self)
+
+    def action_view_senders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("omnitron_order_webhook.omnitron_sender_action")
+        action["domain"] = [("omnitron_account_id", "=", self.id)]
+        action["context"] = {
+            "default_omnitron_account_id": self.id,
+            "default_company_id": self.company_id.id,
+            "omnitron_new_sender": True,
+        }
+        return action
+
+    def action_view_channels(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("omnitron_order_webhook.omnitron_channel_action")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action

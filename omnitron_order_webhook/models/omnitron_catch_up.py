@@ -1,0 +1,244 @@
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+
+from ..core import catch_up, const, omnitron_api, privacy, responses
+from ..core.arrival import Arrival
+from ..core.settings import ConfigError
+from ..core.validation import InvalidPayload
+from .omnitron_outbound import CHANNEL, KIND_MARK_SENT
+
+_logger = logging.getLogger(__name__)
+
+# How often one order's import is tried again when a concurrent delivery of
+# the same order (the webhook, at the same moment) made it lose a race; the
+# webhook's replay is Odoo's, the pull's is this loop.
+MAX_REPLAYS = 5
+# The cron runs every minute: an account whose interval ends within this much
+# is pulled now rather than a minute late.
+DUE_SLACK = timedelta(seconds=30)
+# How much of a failure the account keeps, characters.
+MAX_ERROR = 2000
+
+
+class OmnitronCatchUp(models.AbstractModel):
+    """The catch-up pull: the flow that imports what an Omnitron's webhook missed.
+
+    Sibling of the import, the update and the outbound flows. A cron
+    (``_cron_enqueue``, every minute) queues one pull job per account whose
+    interval has passed; the job (``omnitron.account._omnitron_pull``) lists
+    the orders the account's Omnitron has not yet seen taken by an ERP
+    (``is_send`` false, the account's statuses), fetches each one Odoo has not
+    imported and hands it to the very reception a webhook delivery goes
+    through: same validation, filters, answers, duplicate guard and event
+    log, the event's source being *Pull*. An imported order is marked sent by
+    the usual job, so it leaves the list; a refused one stays listed until
+    its cause is fixed, its event written once per cause.
+
+    Each order is received in a transaction of its own, outside any HTTP
+    call, so a restart loses at most the order in hand, and a race with the
+    webhook is replayed as Odoo replays a request.
+    """
+
+    _name = "omnitron.catch.up"
+    _description = "Omnitron Catch-up Pull"
+
+    @api.model
+    def _cron_enqueue(self):
+        """Cron: queue the pull of every account whose interval has passed."""
+        now = fields.Datetime.now()
+        accounts = self.env["omnitron.account"].sudo().search([("catch_up_enabled", "=", True)])
+        for account in accounts:
+            last = account.catch_up_last_run
+            if not last or last + timedelta(minutes=account.catch_up_interval_minutes) <= now + DUE_SLACK:
+                self._enqueue(account)
+        return True
+
+    @api.model
+    def _enqueue(self, account):
+        """Queue ``account``'s pull; one waiting pull per account (its identity key)."""
+        account.sudo().with_delay(
+            channel=CHANNEL,
+            identity_key=f"omnitron:pull:{account.id}",
+            description=f"Omnitron {account.name}: catch-up pull",
+            # A failed pull is recorded on the account; the next run is the retry.
+            max_retries=1,
+        )._omnitron_pull()
+
+    @api.model
+    def _pull(self, account):
+        """The job: list, fetch and receive; return the tally in words (kept on the job)."""
+        account = account.sudo()
+        if not self._lock(account):
+            return f"Another pull of {account.name} is running; this one did nothing."
+        tally = catch_up.PullTally()
+        started = fields.Datetime.now()
+        try:
+            self._run(account, tally)
+        except (omnitron_api.ApiFailure, ValueError, ConfigError) as failure:
+            said = privacy.without_secrets(str(failure), account._secrets())[:MAX_ERROR]
+            _logger.warning("Omnitron pull of %s failed: %s", account.name, said)
+            self._record(account, started, tally, error=said)
+            return f"Failed: {said} ({tally.summary()})"
+        self._record(account, started, tally)
+        return tally.summary()
+
+    def _lock(self, account):
+        """Hold ``account``'s row for this pull: never two pulls of one account at once.
+
+        NO KEY UPDATE: the orders and events the pull creates in their own
+        transactions reference the account (a KEY SHARE lock), which this
+        lock lets through.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM omnitron_account WHERE id = %s FOR NO KEY UPDATE NOWAIT", [account.id], log_exceptions=False
+                )
+        except psycopg2.errors.LockNotAvailable:
+            return False
+        return True
+
+    def _run(self, account, tally):
+        client = account._client()
+        if client is None:
+            raise ConfigError(
+                "The account lacks %(fields)s: the pull cannot call Omnitron.",
+                fields=", ".join(account.with_context(lang="en_US")._missing_connection()),
+            )
+        settings = self.env["omnitron.webhook.reception"]._settings()  # raises ConfigError, said on the account
+        pages_left = catch_up.MAX_PAGES
+        for status in catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES):
+            path = catch_up.list_path(status, 1)
+            while path and pages_left:
+                page = catch_up.read_page(client.call("GET", path, None))
+                pages_left -= 1
+                tally.pages += 1
+                for pk in page.pks:
+                    tally.listed += 1
+                    self._take(account, client, settings, pk, tally)
+                path = omnitron_api.same_origin_path(page.next_url, account.api_url) if page.next_url else None
+            if path:
+                tally.more_left = True  # the page budget is spent: the rest next run
+
+    def _take(self, account, client, settings, pk, tally):
+        """One listed order: already imported (told again it was taken), or fetched and received."""
+        imported = self._imported(account, pk)
+        if imported:
+            tally.already += 1
+            self._mark_sent_again(imported)
+            return
+        try:
+            payload = client.call("GET", omnitron_api.DETAIL_PATH.format(pk=pk), None)
+        except omnitron_api.PermanentFailure as failure:
+            # This order cannot be fetched (gone, refused): the others still can.
+            tally.failed += 1
+            _logger.warning("Omnitron pull of %s: order %s could not be fetched: %s", account.name, pk, failure)
+            return
+        document = catch_up.detail_call(payload, account_key=str(account.id), pk=pk)
+        state = self._receive(account, settings, document)
+        if state in (const.STATE_DONE, const.STATE_UPDATED):
+            tally.imported += 1
+        elif state == const.STATE_FAILED:
+            tally.failed += 1
+        else:
+            tally.refused += 1
+
+    def _imported(self, account, pk):
+        return (
+            self.env["sale.order"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("omnitron_pk", "=", pk), ("company_id", "=", account.company_id.id)], limit=1)
+        )
+
+    def _mark_sent_again(self, sale_order):
+        """An imported order Omnitron still lists: tell it again, unless a call is on its way or failed.
+
+        A failed call already shows on the order with its Retry; queuing
+        another at every pull would only repeat it.
+        """
+        jobs = sale_order.sudo().omnitron_job_ids.filtered(lambda job: (job.args or [None])[0] == KIND_MARK_SENT)
+        if jobs.filtered(lambda job: job.state != "done"):
+            return
+        self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT)
+
+    def _receive(self, account, settings, document, *, source=const.SOURCE_PULL):
+        """Receive ``document`` in a transaction of its own, replayed on a lost race; return the event's state."""
+        for attempt in range(MAX_REPLAYS):
+            try:
+                with self.env.registry.cursor() as cr:
+                    env = self.env(cr=cr)
+                    return env[self._name]._receive_here(account.with_env(env), settings, document, source)
+            except psycopg2.OperationalError as error:
+                if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or attempt == MAX_REPLAYS - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+        return const.STATE_FAILED
+
+    def _receive_here(self, account, settings, document, source):
+        """The reception of a pulled delivery, as the controller does once a webhook is authenticated."""
+        reception = self.env["omnitron.webhook.reception"].sudo()
+        arrival = Arrival.now(
+            self.env.ref("base.user_root"),
+            account=account,
+            settings=settings,
+            webhook=const.WEBHOOK_ORDER,
+            source=source,
+            secrets=account._secrets,
+        ).with_body(document)
+        try:
+            call = arrival.parse()
+        except InvalidPayload as error:
+            outcome = reception._refuse(arrival, responses.invalid_payload(error.errors))
+            return outcome.state
+        outcome, _event = reception._receive(arrival, call)
+        return outcome.state
+
+    def _record(self, account, started, tally, error=None):
+        """What the run did, on the account; the administrators hear of a failure streak once."""
+        values = {"catch_up_last_run": started, "catch_up_last_result": tally.summary()}
+        if error is None:
+            values.update(catch_up_last_error=False, catch_up_failing=False)
+            account.write(values)
+            return
+        first = not account.catch_up_failing
+        values.update(catch_up_last_error=error, catch_up_failing=True)
+        account.write(values)
+        if first:
+            group = self.env.ref("omnitron_order_webhook.group_omnitron_manager")
+            admins = group.sudo().users.filtered(
+                lambda user: user.active and not user.share and account.company_id in user.company_ids
+            )
+            account.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    self.env._(
+                        "The catch-up pull of %(account)s failed; it tries again at every run, and this is said once "
+                        "until a run succeeds.",
+                        account=account.name,
+                    ),
+                    error,
+                ),
+                subtype_xmlid="mail.mt_note",
+                partner_ids=admins.partner_id.ids,
+            )
+
+    @api.model
+    def _refresh(self, sale_order):
+        """Fetch ``sale_order`` from its Omnitron and apply it as an update; return the event's state."""
+        account = sale_order.sudo().omnitron_account_id
+        client = account._client() if account else None
+        if client is None:
+            return None, self.env._("The order's Omnitron account has no connection: nothing can be fetched.")
+        payload = client.call("GET", omnitron_api.DETAIL_PATH.format(pk=sale_order.omnitron_pk), None)
+        document = catch_up.detail_call(payload, account_key=str(account.id), pk=sale_order.omnitron_pk)
+        document["event"]["type"] = "order.updated"
+        settings = self.env["omnitron.webhook.reception"]._settings()
+        return self._receive_here(account, settings, document, const.SOURCE_PULL), None
