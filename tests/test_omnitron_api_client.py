@@ -7,6 +7,7 @@ the Odoo side's shared key (models/omnitron_api_session.py): it logs in with
 ``omnitron_api.log_in``, counts its logins and honours ``login_wait``.
 """
 
+import doctest
 import importlib.util
 import json
 import pathlib
@@ -17,10 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from omnitron_order_webhook.core import omnitron_api, outbound, settings
+from omnitron_order_webhook.core import catch_up, omnitron_api, outbound, settings, validation
 from omnitron_order_webhook.core.omnitron_api import (
     BULK_STATUS_PATH,
     CANCEL_PATH,
+    DETAIL_PATH,
+    LIST_PATH,
     LOGIN_PATH,
     MARK_SENT_PATH,
     Client,
@@ -28,6 +31,8 @@ from omnitron_order_webhook.core.omnitron_api import (
     PermanentFailure,
     TemporaryFailure,
     readable_answer,
+    same_origin_path,
+    url_has_credentials,
 )
 from omnitron_order_webhook.core.settings import ConfigError, Secret, outbound_missing, parse_settings
 
@@ -527,3 +532,186 @@ def test_outbound_missing_names_what_sending_needs_once_switched_on():
         "omnitron_api_password": PASSWORD,
     }
     assert missing_names(outbound_enabled="true", **complete) == []
+
+
+# Pulling orders: the read side, as the catch-up job walks it ---------------------------------
+
+
+def pull(client, status="400", limit=catch_up.PAGE_SIZE):
+    """The pks a catch-up run lists at ``status``, page by page as it follows ``next``; and the pages."""
+    pks, pages, path = [], [], catch_up.list_path(status, 1, limit)
+    while path:
+        page = catch_up.read_page(client.call("GET", path))
+        pages.append(page)
+        pks.extend(page.pks)
+        path = same_origin_path(page.next_url, client.connection.url) if page.next_url else None
+    return pks, pages
+
+
+def test_a_get_sends_no_body_at_all(api, client):
+    client.call("GET", LIST_PATH)
+    call = api.calls[-1]
+    assert (call.method, call.path, call.body, call.status) == ("GET", LIST_PATH, None, 200)
+    assert not any(name.lower() == "content-type" for name in call.headers)
+    assert call.headers.get("Content-Length", "0") == "0"
+
+
+def test_a_path_with_a_query_reaches_omnitron_with_it(api, client):
+    api.seed_orders(3, first_pk=1)
+    page = client.call("GET", LIST_PATH + "?is_send=False&limit=2&page=2")
+    assert [order["pk"] for order in page["results"]] == [3]
+    assert api.calls[-1].query == "is_send=False&limit=2&page=2"
+
+
+def test_sixty_unsent_orders_are_listed_in_two_pages_of_at_most_fifty_following_next(api, client):
+    api.seed_orders(60, first_pk=1001)
+    pks, pages = pull(client)
+    assert pks == list(range(1001, 1061))
+    assert [len(page.pks) for page in pages] == [50, 10]
+    assert {page.count for page in pages} == {60} and pages[-1].next_url is None
+    assert api.count_calls("GET", LIST_PATH) == 2 and client.key_store.logins == 1
+    assert [call.query for call in api.calls_to(LIST_PATH, "GET")] == [
+        "is_send=False&status=400&limit=50&page=1",
+        "is_send=False&limit=50&page=2&status=400",  # DRF's next: its parameters sorted
+    ]
+
+
+def test_sixty_unsent_orders_in_pages_of_twenty_five_are_three_pages(api, client):
+    api.seed_orders(60, first_pk=1)
+    pks, pages = pull(client, limit=25)
+    assert pks == list(range(1, 61)) and [len(page.pks) for page in pages] == [25, 25, 10]
+
+
+def test_an_order_marked_sent_is_not_listed_again(api, client):
+    api.seed_orders(3, first_pk=1)
+    client.call("PATCH", MARK_SENT_PATH.format(pk=2), {"is_send": True})
+    assert pull(client)[0] == [1, 3]
+    for pk in (1, 3):
+        client.call("PATCH", MARK_SENT_PATH.format(pk=pk), {"is_send": True})
+    pks, (page,) = pull(client)
+    assert pks == [] and page.count == 0
+
+
+def test_each_status_is_pulled_by_itself(api, client):
+    api.seed_orders(2, first_pk=1, status="400")
+    api.seed_orders(3, first_pk=10, status="450")
+    api.add_order({**api.order(1), "pk": 20, "number": "N20", "status": "500"})
+    pulled = {status: pull(client, status)[0] for status in catch_up.parse_statuses("400, 450")}
+    assert pulled == {"400": [1, 2], "450": [10, 11, 12]}
+
+
+def test_a_pulled_detail_is_the_order_and_parses_as_a_webhook_call(api, client, sample):
+    api.add_order(sample["payload"])
+    detail = client.call("GET", catch_up.detail_path(31999))
+    assert detail == {**sample["payload"], "is_send": False}
+    assert DETAIL_PATH.format(pk=31999) == catch_up.detail_path(31999)
+    call = validation.parse_webhook_call(catch_up.detail_call(detail, account_key=1, pk=31999))
+    assert (call.order.number, call.event_type, len(call.event_uuid)) == ("202531672482", "order.created", 32)
+
+
+def test_an_unknown_detail_is_a_permanent_404(api, client):
+    failure = failure_of(client.call, "GET", catch_up.detail_path(5))
+    assert isinstance(failure, PermanentFailure) and failure.status == 404
+    assert "Not found." in str(failure) and catch_up.detail_path(5) in str(failure)
+
+
+@pytest.mark.parametrize("body", [{"pk": 1, "number": "N1"}, ["not", "an", "order"], "oops"])
+def test_a_detail_that_is_not_an_order_is_refused_by_the_webhook_parse_naming_paths(api, client, body):
+    api.seed_orders(1, first_pk=1)
+    api.corrupt_detail(1, body)
+    detail = client.call("GET", catch_up.detail_path(1))
+    assert detail == body
+    with pytest.raises(validation.InvalidPayload) as caught:
+        validation.parse_webhook_call(catch_up.detail_call(detail, account_key=1, pk=1))
+    assert all(error.path.startswith("payload") for error in caught.value.errors)
+
+
+def test_a_5xx_or_a_429_on_the_list_is_a_temporary_failure(api, client):
+    api.fail_next(1, status=502, path=LIST_PATH)
+    api.rate_limit_next(retry_after=9)
+    first, second = failure_of(client.call, "GET", LIST_PATH), failure_of(client.call, "GET", LIST_PATH)
+    assert isinstance(first, TemporaryFailure) and "502" in str(first) and f"GET {LIST_PATH}" in str(first)
+    assert isinstance(second, TemporaryFailure) and second.retry_after == 9
+    assert client.call("GET", LIST_PATH)["count"] == 0
+
+
+def test_a_hang_on_the_list_is_a_temporary_failure_naming_the_timeout(api):
+    connection = connect(api.url, timeout=0.5)
+    client = Client(connection, KeyStore(connection))
+    api.hang_next(1.5, path=LIST_PATH)
+    failure = failure_of(client.call, "GET", catch_up.list_path("400", 1))
+    assert isinstance(failure, TemporaryFailure) and "0.5 seconds" in str(failure)
+
+
+def test_an_expired_key_on_a_read_logs_in_again_once(api, client):
+    api.seed_orders(1, first_pk=1)
+    client.call("GET", LIST_PATH)
+    api.expire_keys()
+    assert client.call("GET", catch_up.detail_path(1))["pk"] == 1
+    assert client.key_store.logins == 2 and api.count_calls("GET", DETAIL_PATH.format(pk=1)) == 2
+
+
+def test_the_doubles_next_link_is_followed_through_the_api_url(api, client):
+    api.seed_orders(11, first_pk=1)
+    page = client.call("GET", LIST_PATH)
+    assert same_origin_path(page["next"], api.url) == f"{LIST_PATH}?page=2"
+
+
+@pytest.mark.parametrize(
+    ("next_url", "base_url", "path"),
+    [
+        ("https://o.example.com/api/i1/orders/?page=2", "https://o.example.com", "/api/i1/orders/?page=2"),
+        ("https://O.Example.com:443/api/i1/orders/", "https://o.example.com", "/api/i1/orders/"),
+        ("http://o.example.com:80/api/i1/orders/?a=1#x", "http://o.example.com", "/api/i1/orders/?a=1"),
+        ("http://127.0.0.1:8090/t/api/i1/orders/?page=3", "http://127.0.0.1:8090/t", "/api/i1/orders/?page=3"),
+    ],
+)
+def test_same_origin_path_gives_the_path_and_query_below_the_api_url(next_url, base_url, path):
+    assert same_origin_path(next_url, base_url) == path
+
+
+API = "https://o.example.com"
+
+
+@pytest.mark.parametrize(
+    ("next_url", "base_url", "words"),
+    [
+        ("https://evil.example.com/api/i1/orders/?page=2", API, "evil.example.com"),
+        ("https://o.example.com.evil.example/api/i1/orders/", API, "o.example.com.evil.example"),
+        ("http://o.example.com/api/i1/orders/?page=2", API, "http://o.example.com:80"),
+        ("https://o.example.com:8443/api/i1/orders/", API, ":8443"),
+        ("https://user:pw@o.example.com/api/i1/orders/", API, "not followed"),
+        ("https://o.example.com/other/api/i1/orders/", API + "/t", "/other/api/i1/orders/"),
+        ("https://o.example.com/tx/api/i1/orders/", API + "/t", "outside the API URL https://o.example.com:443/t/"),
+        ("/api/i1/orders/?page=2", API, "not an absolute URL"),
+        (None, API, "not an absolute URL"),
+        (42, API, "not an absolute URL"),
+        ("https://o.example.com:99999/api/i1/orders/", API, "not followed"),
+    ],
+)
+def test_same_origin_path_refuses_any_other_origin_or_path(next_url, base_url, words):
+    with pytest.raises(PermanentFailure) as caught:
+        same_origin_path(next_url, base_url)
+    assert words in str(caught.value)
+    assert "pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "has"),
+    [
+        ("https://user:pw@omnitron.example.com", True),
+        ("https://user@omnitron.example.com/", True),
+        ("https://:pw@omnitron.example.com", True),
+        ("https://omnitron.example.com", False),
+        ("http://127.0.0.1:8090/tenant", False),
+        ("https://omnitron.example.com/?next=a@b", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_url_has_credentials(url, has):
+    assert url_has_credentials(url) is has
+
+
+def test_the_clients_doctests_hold():
+    assert doctest.testmod(omnitron_api).failed == 0
