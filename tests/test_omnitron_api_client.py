@@ -1,5 +1,5 @@
 """core/omnitron_api.py over real HTTP, against the contract double of Omnitron's API;
-and the settings that configure it (core/settings.py).
+and the check of the API URL an Omnitron account applies (core/settings.parse_url).
 
 The double lives in the addon's tests folder, whose ``__init__`` imports Odoo:
 it is loaded here by its file path. ``KeyStore`` is an in-memory stand-in for
@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from omnitron_order_webhook.core import catch_up, omnitron_api, outbound, settings, validation
+from omnitron_order_webhook.core import catch_up, omnitron_api, outbound, validation
 from omnitron_order_webhook.core.omnitron_api import (
     BULK_STATUS_PATH,
     CANCEL_PATH,
@@ -34,7 +34,7 @@ from omnitron_order_webhook.core.omnitron_api import (
     same_origin_path,
     url_has_credentials,
 )
-from omnitron_order_webhook.core.settings import ConfigError, Secret, outbound_missing, parse_settings
+from omnitron_order_webhook.core.settings import ConfigError, Secret, parse_url
 
 DOUBLE_PATH = (
     pathlib.Path(__file__).resolve().parent.parent / "omnitron_order_webhook" / "tests" / "omnitron_api_double.py"
@@ -422,23 +422,9 @@ def test_endpoint_joins_the_base_url_and_the_path():
     assert connection.endpoint(LOGIN_PATH) == "https://omnitron.example.com/api/i1/auth/login/"
 
 
-# The outbound settings ------------------------------------------------------------------
+# The API URL (core/settings.parse_url, applied by the Omnitron account's form) ---------------
 
-URL = settings.key_of("omnitron_api_url")
-USER = settings.key_of("omnitron_api_username")
-SECRET = settings.key_of("omnitron_api_password")
-TIMEOUT = settings.key_of("outbound_timeout_seconds")
-
-
-def test_outbound_settings_defaults():
-    configured = parse_settings({})
-    assert configured.outbound_enabled is False
-    assert (configured.omnitron_api_url, configured.omnitron_api_username, configured.omnitron_api_password) == (
-        None,
-        None,
-        None,
-    )
-    assert (configured.cancellation_reason_id, configured.outbound_timeout_seconds) == (0, 10)
+LABEL = "API URL"
 
 
 @pytest.mark.parametrize(
@@ -446,12 +432,12 @@ def test_outbound_settings_defaults():
     [
         ("https://omnitron.example.com", "https://omnitron.example.com"),
         ("https://omnitron.example.com/", "https://omnitron.example.com"),
-        ("  http://127.0.0.1:8090/  ", "http://127.0.0.1:8090"),
+        ("http://127.0.0.1:8090/", "http://127.0.0.1:8090"),
         ("https://omnitron.example.com/tenant/", "https://omnitron.example.com/tenant"),
     ],
 )
 def test_an_api_url_is_kept_without_its_trailing_slash(stored, parsed):
-    assert parse_settings({URL: stored}).omnitron_api_url == parsed
+    assert parse_url(stored, LABEL) == parsed
 
 
 @pytest.mark.parametrize(
@@ -462,76 +448,29 @@ def test_an_api_url_is_kept_without_its_trailing_slash(stored, parsed):
         "https://",
         "https://omnitron.example.com/?tenant=1",
         "https://omnitron.example.com/#api",
+        "https://omnitron.example.com:99999",
         "javascript:alert(1)",
     ],
 )
-def test_an_api_url_that_is_not_an_http_base_url_is_refused_naming_the_setting(stored):
+def test_an_api_url_that_is_not_an_http_base_url_is_refused_naming_the_field(stored):
     with pytest.raises(ConfigError) as caught:
-        parse_settings({URL: stored})
-    assert URL in str(caught.value) and "http or https base URL" in str(caught.value)
+        parse_url(stored, LABEL)
+    assert LABEL in str(caught.value) and "http or https base URL" in str(caught.value)
 
 
-def test_an_api_username_of_at_most_256_characters_is_kept_and_longer_is_refused():
-    assert parse_settings({USER: "u" * 256}).omnitron_api_username == "u" * 256
+@pytest.mark.parametrize("stored", ["https://odoo:pw@omnitron.example.com", "https://odoo@omnitron.example.com"])
+def test_an_api_url_with_credentials_is_refused_without_repeating_them(stored):
+    assert url_has_credentials(stored)
     with pytest.raises(ConfigError) as caught:
-        parse_settings({USER: "u" * 257})
-    assert USER in str(caught.value) and "256" in str(caught.value)
+        parse_url(stored, LABEL)
+    assert "own fields" in str(caught.value) and "pw" not in str(caught.value)
 
 
 def test_the_api_password_is_a_secret_whose_repr_never_shows_it():
-    configured = parse_settings({SECRET: PASSWORD})
-    assert isinstance(configured.omnitron_api_password, Secret)
-    assert configured.omnitron_api_password == PASSWORD
-    assert repr(configured.omnitron_api_password) == "'********'"
-    assert PASSWORD not in repr(configured)
+    assert Secret(PASSWORD) == PASSWORD
+    assert repr(Secret(PASSWORD)) == "'********'"
+    assert PASSWORD not in repr(connect("https://omnitron.example.com"))
     assert repr(Secret("")) == "''"
-
-
-@pytest.mark.parametrize(("stored", "parsed"), [("1", 1), ("120", 120), ("30", 30)])
-def test_the_timeout_accepts_1_to_120_seconds(stored, parsed):
-    assert parse_settings({TIMEOUT: stored}).outbound_timeout_seconds == parsed
-
-
-@pytest.mark.parametrize(("stored", "words"), [("0", "below the minimum of 1"), ("121", "above the maximum of 120")])
-def test_the_timeout_outside_1_to_120_is_refused(stored, words):
-    with pytest.raises(ConfigError) as caught:
-        parse_settings({TIMEOUT: stored})
-    assert words in str(caught.value) and TIMEOUT in str(caught.value)
-
-
-def test_the_cancellation_reason_is_a_whole_number_not_below_zero():
-    assert parse_settings({settings.key_of("cancellation_reason_id"): "12"}).cancellation_reason_id == 12
-    for stored in ("-1", "twelve"):
-        with pytest.raises(ConfigError):
-            parse_settings({settings.key_of("cancellation_reason_id"): stored})
-
-
-def missing_names(**stored):
-    configured = parse_settings({settings.key_of(name): value for name, value in stored.items()})
-    return [setting.name for setting in outbound_missing(configured)]
-
-
-def test_outbound_missing_is_empty_while_sending_is_switched_off():
-    assert missing_names() == []
-    assert missing_names(outbound_enabled="false") == []
-
-
-def test_outbound_missing_names_what_sending_needs_once_switched_on():
-    assert missing_names(outbound_enabled="true") == [
-        "omnitron_api_url",
-        "omnitron_api_username",
-        "omnitron_api_password",
-    ]
-    assert missing_names(outbound_enabled="true", omnitron_api_url="https://omnitron.example.com") == [
-        "omnitron_api_username",
-        "omnitron_api_password",
-    ]
-    complete = {
-        "omnitron_api_url": "https://omnitron.example.com",
-        "omnitron_api_username": USERNAME,
-        "omnitron_api_password": PASSWORD,
-    }
-    assert missing_names(outbound_enabled="true", **complete) == []
 
 
 # Pulling orders: the read side, as the catch-up job walks it ---------------------------------
@@ -664,6 +603,7 @@ def test_the_doubles_next_link_is_followed_through_the_api_url(api, client):
         ("https://O.Example.com:443/api/i1/orders/", "https://o.example.com", "/api/i1/orders/"),
         ("http://o.example.com:80/api/i1/orders/?a=1#x", "http://o.example.com", "/api/i1/orders/?a=1"),
         ("http://127.0.0.1:8090/t/api/i1/orders/?page=3", "http://127.0.0.1:8090/t", "/api/i1/orders/?page=3"),
+        ("https://o.example.com/t/api/i1/orders/", " https://o.example.com/t/ ", "/api/i1/orders/"),
     ],
 )
 def test_same_origin_path_gives_the_path_and_query_below_the_api_url(next_url, base_url, path):

@@ -165,7 +165,7 @@ def same_origin_path(next_url, base_url):
     >>> same_origin_path("https://o.example.com/t/api/i1/orders/?page=2&status=400", "https://o.example.com:443/t")
     '/api/i1/orders/?page=2&status=400'
     """
-    base = urlsplit(str(base_url))
+    base = urlsplit(str(base_url).strip())
     try:
         target = urlsplit(next_url) if isinstance(next_url, str) else None
     except ValueError:
