@@ -3,8 +3,10 @@
 ``HttpCase`` runs every request in the test's one transaction, so it cannot
 show a race between workers or a dropped connection. ``LiveOdoo`` starts
 ``odoo --workers=N`` as its own process on a copy of an installed database,
-creates a sender (with its token) and the sample's carrier over XML-RPC, and
-posts real HTTP. Imports nothing from Odoo: it drives it from outside.
+creates an Omnitron account for the admin's company, a sender of that account
+(with its token) and the sample's carrier over XML-RPC, and posts real HTTP.
+``connect_account()`` points the account at an Omnitron (the contract double).
+Imports nothing from Odoo: it drives it from outside.
 
 With ``queue_job=True`` the server runs OCA queue_job's job runner as bin/run
 configures it (``server_wide_modules = base,web,queue_job``, channels
@@ -35,6 +37,7 @@ SAMPLE_PATH = REPO / "omnitron_order_webhook" / "tests" / "data" / "sample_order
 WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"
 # queue_job's runner, as bin/run configures it: Omnitron's channel one job at a time.
 QUEUE_JOB_CHANNELS = "root:2,root.omnitron:1"
+ADMIN_UID = 2  # the template database's administrator (login admin, password admin)
 
 
 def free_port():
@@ -196,13 +199,20 @@ class LiveOdoo:
 
     def rpc(self, model, method, *args, **kwargs):
         proxy = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
-        return proxy.execute_kw(self.db, 2, "admin", model, method, list(args), kwargs)
+        return proxy.execute_kw(self.db, ADMIN_UID, "admin", model, method, list(args), kwargs)
 
     def prepare(self):
-        """The sender and its token, and a carrier matching the sample's cargo company."""
+        """The Omnitron account, its sender and the sender's token, and a carrier matching the sample's cargo company.
+
+        The account belongs to the admin's company and has no connection: a
+        test that needs Omnitron's API gives it one with ``connect_account()``.
+        """
         group = self.rpc("ir.model.data", "check_object_reference", "omnitron_order_webhook", "group_omnitron_sender")[
             1
         ]
+        [admin] = self.rpc("res.users", "read", [ADMIN_UID], ["company_id"])
+        company_id = admin["company_id"][0]
+        self.account_id = self.rpc("omnitron.account", "create", {"name": "Live Omnitron", "company_id": company_id})
         self.sender_id = self.rpc(
             "res.users",
             "create",
@@ -211,6 +221,9 @@ class LiveOdoo:
                 "login": "live-sender",
                 "password": "live-sender-password",
                 "groups_id": [(6, 0, [group])],
+                "omnitron_account_id": self.account_id,
+                "company_id": company_id,
+                "company_ids": [(6, 0, [company_id])],
             },
         )
         self.token = self.rpc("res.users", "omnitron_generate_token", [self.sender_id])
@@ -230,6 +243,31 @@ class LiveOdoo:
 
     def set_param(self, key, value):
         self.rpc("ir.config_parameter", "set_param", key, value)
+
+    def connect_account(
+        self, url, username, password, *, outbound_enabled=True, cancellation_reason_id=0, timeout_seconds=10, **values
+    ):
+        """Point the account at the Omnitron API on ``url`` (the contract double) with these credentials.
+
+        ``values``: other fields of the account written with them (``catch_up_enabled``, say).
+        """
+        self.account_write(
+            api_url=url,
+            api_username=username,
+            api_password=password,
+            outbound_enabled=outbound_enabled,
+            cancellation_reason_id=cancellation_reason_id,
+            timeout_seconds=timeout_seconds,
+            **values,
+        )
+
+    def account_write(self, **values):
+        self.rpc("omnitron.account", "write", [self.account_id], values)
+
+    def account(self, *fields):
+        """The account's ``fields`` as a dict (the password is never read back)."""
+        [values] = self.rpc("omnitron.account", "read", [self.account_id], list(fields))
+        return values
 
     # -- HTTP ---------------------------------------------------------------------
 

@@ -28,7 +28,6 @@ from .test_order_life import order_body
 DOUBLE_PATH = REPO / "omnitron_order_webhook" / "tests" / "omnitron_api_double.py"
 USERNAME, PASSWORD = "odoo-erp-live", "live-Omnitron-pw"
 SECTION = "Fulfilment to Omnitron (queue_job)"
-PARAM = "omnitron_order_webhook."
 
 BULK = 50  # deliveries validated at once
 IN_FLIGHT = 16  # XML-RPC calls in flight: Odoo's listen backlog with 2 workers (8 per worker)
@@ -57,18 +56,9 @@ double = load_double()
 
 @pytest.fixture(scope="module")
 def api(live_jobs):
-    """The double, started, and the live server's outbound settings pointing at it."""
+    """The double, started, and the live server's Omnitron account (the sender's) sending to it."""
     server = double.OmnitronApiDouble(username=USERNAME, password=PASSWORD).start()
-    settings = {
-        "outbound_enabled": "true",
-        "omnitron_api_url": server.url,
-        "omnitron_api_username": USERNAME,
-        "omnitron_api_password": PASSWORD,
-        "cancellation_reason_id": "7",
-        "outbound_timeout_seconds": "10",
-    }
-    for key, value in settings.items():
-        live_jobs.set_param(PARAM + key, value)
+    live_jobs.connect_account(server.url, USERNAME, PASSWORD, cancellation_reason_id=7, timeout_seconds=10)
     yield server
     server.stop()
 
