@@ -209,7 +209,7 @@ def _login_failure(response):
         return TemporaryFailure(f"Omnitron failed to log in ({status}).")
     # A login that is refused is a configuration problem: never retried blindly.
     return PermanentFailure(
-        f"Omnitron refused the login ({status}); check the API username and password in Sales settings.",
+        f"Omnitron refused the login ({status}); check the API username and password on the Omnitron account.",
         status=status,
     )
 

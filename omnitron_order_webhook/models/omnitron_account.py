@@ -98,15 +98,25 @@ class OmnitronAccount(models.Model):
     sender_count = fields.Integer(compute="_compute_counts")
     channel_count = fields.Integer(compute="_compute_counts")
 
-    _sql_constraints = [
-        (
-            "catch_up_interval_range",
-            "CHECK(catch_up_interval_minutes BETWEEN 1 AND 1440)",
-            "The pull interval is between 1 and 1440 minutes.",
-        ),
-        ("timeout_range", "CHECK(timeout_seconds BETWEEN 1 AND 120)", "The API timeout is between 1 and 120 seconds."),
-        ("cancellation_reason_positive", "CHECK(cancellation_reason_id >= 0)", "A reason id is 0 or positive."),
-    ]
+    @api.constrains("catch_up_interval_minutes", "timeout_seconds", "cancellation_reason_id")
+    def _check_ranges(self):
+        for account in self:
+            for name, low, high in (
+                ("catch_up_interval_minutes", 1, 1440),
+                ("timeout_seconds", 1, 120),
+                ("cancellation_reason_id", 0, None),
+            ):
+                value = account[name]
+                if value < low or (high is not None and value > high):
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s: %(value)s is not between %(low)s and %(high)s.",
+                            field=self._fields[name].get_description(self.env)["string"],
+                            value=value,
+                            low=low,
+                            high=high if high is not None else "∞",
+                        )
+                    )
 
     def init(self):
         self.env.cr.execute(
@@ -178,6 +188,8 @@ class OmnitronAccount(models.Model):
 
     @api.constrains("outbound_enabled", "catch_up_enabled", "api_url", "api_username", "api_password")
     def _check_connection_complete(self):
+        if self.env.context.get("omnitron_account_creating"):
+            return
         for account in self.filtered(lambda account: account.outbound_enabled or account.catch_up_enabled):
             missing = account._missing_connection()
             if missing:
@@ -224,8 +236,12 @@ class OmnitronAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        accounts = super().create(vals_list)
+        # The password is stored by its inverse, which Odoo runs after the
+        # stored fields' constraints: the connection is checked once it is.
+        accounts = super(OmnitronAccount, self.with_context(omnitron_account_creating=True)).create(vals_list)
         accounts._check_manager()
+        accounts = accounts.with_env(self.env)
+        accounts._check_connection_complete()
         return accounts
 
     def write(self, vals):

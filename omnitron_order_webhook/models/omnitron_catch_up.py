@@ -113,6 +113,8 @@ class OmnitronCatchUp(models.AbstractModel):
                 fields=", ".join(account.with_context(lang="en_US")._missing_connection()),
             )
         settings = self.env["omnitron.webhook.reception"]._settings()  # raises ConfigError, said on the account
+        # Each order is received through a cursor of its own: what this one has pending is written first.
+        self.env.flush_all()
         pages_left = catch_up.MAX_PAGES
         for status in catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES):
             path = catch_up.list_path(status, 1)

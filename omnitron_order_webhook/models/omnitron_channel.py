@@ -46,7 +46,6 @@ class OmnitronChannel(models.Model):
         "res.users",
         string="Salesperson",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
-        check_company=True,
         help="The salesperson of the orders of this channel: they see them under My Quotations and My Orders, "
         "and, as an Omnitron user, get the activities of its deliveries that need a person.",
     )

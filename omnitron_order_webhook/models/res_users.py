@@ -8,7 +8,6 @@ class ResUsers(models.Model):
 
     omnitron_account_id = fields.Many2one(
         "omnitron.account",
-        string="Omnitron Account",
         index="btree_not_null",
         ondelete="restrict",
         help="The Omnitron whose orders this sender posts: its tokens import them into that account's company.",
@@ -27,6 +26,20 @@ class ResUsers(models.Model):
         compute="_compute_omnitron_token_stats",
         groups="omnitron_order_webhook.group_omnitron_manager",
     )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if (
+            self.env.context.get("omnitron_new_sender")
+            and "omnitron_account_id" in fields_list
+            and not values.get("omnitron_account_id")
+        ):
+            # A company with one Omnitron: its new senders post that one's orders.
+            accounts = self.env["omnitron.account"].search([("company_id", "=", self.env.company.id)], limit=2)
+            if len(accounts) == 1:
+                values["omnitron_account_id"] = accounts.id
+        return values
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -20,7 +20,6 @@ class SaleOrder(models.Model):
     omnitron_channel_id = fields.Many2one("omnitron.channel", readonly=True, copy=False, index="btree_not_null")
     omnitron_account_id = fields.Many2one(
         "omnitron.account",
-        string="Omnitron Account",
         readonly=True,
         copy=False,
         index="btree_not_null",

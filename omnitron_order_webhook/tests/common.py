@@ -143,7 +143,8 @@ class OmnitronFixtures:
             groups="omnitron_order_webhook.group_omnitron_sender",
             company_id=company.id,
             company_ids=[(6, 0, company.ids)],
-            omnitron_account_id=(account or self.account_of(company)).id,
+            # Called on the class too (setUpClass): the fixture is named, not looked up on ``self``.
+            omnitron_account_id=(account or OmnitronFixtures.account_of(self, company)).id,
         )
 
     def omnitron_orders(self, number=SAMPLE["payload"]["number"]):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import OmnitronCase, item
@@ -63,24 +63,32 @@ class TestChannels(OmnitronCase):
         self.receive(self.sample())
         self.assertFalse(self.omnitron_orders().user_id)
 
-    def test_turning_a_channel_off_feeds_the_allowed_channels_filter(self):
+    def test_turning_a_channel_off_refuses_its_orders_and_leaves_the_database_filter_alone(self):
         self.receive(self.sample(number="F-1"))
         other = self.sample(number="F-2", pk=9002)
         other["payload"]["channel"] = {**other["payload"]["channel"], "pk": 77, "name": "Web shop"}
         self.receive(other)
         n11, web = self.channel(), self.channel(77)
         n11.accept_orders = False
-        settings = self.env["omnitron.webhook.reception"]._settings()
-        self.assertEqual(settings.order_filtering.channels, frozenset({77}))
-        self.assertFalse(n11.accept_orders)
-        self.assertTrue(web.accept_orders)
-        self.assert_ignored(self.receive(self.sample(number="F-3", pk=9003)), "channel_not_allowed")
-        n11.accept_orders = True
         self.assertEqual(
             self.env["omnitron.webhook.reception"]._settings().order_filtering.channels,
             frozenset(),
-            "every known channel accepted again: the filter is off, so new channels are accepted too",
+            "a channel's switch is its own: the database-wide filter is not rewritten",
         )
+        body = self.assert_ignored(self.receive(self.sample(number="F-3", pk=9003)), "channel_not_allowed", "(77)")
+        self.assertIn("Orders Accepted is off", body["detail"])
+        self.assertTrue(web.accept_orders)
+        web_order = self.sample(number="F-4", pk=9004)
+        web_order["payload"]["channel"] = other["payload"]["channel"]
+        self.assertEqual(self.receive(web_order).status, 204)
+        n11.accept_orders = True
+        self.assertEqual(self.receive(self.sample(number="F-3", pk=9003)).status, 204)
+
+    def test_both_the_database_filter_and_the_channel_must_accept_an_order(self):
+        self.receive(self.sample(number="B-1"))
+        self.set_params(order_filtering='{"channels": [77]}')
+        self.assertTrue(self.channel().accept_orders)
+        self.assert_ignored(self.receive(self.sample(number="B-2", pk=9102)), "channel_not_allowed", "ORDER_FILTERING")
 
     def test_customers_speak_their_countrys_language_or_the_channels(self):
         self.env["res.lang"]._activate_lang("tr_TR")
@@ -184,11 +192,15 @@ class TestChannels(OmnitronCase):
         settings = self.env["res.config.settings"].create({})
         self.assertIn(f"20 {self.channel().name}", settings.omnitron_known_channels)
 
-    def test_orders_accepted_is_off_everywhere_while_the_settings_are_invalid(self):
+    def test_a_channels_salesperson_is_a_user_of_its_company(self):
         self.receive(self.sample())
-        self.set_params(order_filtering='{"channels": "20"}')
-        channel = self.channel()
-        channel.invalidate_recordset(["accept_orders"])
-        self.assertFalse(channel.accept_orders)
-        with self.assertRaises(UserError):
-            channel.accept_orders = True
+        other_company = self.env["res.company"].create({"name": "Brand B"})
+        outsider = new_test_user(
+            self.env,
+            login="brand-b-salesman",
+            groups="sales_team.group_sale_salesman",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        with self.assertRaisesRegex(ValidationError, "not a user of"):
+            self.channel().user_id = outsider

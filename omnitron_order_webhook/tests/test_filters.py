@@ -11,7 +11,8 @@ class TestFilters(OmnitronCase):
         before = self.counts()
         cases = [
             ({"min_order_omnitron_id": "40000"}, "below_min_omnitron_id", "31999", "40000"),
-            ({"order_filtering": '{"channels": [31]}'}, "channel_not_allowed", "Channel 20", "31"),
+            # Channel 31 is not one of this sender's: the refusal does not name it.
+            ({"order_filtering": '{"channels": [31]}'}, "channel_not_allowed", "Channel 20", "none of this account's"),
             (
                 {"order_filtering": '{"properties": {"delivery_type": ["standard", "next_day"]}}'},
                 "property_mismatch",

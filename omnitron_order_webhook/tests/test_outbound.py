@@ -155,8 +155,8 @@ class TestOutbound(OmnitronApiCase):
         )
         self.assertEqual(order.omnitron_status, "100")
 
-    def test_nothing_is_sent_when_sending_is_switched_off(self):
-        self.set_params(outbound_enabled="false")
+    def test_nothing_is_sent_when_the_account_sends_nothing_and_the_order_says_why(self):
+        self.account.outbound_enabled = False
         with trap_jobs() as trap:
             self.assertEqual(self.receive(self.order("O-OFF", [item(706, "O-6", "100.00")])).status, 204)
             order = self.omnitron_orders("O-OFF")
@@ -168,6 +168,11 @@ class TestOutbound(OmnitronApiCase):
             other._action_cancel()
             trap.assert_jobs_count(0)
         self.assertFalse(self.api.calls)
+        self.assertEqual(order.omnitron_sync_state, "off")
+        self.assertIn("switched off on the account Omnitron test", order.omnitron_sync_detail)
+        self.account.write({"outbound_enabled": True, "active": False})
+        self.assertEqual(order.omnitron_sync_state, "off")
+        self.assertIn("is archived", order.omnitron_sync_detail)
 
     def test_omnitrons_own_updates_are_never_echoed_back(self):
         body = self.order("O-ECHO", [item(707, "O-7", "100.00")])
@@ -354,10 +359,10 @@ class TestOutbound(OmnitronApiCase):
         self.assert_no_secret_kept(order, job_record, logs, PASSWORD, key)
 
     def test_the_test_connection_button_logs_in_and_says_so(self):
-        success, message = self.env["omnitron.outbound"]._test_connection()
+        success, message = self.account._test_connection()
         self.assertTrue(success, message)
         self.assertIn(self.api.url, message)
-        self.set_params(omnitron_api_password="wrong")
-        success, message = self.env["omnitron.outbound"]._test_connection()
+        self.account.api_password = "wrong"
+        success, message = self.account._test_connection()
         self.assertFalse(success)
         self.assertIn("400", message)

@@ -17,6 +17,8 @@ class TestSenders(TransactionCase):
             login="omnitron-senders-admin",
             groups="base.group_user,base.group_erp_manager,base.group_partner_manager,omnitron_order_webhook.group_omnitron_manager",
         )
+        # The company's one Omnitron: a sender created from the menu posts its orders.
+        cls.account = cls.env["omnitron.account"].create({"name": "Omnitron", "company_id": cls.env.company.id})
 
     def create_from_the_senders_menu(self, name, login):
         action = self.env["ir.actions.actions"]._for_xml_id("omnitron_order_webhook.omnitron_sender_action")

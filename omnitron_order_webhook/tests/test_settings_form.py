@@ -64,47 +64,6 @@ class TestSettingsForm(OmnitronCase):
         with self.assertRaises(ValueError):
             self.env["omnitron.webhook.reception"]._settings()
 
-    def test_the_api_password_is_stored_but_never_shown_back(self):
-        form = Form(self.env["res.config.settings"])
-        form.omnitron_outbound_enabled = True
-        form.omnitron_api_url = "https://omnitron.example.com/"
-        form.omnitron_api_username = "erp"
-        form.omnitron_api_password = "never-show-me"
-        form.save().execute()
-        params = self.env["ir.config_parameter"].sudo()
-        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), "never-show-me")
-        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_url"), "https://omnitron.example.com/")
-        again = self.env["res.config.settings"].create({})
-        self.assertFalse(again.omnitron_api_password)
-        self.assertTrue(again.omnitron_api_password_set)
-        # Saving again without typing it keeps the stored one.
-        again.omnitron_api_username = "erp2"
-        again.execute()
-        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), "never-show-me")
-        settings = self.env["omnitron.webhook.reception"]._settings()
-        self.assertEqual(settings.omnitron_api_url, "https://omnitron.example.com")
-        self.assertNotIn("never-show-me", repr(settings))
-
-    def test_the_typed_api_password_is_not_kept_in_the_settings_record_once_stored(self):
-        settings = self.env["res.config.settings"].create(
-            {
-                "omnitron_outbound_enabled": True,
-                "omnitron_api_url": "https://omnitron.example.com",
-                "omnitron_api_username": "erp",
-                "omnitron_api_password": "typed-secret",
-            }
-        )
-        settings.execute()
-        params = self.env["ir.config_parameter"].sudo()
-        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), "typed-secret")
-        self.env.invalidate_all()
-        self.assertFalse(settings.omnitron_api_password)
-        self.env.cr.execute(
-            "SELECT count(*) FROM res_config_settings WHERE omnitron_api_password IS NOT NULL AND id = %s",
-            (settings.id,),
-        )
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
-
     def test_the_units_of_an_order_are_bounded_by_a_setting(self):
         form = Form(self.env["res.config.settings"])
         self.assertEqual(form.omnitron_max_order_units, 100_000)
@@ -122,11 +81,15 @@ class TestSettingsForm(OmnitronCase):
         with self.assertRaises(ValidationError):
             self.env["res.config.settings"].create({"omnitron_max_order_units": 0})
 
-    def test_sending_to_omnitron_needs_its_url_username_and_password(self):
-        with self.assertRaisesRegex(ValidationError, "Omnitron API URL.*Omnitron API Password"):
-            self.env["res.config.settings"].create({"omnitron_outbound_enabled": True, "omnitron_api_username": "erp"})
-        with self.assertRaisesRegex(ValidationError, "http or https base URL"):
-            self.env["res.config.settings"].create({"omnitron_api_url": "ftp://omnitron.example.com"})
+    def test_the_settings_link_to_the_accounts_where_each_omnitrons_connection_lives(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.omnitron_account_count, 1)
+        action = settings.action_omnitron_accounts()
+        self.assertEqual(action["res_model"], "omnitron.account")
+        self.assertFalse(
+            [name for name in settings._fields if "api_password" in name or name == "omnitron_outbound_enabled"],
+            "no connection field is left in the settings",
+        )
 
     def test_a_filter_stored_invalid_is_shown_in_its_own_fields_with_the_webhooks_error(self):
         self.set_params(order_filtering='{"channels": "20", "properties": {"delivery_type": "same_day"}}')

@@ -3,7 +3,7 @@
 
 from odoo.tests import tagged
 
-from .common import PARAM_PREFIX, OmnitronHttpCase
+from .common import OmnitronHttpCase
 from .omnitron_api_double import OmnitronApiDouble
 
 PASSWORD = "s3cret-Omnitron-pw"
@@ -16,11 +16,16 @@ class TestSettingsTours(OmnitronHttpCase):
         self.set_params(min_order_omnitron_id="1234567")
         self.start_tour("/odoo/settings", "omnitron_settings_shown_tour", login="admin", timeout=120)
 
-    def test_one_click_on_test_connection_saves_and_tests(self):
+    def test_one_click_on_test_connection_saves_the_typed_password_and_tests_it(self):
         api = OmnitronApiDouble(username="odoo-erp", password=PASSWORD).start()
         self.addCleanup(api.stop)
-        self.set_params(outbound_enabled="true", omnitron_api_url=api.url, omnitron_api_username="odoo-erp")
-        self.start_tour("/odoo/settings", "omnitron_settings_test_connection_tour", login="admin", timeout=120)
-        params = self.env["ir.config_parameter"].sudo()
-        self.assertEqual(params.get_param(PARAM_PREFIX + "omnitron_api_password"), PASSWORD, "saved by the click")
+        self.account.write({"api_url": api.url, "api_username": "odoo-erp"})
+        self.start_tour(
+            f"/odoo/action-omnitron_order_webhook.omnitron_account_action/{self.account.id}",
+            "omnitron_account_test_connection_tour",
+            login="admin",
+            timeout=120,
+        )
+        self.assertEqual(self.account._api_password(), PASSWORD, "saved by the click")
         self.assertEqual(len(api.logins()), 1, "and tested by the same click")
+        self.assertFalse(self.account.read(["api_password"])[0]["api_password"], "and never read back")

@@ -139,7 +139,10 @@ class TestCompanyWithoutLocalisation(OmnitronCase):
         super().setUpClass()
         cls.bare = cls.env["res.company"].create({"name": "Bare Shop", "currency_id": cls.env.ref("base.USD").id})
         cls.env["account.chart.template"].try_loading("generic_coa", cls.bare, install_demo=False)
-        cls.sender.write({"company_ids": [(4, cls.bare.id)], "company_id": cls.bare.id})
+        bare_account = cls.env["omnitron.account"].create({"name": "Bare Shop's Omnitron", "company_id": cls.bare.id})
+        cls.sender.write(
+            {"company_ids": [(4, cls.bare.id)], "company_id": cls.bare.id, "omnitron_account_id": bare_account.id}
+        )
         cls.carrier.company_id = False
 
     def test_its_own_sale_tax_is_twinned_and_a_missing_rate_is_named(self):

@@ -47,23 +47,35 @@ registry.category("web_tour.tours").add("omnitron_settings_shown_tour", {
     ],
 });
 
-registry.category("web_tour.tours").add("omnitron_settings_test_connection_tour", {
-    url: "/odoo/settings",
+registry.category("web_tour.tours").add("omnitron_account_test_connection_tour", {
     steps: () => [
-        openSalesSettings,
+        {
+            content: "The account's form: no password shown",
+            trigger: ".o_form_view div[name='api_password'] input[type='password']",
+            run() {
+                const shown = document.querySelector(".o_form_view div[name='api_password'] input").value;
+                if (shown) {
+                    throw new Error(`The form shows a password: ${shown.length} characters`);
+                }
+            },
+        },
         {
             content: "Type the API password, without saving",
-            trigger: "input[id^='omnitron_api_password']",
+            trigger: ".o_form_view div[name='api_password'] input",
             run: "edit s3cret-Omnitron-pw",
         },
         {
             content: "Test the connection: one click",
-            trigger: "button[name='action_omnitron_test_connection']",
+            trigger: "button[name='action_test_connection']",
             run: "click",
         },
         {
             content: "Odoo logged in to Omnitron with the password just typed",
             trigger: ".o_notification:contains('Logged in to'):contains('as odoo-erp')",
+        },
+        {
+            content: "The form says a password is stored, and shows none",
+            trigger: ".o_omnitron_password_stored:visible",
         },
     ],
 });

@@ -1,0 +1,189 @@
+"""Omnitron accounts: one per Omnitron installation, each with its company, connection, senders and channels."""
+
+import importlib.util
+import pathlib
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import PARAM_PREFIX, OmnitronApiCase, OmnitronCase, OmnitronHttpCase, item
+from .omnitron_api_double import OmnitronApiDouble
+
+PASSWORD = OmnitronApiCase.API_PASSWORD
+
+
+@tagged("post_install", "-at_install")
+class TestAccountRecord(OmnitronCase):
+    def test_the_password_is_written_and_never_read_back(self):
+        self.account.write({"api_url": "https://omnitron.example.com", "api_username": "erp", "api_password": "pw-1"})
+        self.assertEqual(self.account._api_password(), "pw-1")
+        self.env.invalidate_all()
+        self.assertEqual(self.account.read(["api_password", "api_password_set"])[0]["api_password"], False)
+        self.assertTrue(self.account.api_password_set)
+        self.assertNotIn("pw-1", repr(self.account._connection()))
+        self.assertNotIn("pw-1", str(self.account.with_user(self.manager).read()))
+        self.assertNotIn("api_password_secret", self.account._fields, "no field reaches the stored password")
+        # Saving without typing it keeps the stored one.
+        self.account.api_username = "erp2"
+        self.assertEqual(self.account._api_password(), "pw-1")
+
+    def test_only_an_omnitron_administrator_of_its_company_changes_an_account(self):
+        salesman = new_test_user(self.env, login="omnitron-account-salesman", groups="sales_team.group_sale_salesman")
+        with self.assertRaises(AccessError):
+            self.account.with_user(salesman).write({"api_url": "https://evil.example.com"})
+        other_company = self.env["res.company"].create({"name": "Brand B"})
+        other = self.account_of(other_company)
+        with self.assertRaises(AccessError):
+            other.with_user(self.manager).write({"name": "Mine now"})
+        self.assertNotIn(other, self.env["omnitron.account"].with_user(self.manager).search([]))
+
+    def test_bad_connection_values_are_refused_naming_the_field(self):
+        cases = [
+            ({"api_url": "https://user:pw@omnitron.example.com"}, "API URL: put the username and password"),
+            ({"api_url": "ftp://omnitron.example.com"}, "API URL: an http or https base URL"),
+            ({"catch_up_interval_minutes": 0}, "Pull Every (minutes): 0 is not between 1 and 1440"),
+            ({"catch_up_interval_minutes": 1441}, "Pull Every (minutes): 1441"),
+            ({"timeout_seconds": 500}, "API Timeout (seconds): 500"),
+            ({"catch_up_statuses": "400, 9999"}, "Order Statuses Pulled"),
+            ({"outbound_enabled": True}, "fill in API URL, API Username, API Password"),
+        ]
+        for values, words in cases:
+            with self.subTest(values=values), self.assertRaises(ValidationError) as caught:
+                self.account.write(values)
+            self.assertIn(words, str(caught.exception))
+
+    def test_the_pull_needs_sending_switched_on_because_it_finds_orders_by_their_sent_mark(self):
+        self.account.write({"api_url": "https://omnitron.example.com", "api_username": "erp", "api_password": "pw"})
+        with self.assertRaisesRegex(ValidationError, "is_send"):
+            self.account.write({"catch_up_enabled": True})
+
+    def test_a_sender_posts_the_orders_of_one_account_of_its_own_company(self):
+        with self.assertRaisesRegex(ValidationError, "choose the Omnitron account"):
+            new_test_user(
+                self.env, login="omnitron-sender-without", groups="omnitron_order_webhook.group_omnitron_sender"
+            )
+        brand_b = self.env["res.company"].create({"name": "Brand B"})
+        with self.assertRaisesRegex(ValidationError, "must belong to that company"):
+            self.sender.omnitron_account_id = self.account_of(brand_b)
+
+
+@tagged("post_install", "-at_install")
+class TestTwoBrands(OmnitronApiCase):
+    """Two companies in one database, each with its own Omnitron."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.brand_b = cls.env["res.company"].create({"name": "Brand B", "currency_id": cls.env.ref("base.TRY").id})
+        cls.env["account.chart.template"].try_loading("tr", cls.brand_b, install_demo=False)
+        cls.api_b = OmnitronApiDouble(username="brand-b-erp", password="brand-b-pw").start()
+        cls.addClassCleanup(cls.api_b.stop)
+        cls.account_b = cls.env["omnitron.account"].create({"name": "Brand B Omnitron", "company_id": cls.brand_b.id})
+        cls.sender_b = cls.sender_of(cls, cls.brand_b, "omnitron-sender-brand-b", cls.account_b)
+        cls.token_b = cls.sender_b.omnitron_generate_token()
+        cls.carrier.company_id = False
+
+    def setUp(self):
+        super().setUp()
+        self.api_b.reset()
+        self.api_b.expire_keys()
+        self.connect(self.account_b, self.api_b)
+
+    def test_each_companys_orders_are_told_to_its_own_omnitron_only(self):
+        body = self.order("B-1", [item(801, "B-1", "100.00")])
+        with trap_jobs() as trap:
+            self.assertEqual(self.receive(body, token=self.token_b).status, 204)
+            order_b = self.omnitron_orders("B-1")
+            self.assertEqual((order_b.company_id, order_b.omnitron_account_id), (self.brand_b, self.account_b))
+            trap.perform_enqueued_jobs()
+            order_b.with_company(self.brand_b)._action_cancel()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.api.calls, "company A's Omnitron heard nothing of B's order")
+        told = [(call.method, call.path) for call in self.api_b.calls if "auth/login" not in call.path]
+        self.assertEqual(
+            told,
+            [
+                ("PATCH", f"/api/v1/orders/{order_b.omnitron_pk}/"),
+                ("POST", f"/api/i1/orders/{order_b.omnitron_pk}/cancel/"),
+            ],
+        )
+        self.assertEqual(self.api_b.logins()[0].body["username"], "brand-b-erp")
+
+    def test_a_channel_switched_off_in_one_company_stays_on_in_the_other(self):
+        self.assertEqual(self.receive(self.order("A-1", [item(811, "A-1", "10.00")])).status, 204)
+        self.assertEqual(self.receive(self.order("B-2", [item(812, "B-2", "10.00")]), token=self.token_b).status, 204)
+        channel_a = self.env["omnitron.channel"].search([("account_id", "=", self.account.id)])
+        channel_b = self.env["omnitron.channel"].search([("account_id", "=", self.account_b.id)])
+        self.assertEqual((channel_a.channel_pk, channel_b.channel_pk), (20, 20), "one channel id, two Omnitrons")
+        channel_a.accept_orders = False
+        self.assertEqual(self.receive(self.order("B-3", [item(813, "B-3", "10.00")]), token=self.token_b).status, 204)
+        body = self.assert_ignored(self.receive(self.order("A-2", [item(814, "A-2", "10.00")])), "channel_not_allowed")
+        self.assertIn("none of this account's", body["detail"], "B's channels are none of A's business")
+
+
+@tagged("post_install", "-at_install")
+class TestMigrationFromGlobalSettings(OmnitronCase):
+    def test_the_global_connection_becomes_one_account_per_company_with_senders(self):
+        self.receive(self.sample())
+        brand_b = self.env["res.company"].create({"name": "Brand B"})
+        sender_b = self.sender_of(brand_b, "omnitron-sender-migrated-b")
+        params = self.env["ir.config_parameter"].sudo()
+        legacy = {
+            "outbound_enabled": "true",
+            "omnitron_api_url": "https://omnitron.example.com",
+            "omnitron_api_username": "erp",
+            "omnitron_api_password": "legacy-pw",
+            "cancellation_reason_id": "7",
+            "outbound_timeout_seconds": "15",
+        }
+        for key, value in legacy.items():
+            params.set_param(PARAM_PREFIX + key, value)
+        params.set_param(PARAM_PREFIX + "order_filtering", '{"channels": [31]}')
+        # The database as 18.0.1.3.0 left it: no account anywhere.
+        cr = self.env.cr
+        cr.execute("ALTER TABLE omnitron_channel ALTER COLUMN account_id DROP NOT NULL")
+        cr.execute("UPDATE res_users SET omnitron_account_id = NULL")
+        cr.execute("UPDATE omnitron_channel SET account_id = NULL")
+        cr.execute("UPDATE sale_order SET omnitron_account_id = NULL")
+        cr.execute("UPDATE omnitron_webhook_event SET account_id = NULL")
+        cr.execute("DELETE FROM omnitron_account")
+        self.env.invalidate_all()
+        _load_migration().migrate(cr, "18.0.1.3.0")
+        self.env.invalidate_all()
+        accounts = self.env["omnitron.account"].search([])
+        self.assertEqual(sorted(accounts.company_id.mapped("name")), sorted([self.company.name, "Brand B"]))
+        account_a = accounts.filtered(lambda account: account.company_id == self.company)
+        self.assertEqual(
+            (account_a.api_url, account_a.api_username, account_a._api_password(), account_a.outbound_enabled),
+            ("https://omnitron.example.com", "erp", "legacy-pw", True),
+        )
+        self.assertEqual((account_a.cancellation_reason_id, account_a.timeout_seconds), (7, 15))
+        self.assertEqual(self.sender.omnitron_account_id, account_a)
+        self.assertEqual(sender_b.omnitron_account_id.company_id, brand_b)
+        channel = self.env["omnitron.channel"].search([("channel_pk", "=", 20)])
+        self.assertEqual(channel.account_id, account_a)
+        self.assertFalse(channel.accept_orders, "the old filter left channel 20 out")
+        self.assertEqual(self.omnitron_orders().omnitron_account_id, account_a)
+        for key in legacy:
+            self.assertFalse(params.get_param(PARAM_PREFIX + key), key)
+
+
+def _load_migration():
+    """The migration script by file path (its folder's name is not a Python identifier)."""
+    path = pathlib.Path(__file__).parents[1] / "migrations" / "18.0.1.4.0" / "post-migrate.py"
+    spec = importlib.util.spec_from_file_location("omnitron_migration_18_0_1_4_0", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestAccountOverHttp(OmnitronHttpCase):
+    def test_the_senders_of_an_archived_account_are_refused(self):
+        self.account.active = False
+        response = self.post(self.sample())
+        self.assertEqual(response.status_code, 403, response.text)
+        self.assertFalse(self.omnitron_orders())
+        self.account.active = True
+        self.assertEqual(self.post(self.sample()).status_code, 204)

@@ -1,0 +1,144 @@
+"""The catch-up pull: what Omnitron lists as not taken by an ERP is imported once, through the webhook's reception."""
+
+from unittest.mock import patch
+
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.tests import tagged
+
+from ..core import catch_up
+from .common import OmnitronApiCase, item
+
+DETAIL = "/api/i1/orders_integration/"
+LIST = "/api/i1/orders/"
+
+
+@tagged("post_install", "-at_install")
+class TestCatchUpPull(OmnitronApiCase):
+    def setUp(self):
+        super().setUp()
+        self.connect(self.account, self.api, catch_up_enabled=True)
+
+    def omnitron_has(self, count, first=5000, **changes):
+        """``count`` orders in the double, not yet taken by an ERP (pk ``first``…)."""
+        for index in range(count):
+            pk = first + index
+            body = self.order(f"P-{pk}", [item(pk * 10, f"P-{pk}", "10.00")], **changes)
+            body["payload"]["pk"] = pk
+            self.api.add_order(body["payload"])
+
+    def pull(self):
+        """One pull, as the job runs it; then the mark-sent jobs it stored run, as the runner would."""
+        result = self.env["omnitron.catch.up"]._pull(self.account)
+        for record in self.env["queue.job"].search([("state", "=", "pending"), ("omnitron_order_id", "!=", False)]):
+            job = Job.load(self.env, record.uuid)
+            job.perform()
+            job.set_done()
+            job.store()
+        return result
+
+    def pulled_events(self):
+        return self.env["omnitron.webhook.event"].search([("source", "=", "pull")])
+
+    def test_every_listed_order_is_imported_once_and_marked_sent(self):
+        self.omnitron_has(60)
+        result = self.pull()
+        self.assertEqual(result, "listed 60, imported 60, already there 0, refused 0, failed 0")
+        orders = self.env["sale.order"].search([("omnitron_pk", ">=", 5000)])
+        self.assertEqual(len(orders), 60)
+        self.assertEqual(orders.omnitron_account_id, self.account)
+        self.assertEqual(self.api.count_calls("PATCH", r"/api/v1/orders/\d+/", ok_only=True), 60)
+        self.assertEqual(self.api.count_calls("GET", LIST, ok_only=True), 2, "two pages of 50")
+        self.assertEqual(set(self.pulled_events().mapped("state")), {"done"})
+        self.assertEqual(self.account.catch_up_last_result, result)
+        self.assertFalse(self.account.catch_up_last_error)
+        # Marked sent: the next run finds nothing left to take.
+        self.assertEqual(self.pull(), "listed 0, imported 0, already there 0, refused 0, failed 0")
+
+    def test_an_order_the_webhook_brought_is_no_second_order(self):
+        self.omnitron_has(1, first=5100)
+        with trap_jobs():  # the webhook's own is_send job has not run yet: Omnitron still lists it
+            self.assertEqual(self.receive({**_envelope(), "payload": self.api.order(5100)}).status, 204)
+        result = self.pull()
+        self.assertIn("already there 1", result)
+        self.assertEqual(len(self.env["sale.order"].search([("omnitron_pk", "=", 5100)])), 1)
+        self.assertFalse(self.api.count_calls("GET", DETAIL + ".*"), "an imported order is not fetched again")
+        self.assertEqual(self.api.count_calls("PATCH", r"/api/v1/orders/5100/", ok_only=True), 1)
+
+    def test_a_refused_order_stays_listed_and_its_event_is_written_once_per_cause(self):
+        self.omnitron_has(1, first=5200)
+        self.set_params(create_missing_products="false")
+        self.assertIn("refused 1", self.pull())
+        self.assertIn("refused 1", self.pull(), "is_send stays false: listed again")
+        [event] = self.pulled_events()
+        self.assertEqual((event.reason, event.source, event.account_id), ("product_not_found", "pull", self.account))
+        self.assertFalse(self.api.count_calls("PATCH", r"/api/v1/orders/5200/"))
+        self.set_params(create_missing_products="true")
+        self.assertIn("imported 1", self.pull(), "the cause fixed, the next run imports it")
+
+    def test_a_detail_that_is_not_an_order_is_a_rejected_event_naming_its_paths_and_never_marked_sent(self):
+        self.omnitron_has(1, first=5300)
+        self.api.corrupt_detail(5300, {"pk": 5300, "number": 17})
+        self.assertIn("refused 1", self.pull())
+        [event] = self.pulled_events()
+        self.assertEqual((event.http_status, event.state), (400, "rejected"))
+        self.assertIn("payload.", event.detail)
+        self.assertFalse(self.api.count_calls("PATCH", r"/api/v1/orders/5300/"))
+
+    def test_a_failed_pull_is_said_on_the_account_once_per_streak_and_the_next_run_completes(self):
+        self.omnitron_has(3, first=5400)
+        messages = self.account.message_ids
+        self.api.fail_next(2, status=503, path=LIST)
+        result = self.pull()
+        self.assertTrue(result.startswith("Failed: Omnitron failed"), result)
+        self.assertIn("503", self.account.catch_up_last_error)
+        self.assertTrue(self.account.catch_up_failing)
+        self.pull()
+        self.assertEqual(len(self.account.message_ids - messages), 1, "one note per failure streak")
+        self.assertNotIn(PASSWORD_WORDS, self.account.catch_up_last_error)
+        self.assertIn("imported 3", self.pull())
+        self.assertFalse(self.account.catch_up_last_error)
+        self.assertFalse(self.account.catch_up_failing)
+
+    def test_a_run_reads_at_most_its_page_budget_and_leaves_the_rest_for_the_next(self):
+        self.omnitron_has(60, first=5500)
+        with patch.object(catch_up, "MAX_PAGES", 1):
+            self.assertEqual(
+                self.pull(),
+                "listed 50, imported 50, already there 0, refused 0, failed 0; more left for the next run",
+            )
+            self.assertIn("imported 10", self.pull())
+
+    def test_the_cron_queues_one_pull_per_due_account(self):
+        with trap_jobs() as trap:
+            self.env["omnitron.catch.up"]._cron_enqueue()
+            self.env["omnitron.catch.up"]._cron_enqueue()
+            trap.assert_jobs_count(1)  # its identity key: one waiting pull per account
+        self.pull()
+        with trap_jobs() as trap:
+            self.env["omnitron.catch.up"]._cron_enqueue()
+            trap.assert_jobs_count(0)  # its interval has not passed
+            self.account.action_pull_now()
+            trap.assert_jobs_count(1)
+
+    def test_refresh_from_omnitron_applies_a_missed_update(self):
+        self.omnitron_has(1, first=5600)
+        self.pull()
+        order = self.env["sale.order"].search([("omnitron_pk", "=", 5600)])
+        changed = self.api.order(5600)
+        changed["status"] = "100"
+        for line in changed["orderitem_set"]:
+            line["status"] = "100"
+        self.api.add_order(changed, is_send=True)
+        notification = order.action_omnitron_refresh()
+        self.assertEqual(notification["params"]["type"], "success", notification["params"]["message"])
+        self.assertEqual(order.omnitron_status, "100")
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(self.pulled_events().sorted("id")[-1].state, "updated")
+
+
+PASSWORD_WORDS = OmnitronApiCase.API_PASSWORD
+
+
+def _envelope():
+    return {"event": {"type": "order.created", "uuid": "0" * 32}}
