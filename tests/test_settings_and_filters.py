@@ -7,11 +7,21 @@ from omnitron_order_webhook.core.validation import parse_webhook_call
 K = settings.key_of("order_filtering")
 
 
-def decide(sample, **stored):
-    """Apply the filters of the settings stored as ``stored`` to the sample."""
+def decide(sample, own_channels=frozenset({21, 31}), **stored):
+    """Apply the filters of the settings stored as ``stored`` to the sample of a sender whose channels are ``own_channels``."""
     configured = parse_settings({settings.key_of(key): value for key, value in stored.items()})
-    outcome = filters.check_filters(configured, parse_webhook_call(sample).order, sample["payload"])
+    outcome = filters.check_filters(
+        configured, parse_webhook_call(sample).order, sample["payload"], own_channels=lambda: own_channels
+    )
     return (outcome.reason, outcome.detail) if outcome else (None, None)
+
+
+def test_a_channel_refusal_names_only_the_senders_own_allowed_channels(sample):
+    stored = {"order_filtering": '{"channels": [21, 31, 44]}'}
+    assert decide(sample, own_channels=frozenset({31, 77}), **stored)[1] == (
+        "Channel 20 is not one of the allowed channels (31) in ORDER_FILTERING."
+    )
+    assert "none of this account's" in decide(sample, own_channels=frozenset(), **stored)[1]
 
 
 def test_defaults_accept_everything(sample):
