@@ -8,7 +8,7 @@ K = settings.key_of("order_filtering")
 
 
 def decide(sample, own_channels=frozenset({21, 31}), **stored):
-    """Apply the filters of the settings stored as ``stored`` to the sample of a sender whose channels are ``own_channels``."""
+    """The filters of the settings stored as ``stored``, for a sender whose channels are ``own_channels``."""
     configured = parse_settings({settings.key_of(key): value for key, value in stored.items()})
     outcome = filters.check_filters(
         configured, parse_webhook_call(sample).order, sample["payload"], own_channels=lambda: own_channels
