@@ -275,7 +275,9 @@ def test_a_refused_login_is_permanent_and_keeps_only_its_status(api):
     client = Client(connection, KeyStore(connection))
     failure = failure_of(mark_sent, client)
     assert isinstance(failure, PermanentFailure) and failure.status == 400
-    assert str(failure) == "Omnitron refused the login (400); check the API username and password on the Omnitron account."
+    assert str(failure) == (
+        "Omnitron refused the login (400); check the API username and password on the Omnitron account."
+    )
     assert failure.body is None, "nothing of a refused login's answer is kept"
     assert client.key_store.key is None and api.calls_to(MARK_SENT) == []
 

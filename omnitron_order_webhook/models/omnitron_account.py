@@ -293,9 +293,7 @@ class OmnitronAccount(models.Model):
         if not self.active:
             return self.env._("The Omnitron account %(account)s is archived.", account=self.name)
         if not self.outbound_enabled:
-            return self.env._(
-                "Sending to Omnitron is switched off on the account %(account)s.", account=self.name
-            )
+            return self.env._("Sending to Omnitron is switched off on the account %(account)s.", account=self.name)
         missing = self._missing_connection()
         if missing:
             return self.env._(

@@ -99,7 +99,9 @@ class OmnitronCatchUp(models.AbstractModel):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM omnitron_account WHERE id = %s FOR NO KEY UPDATE NOWAIT", [account.id], log_exceptions=False
+                    "SELECT id FROM omnitron_account WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    [account.id],
+                    log_exceptions=False,
                 )
         except psycopg2.errors.LockNotAvailable:
             return False

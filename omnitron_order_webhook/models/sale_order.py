@@ -355,7 +355,8 @@ class SaleOrder(models.Model):
         elif state in (const.STATE_DONE, const.STATE_IGNORED) and not self.omnitron_needs_action:
             message, kind = self.env._("Refreshed from Omnitron: nothing had changed."), "info"
         else:
-            message, kind = self.env._("Omnitron's order could not be applied: see the order's webhook events."), "warning"
+            message = self.env._("Omnitron's order could not be applied: see the order's webhook events.")
+            kind = "warning"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
