@@ -209,9 +209,9 @@ class OmnitronChannel(models.Model):
         """The ids of the channels of this channel's account that accept orders (for a refusal's words)."""
         self.ensure_one()
         return frozenset(
-            self.sudo().search([("account_id", "=", self.account_id.id), ("accept_orders", "=", True)]).mapped(
-                "channel_pk"
-            )
+            self.sudo()
+            .search([("account_id", "=", self.account_id.id), ("accept_orders", "=", True)])
+            .mapped("channel_pk")
         )
 
     def _order_defaults(self):
