@@ -293,13 +293,20 @@ def outbound_cost(odoo, count):
     target is about: at most 2 more statements per order, one bulk update
     (one job) per validated delivery whatever its number of lines.
     """
-    prefix = "omnitron_order_webhook."
     per_order = {}
-    for phase, (label, enabled) in enumerate((("off", "false"), ("on", "true"))):
-        odoo.set_param(prefix + "outbound_enabled", enabled)
-        odoo.set_param(prefix + "omnitron_api_url", "http://127.0.0.1:9")
-        odoo.set_param(prefix + "omnitron_api_username", "bench")
-        odoo.set_param(prefix + "omnitron_api_password", "bench-password")
+    for phase, (label, enabled) in enumerate((("off", False), ("on", True))):
+        # The sender's account (tools/live_odoo.py), pointing at a port nothing listens on.
+        odoo.rpc(
+            "omnitron.account",
+            "write",
+            [odoo.account_id],
+            {
+                "api_url": "http://127.0.0.1:9",
+                "api_username": "bench",
+                "api_password": "bench-password",
+                "outbound_enabled": enabled,
+            },
+        )
         counts = []
         for index in range(count + 1):  # the first warms the caches and is dropped
             # A new customer each time, in both phases alike.
@@ -329,7 +336,7 @@ def outbound_cost(odoo, count):
             "AND args::text LIKE %s",  # args is JSON inside jsonb: quotes come escaped
             (order_id, "%items%"),
         )[0][0]
-    odoo.set_param(prefix + "outbound_enabled", "false")
+    odoo.rpc("omnitron.account", "write", [odoo.account_id], {"outbound_enabled": False})
     return {"sql_per_order": per_order, "jobs_per_delivery": jobs_per_delivery}
 
 
