@@ -14,7 +14,10 @@ three ways, interleaved so machine noise hits all three alike:
 
 SQL statements per order come from Odoo's own counters: the query count Odoo
 logs for every HTTP request (webhook, peer) and the cursor's counter (floor).
-Then the throughput of 8 concurrent senders with 1 and with 2 workers.
+Then the throughput of 8 concurrent senders with 1 and with 2 workers, and
+the catch-up pull (2 workers and queue_job's runner, against the contract
+double of Omnitron's API on this machine): SQL per order it imports against
+the webhook's in the same server, and orders imported per second.
 Prints one table, writes bench/results.json and bench/RESULTS.md.
 """
 
@@ -22,6 +25,7 @@ import argparse
 import concurrent.futures
 import contextlib
 import copy
+import importlib.util
 import json
 import os
 import pathlib
@@ -44,6 +48,9 @@ PG_PORT = os.environ.get("OMNITRON_BENCH_PG_PORT", "55434")
 DB = "omnitron_bench"
 CATALOG = 600  # products the orders draw their skus from
 REQUEST_LOG = re.compile(r'"POST (\S+) HTTP/1\.\d" (\d+) - (\d+) ')
+# queue_job's runner calls a worker back for each job: its query count is logged like any request's.
+RUNJOB_LOG = re.compile(r'"GET /queue_job/runjob\?\S*job_uuid=([0-9a-f-]+)\S* HTTP/1\.\d" (\d+) - (\d+) ')
+DOUBLE_PATH = REPO / "omnitron_order_webhook" / "tests" / "omnitron_api_double.py"
 
 
 def shell(script):
@@ -366,6 +373,80 @@ def throughput(conf, template_db, workers, total, senders=8):
     }
 
 
+def load_double():
+    """The contract double of Omnitron's API, by file path (the addon's tests package imports Odoo's)."""
+    spec = importlib.util.spec_from_file_location("omnitron_api_double_bench", DOUBLE_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # before running it: dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def pull_cost(conf, template_db, count, references=10):
+    """The catch-up pull of ``count`` 1-line orders against the webhook's cost of the same orders.
+
+    Both with sending to Omnitron on (each imported order stores its is_send
+    job). The webhook's SQL is the route's request; the pull's is its whole
+    job (listing, fetching, receiving each order in its own transaction),
+    divided by the orders it imported — the double's HTTP answers are not SQL.
+    """
+    api = load_double().OmnitronApiDouble(username="bench-erp", password="bench-password").start()
+    try:
+        with LiveOdoo(conf, template_db, workers=2, db=f"{DB}_pull", queue_job=True) as odoo:
+            odoo.set_param("omnitron_order_webhook.rate_limit_per_token", "1000000")
+            odoo.connect_account(api.url, "bench-erp", "bench-password", catch_up_enabled=True)
+            webhook = []
+            for index in range(references + 1):  # the first warms the caches and is dropped
+                offset = len(odoo.server_log())
+                assert odoo.post(make_order(f"PULLREF-{index}", 1, 600_000 + index)).status == 204
+                time.sleep(0.05)
+                if index:
+                    webhook.append(log_queries(odoo, offset, "/api/v1/oms/orders_omnitron"))
+            for index in range(count):
+                payload = make_order(f"PULL-{index}", 1, 650_000 + index)["payload"]
+                payload["pk"] = 650_000 + index
+                for line_index, line in enumerate(payload["orderitem_set"]):
+                    line["pk"] = 6_500_000 + index * 10 + line_index
+                api.add_order(payload)
+            offset = len(odoo.server_log())
+            started = time.perf_counter()
+            odoo.rpc("omnitron.account", "action_pull_now", [odoo.account_id])
+            deadline = time.monotonic() + 900
+            imported = 0
+            while time.monotonic() < deadline:
+                [[imported]] = odoo.query("SELECT count(*) FROM sale_order WHERE omnitron_number LIKE %s", ("PULL-%",))
+                if imported >= count:
+                    break
+                time.sleep(0.2)
+            elapsed = time.perf_counter() - started
+            job_uuid = None
+            while time.monotonic() < deadline:
+                rows = odoo.query(
+                    "SELECT uuid, state FROM queue_job WHERE method_name = '_omnitron_pull' ORDER BY id DESC LIMIT 1"
+                )
+                if rows and rows[0][1] == "done":
+                    job_uuid = rows[0][0]
+                    break
+                time.sleep(0.2)
+            time.sleep(1)  # the worker logs its request once it answered the runner
+            pull_sql = sum(
+                int(match.group(3))
+                for match in RUNJOB_LOG.finditer(odoo.server_log()[offset:])
+                if match.group(1) == job_uuid
+            )
+            result = odoo.account("catch_up_last_result")["catch_up_last_result"]
+    finally:
+        api.stop()
+    return {
+        "orders": count,
+        "imported": imported,
+        "seconds": elapsed,
+        "orders_per_second": imported / elapsed if elapsed else 0.0,
+        "sql_per_order": {"webhook": statistics.mean(webhook), "pull": pull_sql / imported if imported else None},
+        "result": result,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke run, not a measurement")
@@ -393,12 +474,14 @@ def main():
             outbound = outbound_cost(odoo, 3 if args.quick else 20)
         print("Throughput, 8 concurrent senders of 1-line orders:", flush=True)
         tp = [throughput(conf, DB, workers, tp_total) for workers in (1, 2)]
+        print("The catch-up pull:", flush=True)
+        pull = pull_cost(conf, DB, 20 if args.quick else 200)
     finally:
         shell("pg_stop")
-    report(sizes_result, tp, outbound, args.quick, pathlib.Path(args.out))
+    report(sizes_result, tp, outbound, pull, args.quick, pathlib.Path(args.out))
 
 
-def report(sizes_result, tp, outbound, quick, out):
+def report(sizes_result, tp, outbound, pull, quick, out):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
     extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
@@ -435,6 +518,12 @@ def report(sizes_result, tp, outbound, quick, out):
         "bulk-update jobs per validated delivery of 1 / 10 / 100 lines: "
         + " / ".join(str(outbound["jobs_per_delivery"][lines]) for lines in (1, 10, 100))
         + ".",
+        "",
+        f"Catch-up pull (2 workers, queue_job's runner, the contract double on this machine): {pull['imported']} "
+        f"of {pull['orders']} orders imported in {pull['seconds']:.1f} s ({pull['orders_per_second']:.1f} orders/s); "
+        f"SQL per order: pull {pull['sql_per_order']['pull'] or 0:.1f}, webhook {pull['sql_per_order']['webhook']:.1f} "
+        f"(+{(pull['sql_per_order']['pull'] or 0) - pull['sql_per_order']['webhook']:.1f}); the run said: "
+        f"{pull['result']}.",
     ]
     table = "\n".join(lines)
     print("\n" + table)
@@ -448,6 +537,7 @@ def report(sizes_result, tp, outbound, quick, out):
                 "throughput": tp,
                 "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
                 "outbound": outbound,
+                "pull": pull,
             },
             indent=2,
         )

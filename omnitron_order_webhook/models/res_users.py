@@ -9,6 +9,7 @@ class ResUsers(models.Model):
     omnitron_account_id = fields.Many2one(
         "omnitron.account",
         index="btree_not_null",
+        groups="omnitron_order_webhook.group_omnitron_manager",
         ondelete="restrict",
         help="The Omnitron whose orders this sender posts: its tokens import them into that account's company.",
     )
@@ -40,6 +41,13 @@ class ResUsers(models.Model):
             if len(accounts) == 1:
                 values["omnitron_account_id"] = accounts.id
         return values
+
+    @api.onchange("omnitron_account_id")
+    def _onchange_omnitron_account_id(self):
+        """A sender belongs to its account's company (its form shows the company as the account's)."""
+        if self.omnitron_account_id and self.omnitron_account_id.company_id != self.company_id:
+            self.company_id = self.omnitron_account_id.company_id
+            self.company_ids = [Command.set(self.company_id.ids)]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -213,12 +213,14 @@ class SaleOrder(models.Model):
         "omnitron_account_id.api_username",
     )
     def _compute_omnitron_sync_state(self):
+        sending = {}  # per account, asked once: an account's change recomputes all its orders
         for sale_order in self:
             if not sale_order.omnitron_job_ids and sale_order.omnitron_pk:
                 # Nothing was queued: its account sends nothing (the detail says why), or not yet.
                 account = sale_order.sudo().omnitron_account_id
-                sending = account and not account._outbound_refusal()
-                sale_order.omnitron_sync_state = False if sending else "off"
+                if account.id not in sending:
+                    sending[account.id] = bool(account) and not account._outbound_refusal()
+                sale_order.omnitron_sync_state = False if sending[account.id] else "off"
                 sale_order.omnitron_sync_error = False
                 continue
             jobs = sale_order.omnitron_job_ids.sorted("id")
