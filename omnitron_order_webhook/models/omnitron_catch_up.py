@@ -25,6 +25,12 @@ MAX_REPLAYS = 5
 DUE_SLACK = timedelta(seconds=30)
 # How much of a failure the account keeps, characters.
 MAX_ERROR = 2000
+# The first key of the pull's advisory lock (the second is the account's id).
+ADVISORY_LOCK_CLASS = 0x0A7E
+# A run stops taking new pages after this long, seconds: it must end well
+# within the worker's real-time limit (Odoo's default limit_time_real is 120 s)
+# to record what it did; the rest is the next run's.
+MAX_RUN_SECONDS = 75
 
 
 class OmnitronCatchUp(models.AbstractModel):
@@ -90,22 +96,14 @@ class OmnitronCatchUp(models.AbstractModel):
         return tally.summary()
 
     def _lock(self, account):
-        """Hold ``account``'s row for this pull: never two pulls of one account at once.
+        """This pull holds ``account``'s lock until its transaction ends: never two pulls of one account at once.
 
-        NO KEY UPDATE: the orders and events the pull creates in their own
-        transactions reference the account (a KEY SHARE lock), which this
-        lock lets through.
+        An advisory lock, not the account's row: an administrator editing the
+        account meanwhile is not kept waiting, and the orders the pull creates
+        in their own transactions reference the account freely.
         """
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM omnitron_account WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                    [account.id],
-                    log_exceptions=False,
-                )
-        except psycopg2.errors.LockNotAvailable:
-            return False
-        return True
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CLASS, account.id])
+        return self.env.cr.fetchone()[0]
 
     def _run(self, account, tally):
         client = account._client()
@@ -118,18 +116,21 @@ class OmnitronCatchUp(models.AbstractModel):
         # Each order is received through a cursor of its own: what this one has pending is written first.
         self.env.flush_all()
         pages_left = catch_up.MAX_PAGES
+        deadline = time.monotonic() + MAX_RUN_SECONDS
         for status in catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES):
             path = catch_up.list_path(status, 1)
-            while path and pages_left:
+            while path and pages_left and time.monotonic() < deadline:
                 page = catch_up.read_page(client.call("GET", path, None))
                 pages_left -= 1
                 tally.pages += 1
                 for pk in page.pks:
+                    if time.monotonic() >= deadline:
+                        break  # the rest of the page is listed again next run
                     tally.listed += 1
                     self._take(account, client, settings, pk, tally)
                 path = omnitron_api.same_origin_path(page.next_url, account.api_url) if page.next_url else None
-            if path:
-                tally.more_left = True  # the page budget is spent: the rest next run
+            if path or time.monotonic() >= deadline:
+                tally.more_left = True  # the page or time budget is spent: the rest next run
 
     def _take(self, account, client, settings, pk, tally):
         """One listed order: already imported (told again it was taken), or fetched and received."""
@@ -146,9 +147,11 @@ class OmnitronCatchUp(models.AbstractModel):
             _logger.warning("Omnitron pull of %s: order %s could not be fetched: %s", account.name, pk, failure)
             return
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=pk)
-        state = self._receive(account, settings, document)
-        if state in (const.STATE_DONE, const.STATE_UPDATED):
+        state, reason = self._receive(account, settings, document)
+        if state == const.STATE_DONE:
             tally.imported += 1
+        elif state == const.STATE_UPDATED or reason in (const.REASON_DUPLICATE_ORDER, const.REASON_OUTDATED_UPDATE):
+            tally.already += 1  # the webhook brought it meanwhile
         elif state == const.STATE_FAILED:
             tally.failed += 1
         else:
@@ -174,7 +177,7 @@ class OmnitronCatchUp(models.AbstractModel):
         self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT)
 
     def _receive(self, account, settings, document, *, source=const.SOURCE_PULL):
-        """Receive ``document`` in a transaction of its own, replayed on a lost race; return the event's state."""
+        """Receive ``document`` in a transaction of its own, replayed on a lost race; return (state, reason)."""
         for attempt in range(MAX_REPLAYS):
             try:
                 with self.env.registry.cursor() as cr:
@@ -184,7 +187,7 @@ class OmnitronCatchUp(models.AbstractModel):
                 if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or attempt == MAX_REPLAYS - 1:
                     raise
                 time.sleep(0.1 * (attempt + 1))
-        return const.STATE_FAILED
+        return const.STATE_FAILED, None
 
     def _receive_here(self, account, settings, document, source):
         """The reception of a pulled delivery, as the controller does once a webhook is authenticated."""
@@ -201,9 +204,9 @@ class OmnitronCatchUp(models.AbstractModel):
             call = arrival.parse()
         except InvalidPayload as error:
             outcome = reception._refuse(arrival, responses.invalid_payload(error.errors))
-            return outcome.state
+            return outcome.state, outcome.reason
         outcome, _event = reception._receive(arrival, call)
-        return outcome.state
+        return outcome.state, outcome.reason
 
     def _record(self, account, started, tally, error=None):
         """What the run did, on the account; the administrators hear of a failure streak once."""
@@ -245,4 +248,4 @@ class OmnitronCatchUp(models.AbstractModel):
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=sale_order.omnitron_pk)
         document["event"]["type"] = "order.updated"
         settings = self.env["omnitron.webhook.reception"]._settings()
-        return self._receive_here(account, settings, document, const.SOURCE_PULL), None
+        return self._receive_here(account, settings, document, const.SOURCE_PULL)[0], None

@@ -182,13 +182,17 @@ class OmnitronWebhookReception(models.AbstractModel):
         failure = sys.exc_info()
         with self.env.registry.cursor() as cursor:
             env = self.env(cr=cursor)
+            account = arrival.account.with_env(env) if arrival.account else None
             revived = dataclasses.replace(
                 arrival,
                 user=arrival.user.with_env(env),
                 token=arrival.token.with_env(env) if arrival.token else None,
+                account=account,
+                secrets=account._secrets if account else tuple,
             )
             event_id = env["omnitron.webhook.event"]._record(revived, outcome, call=call).id
-        send_report = self._prepare_report(arrival, call, outcome, failure)
+            # Prepared while the new connection is open: the report reads the account's secrets through it.
+            send_report = self._prepare_report(revived, call, outcome, failure)
         if send_report:
             send_report()
         self.env.cr.close()
