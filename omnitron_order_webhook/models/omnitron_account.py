@@ -56,7 +56,8 @@ class OmnitronAccount(models.Model):
         copy=False,
         help="Never shown again once saved; type a new one to replace it.",
     )
-    api_password_set = fields.Boolean(string="Password Stored", compute="_compute_api_password")
+    # Stored beside the password's column, so knowing whether one is set costs no query of its own.
+    api_password_set = fields.Boolean(string="Password Stored", readonly=True, copy=False)
     cancellation_reason_id = fields.Integer(
         string="Cancellation Reason ID",
         aggregator=None,
@@ -126,17 +127,15 @@ class OmnitronAccount(models.Model):
     # --- the password: written, never read back ---------------------------
 
     def _compute_api_password(self):
-        stored = self._stored_passwords()
         for account in self:
             account.api_password = False
-            account.api_password_set = bool(stored.get(account.id))
 
     def _inverse_api_password(self):
         for account in self.filtered("api_password"):
             account._check_manager()
             self.env.cr.execute(
                 SQL(
-                    "UPDATE omnitron_account SET %s = %s WHERE id = %s",
+                    "UPDATE omnitron_account SET %s = %s, api_password_set = TRUE WHERE id = %s",
                     SQL.identifier(_PASSWORD_COLUMN),
                     account.api_password,
                     account.id,
@@ -221,7 +220,7 @@ class OmnitronAccount(models.Model):
         if not self.api_username:
             missing.append(self._fields["api_username"].get_description(self.env)["string"])
         # A password being typed counts (the form saves it with the switches that need it).
-        if not (self.api_password or self._stored_passwords().get(self.id)):
+        if not (self.api_password or self.api_password_set):
             missing.append(self._fields["api_password"].get_description(self.env)["string"])
         return missing
 
