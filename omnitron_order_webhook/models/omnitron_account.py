@@ -32,7 +32,6 @@ class OmnitronAccount(models.Model):
     _description = "Omnitron Account"
     _inherit = ["mail.thread"]
     _order = "company_id, name, id"
-    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True, help="How people call this Omnitron, e.g. the brand's name.")
     company_id = fields.Many2one(
@@ -187,8 +186,6 @@ class OmnitronAccount(models.Model):
 
     @api.constrains("outbound_enabled", "catch_up_enabled", "api_url", "api_username", "api_password")
     def _check_connection_complete(self):
-        if self.env.context.get("omnitron_account_creating"):
-            return
         for account in self.filtered(lambda account: account.outbound_enabled or account.catch_up_enabled):
             missing = account._missing_connection()
             if missing:
@@ -236,16 +233,58 @@ class OmnitronAccount(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # The password is stored by its inverse, which Odoo runs after the
-        # stored fields' constraints: the connection is checked once it is.
-        accounts = super(OmnitronAccount, self.with_context(omnitron_account_creating=True)).create(vals_list)
+        # stored fields' constraints at creation: the switches that need it
+        # are written once it is stored (and checked then).
+        switches = [
+            {name: vals.pop(name) for name in ("outbound_enabled", "catch_up_enabled") if name in vals}
+            for vals in vals_list
+        ]
+        accounts = super().create(vals_list)
         accounts._check_manager()
-        accounts = accounts.with_env(self.env)
-        accounts._check_connection_complete()
+        for account, values in zip(accounts, switches, strict=True):
+            if values:
+                account.write(values)
         return accounts
 
     def write(self, vals):
         self._check_manager()
+        if "company_id" in vals:
+            self._check_company_kept(vals["company_id"])
         return super().write(vals)
+
+    def _check_company_kept(self, company_id):
+        """An account's senders, channels and orders are its company's: once it has any, its company stays."""
+        for account in self.filtered(lambda account: account.company_id.id != company_id):
+            used = (
+                account.with_context(active_test=False).sender_ids
+                or account.with_context(active_test=False).channel_ids
+                or self.env["sale.order"].sudo().search_count([("omnitron_account_id", "=", account.id)], limit=1)
+            )
+            if used:
+                raise ValidationError(
+                    self.env._(
+                        "%(account)s already has senders, channels or orders of %(company)s: its company cannot "
+                        "change. Create an account in the other company instead.",
+                        account=account.name,
+                        company=account.company_id.name,
+                    )
+                )
+
+    @api.constrains("company_id", "active")
+    def _check_one_account_per_company(self):
+        """One Omnitron per company: its orders, channels and senders are found by the company."""
+        for account in self.filtered("active"):
+            others = self.search_count(
+                [("company_id", "=", account.company_id.id), ("active", "=", True), ("id", "!=", account.id)], limit=1
+            )
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s already has an active Omnitron account: a company works with one Omnitron "
+                        "(a brand with its own Omnitron is a company of its own).",
+                        company=account.company_id.name,
+                    )
+                )
 
     def _compute_counts(self):
         for account in self:

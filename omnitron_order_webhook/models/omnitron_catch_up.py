@@ -12,10 +12,13 @@ from ..core import catch_up, const, omnitron_api, privacy, responses
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
 from ..core.validation import InvalidPayload
-from .omnitron_outbound import CHANNEL, KIND_MARK_SENT
+from .omnitron_outbound import KIND_MARK_SENT
 
 _logger = logging.getLogger(__name__)
 
+# The pulls' own job channel, beside root.omnitron: a long pull never holds up
+# the calls that tell Omnitron what Odoo did (data/queue_job_data.xml).
+CHANNEL_PULL = "root.omnitron_pull"
 # How often one order's import is tried again when a concurrent delivery of
 # the same order (the webhook, at the same moment) made it lose a race; the
 # webhook's replay is Odoo's, the pull's is this loop.
@@ -70,7 +73,7 @@ class OmnitronCatchUp(models.AbstractModel):
     def _enqueue(self, account):
         """Queue ``account``'s pull; one waiting pull per account (its identity key)."""
         account.sudo().with_delay(
-            channel=CHANNEL,
+            channel=CHANNEL_PULL,
             identity_key=f"omnitron:pull:{account.id}",
             description=f"Omnitron {account.name}: catch-up pull",
             # A failed pull is recorded on the account; the next run is the retry.
@@ -87,8 +90,12 @@ class OmnitronCatchUp(models.AbstractModel):
         started = fields.Datetime.now()
         try:
             self._run(account, tally)
-        except (omnitron_api.ApiFailure, ValueError, ConfigError) as failure:
-            said = privacy.without_secrets(str(failure), account._secrets())[:MAX_ERROR]
+        except psycopg2.Error:
+            raise  # this transaction is lost: the job fails as such, and the next run tries again
+        except Exception as failure:  # noqa: BLE001 - whatever stopped the run is said on the account
+            if not isinstance(failure, (omnitron_api.ApiFailure, ValueError, ConfigError)):
+                _logger.exception("Omnitron pull of %s stopped by an unexpected error", account.name)
+            said = privacy.without_secrets(str(failure) or type(failure).__name__, account._secrets())[:MAX_ERROR]
             _logger.warning("Omnitron pull of %s failed: %s", account.name, said)
             self._record(account, started, tally, error=said)
             return f"Failed: {said} ({tally.summary()})"
@@ -119,8 +126,17 @@ class OmnitronCatchUp(models.AbstractModel):
         deadline = time.monotonic() + MAX_RUN_SECONDS
         for status in catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES):
             path = catch_up.list_path(status, 1)
+            first = True
             while path and pages_left and time.monotonic() < deadline:
-                page = catch_up.read_page(client.call("GET", path, None))
+                try:
+                    page = catch_up.read_page(client.call("GET", path, None))
+                except omnitron_api.PermanentFailure as failure:
+                    # Orders marked sent meanwhile shrink the list: a page past its new end is its end.
+                    if failure.status == 404 and not first:
+                        path = None
+                        break
+                    raise
+                first = False
                 pages_left -= 1
                 tally.pages += 1
                 for pk in page.pks:

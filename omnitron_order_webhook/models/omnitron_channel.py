@@ -104,6 +104,12 @@ class OmnitronChannel(models.Model):
             named = channel.name and channel.name != str(channel.channel_pk)
             channel.display_name = f"{channel.name} ({channel.channel_pk})" if named else str(channel.channel_pk)
 
+    def write(self, vals):
+        # A channel id means something only within its Omnitron: a channel never moves to another account.
+        if "account_id" in vals and any(channel.account_id.id != vals["account_id"] for channel in self):
+            raise ValidationError(self.env._("A channel belongs to the Omnitron account it came from."))
+        return super().write(vals)
+
     @api.constrains("user_id", "company_id")
     def _check_salesperson_company(self):
         """The channel's salesperson gets its orders and activities: a user of the channel's company."""

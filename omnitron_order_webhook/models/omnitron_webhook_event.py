@@ -255,29 +255,25 @@ class OmnitronWebhookEvent(models.Model):
         )
 
     @api.model
-    def _earlier_pull_refusal(self, arrival, outcome, order_number):
-        """The event of the same refusal of the same order by an earlier pull (empty: none).
+    def _earlier_pull_refusal(self, arrival, outcome):
+        """The event of the same refusal of the same pulled delivery, when it is the latest word on it (empty: none).
 
         A refused order stays listed by Omnitron until its cause is fixed, so
         the pull meets it at every run: its event is written once per cause,
-        not once per run. ``order_number`` None: read from the delivery.
+        not once per run. A pulled delivery's uuid names the account, the
+        order and its state in Omnitron (core/catch_up.py): the latest event
+        of that uuid is compared, so a cause that changes and comes back is
+        written again, and two orders never share an event.
         """
         if arrival.source != const.SOURCE_PULL or outcome.state in (const.STATE_DONE, const.STATE_UPDATED):
             return self.browse()
-        if order_number is None:
-            payload = arrival.document.get("payload") if isinstance(arrival.document, dict) else None
-            order_number = _short_text(payload.get("number")) if isinstance(payload, dict) else False
-        return self.sudo().search(
-            [
-                ("source", "=", const.SOURCE_PULL),
-                ("account_id", "=", arrival.account.id),
-                ("order_number", "=", order_number or False),
-                ("state", "=", outcome.state),
-                ("reason", "=", outcome.reason or False),
-                ("detail", "=", outcome.detail or False),
-            ],
-            limit=1,
-        )
+        event = arrival.document.get("event") if isinstance(arrival.document, dict) else None
+        uuid = _short_text(event.get("uuid")) if isinstance(event, dict) else False
+        if not uuid:
+            return self.browse()
+        latest = self.sudo().search([("event_uuid", "=", uuid), ("source", "=", const.SOURCE_PULL)], limit=1)
+        said = (outcome.state, outcome.reason or False, outcome.detail or False)
+        return latest if latest and (latest.state, latest.reason, latest.detail) == said else self.browse()
 
     @api.model
     def _gc_events(self):

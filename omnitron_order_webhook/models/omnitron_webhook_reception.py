@@ -81,7 +81,7 @@ class OmnitronWebhookReception(models.AbstractModel):
     @api.model
     def _refuse(self, arrival, outcome, error=None):
         """Record a delivery refused before any flow ran (403, 413, 415, 429, 400, config_error)."""
-        earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome, None)
+        earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome)
         if earlier:
             return outcome
         if outcome.reason == const.ERROR_CONFIG:
@@ -138,7 +138,7 @@ class OmnitronWebhookReception(models.AbstractModel):
             outcome, failure = self._failed(call, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
             outcome, failure = self._failed(call, error), sys.exc_info()
-        earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome, call.order.number)
+        earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome)
         if earlier:
             return outcome, earlier  # the pull met the same refusal before: said once, reported once
         send_report = self._prepare_report(arrival, call, outcome, failure)

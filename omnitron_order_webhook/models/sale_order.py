@@ -8,6 +8,10 @@ from ..core import const, omnitron_api
 
 _lt = LazyTranslate(__name__)
 # What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
+# What says which Omnitron order an order is: set by the import only (``write``).
+OMNITRON_IDENTITY = frozenset(
+    ("omnitron_account_id", "omnitron_pk", "omnitron_number", "omnitron_channel_id", "omnitron_channel_pk")
+)
 NEEDS_ACTION_FLAGS = ("omnitron_changed", "omnitron_cancelled_late", "omnitron_refunded", "omnitron_plan_request")
 
 
@@ -23,6 +27,7 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
+        check_company=True,
         ondelete="restrict",
         help="The Omnitron this order came from: what Odoo does with it is told to that Omnitron only.",
     )
@@ -207,12 +212,10 @@ class SaleOrder(models.Model):
         "omnitron_job_ids.state",
         "omnitron_job_ids.exc_message",
         "omnitron_job_ids.result",
-        "omnitron_account_id.active",
-        "omnitron_account_id.outbound_enabled",
-        "omnitron_account_id.api_url",
-        "omnitron_account_id.api_username",
     )
     def _compute_omnitron_sync_state(self):
+        # Not on the account's settings: "Not Sent" is what happened to this order when it was
+        # imported, and an account's change must not recompute every order it ever had.
         sending = {}  # per account, asked once: an account's change recomputes all its orders
         for sale_order in self:
             if not sale_order.omnitron_job_ids and sale_order.omnitron_pk:
@@ -254,7 +257,13 @@ class SaleOrder(models.Model):
             if sale_order.omnitron_sync_state == "off":
                 account = sale_order.sudo().omnitron_account_id
                 sale_order.omnitron_sync_detail = (
-                    account._outbound_refusal()
+                    (
+                        account._outbound_refusal()
+                        or self.env._(
+                            "Nothing was sent to Omnitron for this order: its account sent nothing when it was "
+                            "imported. Refresh from Omnitron, or act on the order, to send what changes now."
+                        )
+                    )
                     if account
                     else self.env._("This order has no Omnitron account: it is told to no Omnitron.")
                 )
@@ -277,6 +286,21 @@ class SaleOrder(models.Model):
                 omnitron_total=currency.format(sale_order.omnitron_amount),
                 difference=currency.format(sale_order.amount_total - sale_order.omnitron_amount),
             )
+
+    def write(self, vals):
+        """Which Omnitron order this is, and whose, is Omnitron's: only its flows (as superuser) set it.
+
+        An order told to the wrong Omnitron cancels whatever order has that
+        id there, with that Omnitron's credentials: no user may point an
+        order at another account, id or channel, whatever rights they have.
+        """
+        changed = OMNITRON_IDENTITY.intersection(vals)
+        if changed and not self.env.su:
+            labels = sorted(self._fields[name].get_description(self.env)["string"] for name in changed)
+            raise AccessError(
+                self.env._("%(fields)s of an order are Omnitron's and cannot be changed.", fields=", ".join(labels))
+            )
+        return super().write(vals)
 
     def _omnitron_lock(self):
         """Lock the order's row until the transaction ends: one update at a time.

@@ -38,6 +38,30 @@ class TestAccountRecord(OmnitronCase):
             other.with_user(self.manager).write({"name": "Mine now"})
         self.assertNotIn(other, self.env["omnitron.account"].with_user(self.manager).search([]))
 
+    def test_a_company_works_with_one_omnitron_and_an_accounts_company_stays_once_used(self):
+        with self.assertRaisesRegex(ValidationError, "already has an active Omnitron account"):
+            self.env["omnitron.account"].create({"name": "Second", "company_id": self.company.id})
+        brand_b = self.env["res.company"].create({"name": "Brand B"})
+        with self.assertRaisesRegex(ValidationError, "its company cannot change"):
+            self.account.company_id = brand_b
+        self.receive(self.sample())
+        channel = self.env["omnitron.channel"].search([("account_id", "=", self.account.id)])
+        with self.assertRaisesRegex(ValidationError, "belongs to the Omnitron account it came from"):
+            channel.account_id = self.account_of(brand_b)
+
+    def test_no_user_points_an_order_at_another_omnitron_account_or_order(self):
+        self.receive(self.sample())
+        order = self.omnitron_orders()
+        brand_b = self.env["res.company"].create({"name": "Brand B"})
+        other = self.account_of(brand_b)
+        salesman = new_test_user(
+            self.env, login="omnitron-order-salesman", groups="sales_team.group_sale_salesman_all_leads"
+        )
+        for values in ({"omnitron_account_id": other.id}, {"omnitron_pk": 1}, {"omnitron_number": "X"}):
+            with self.subTest(values=values), self.assertRaisesRegex(AccessError, "are Omnitron's"):
+                order.with_user(salesman).write(values)
+        self.assertEqual(order.omnitron_account_id, self.account)
+
     def test_bad_connection_values_are_refused_naming_the_field(self):
         cases = [
             ({"api_url": "https://user:pw@omnitron.example.com"}, "API URL: put the username and password"),

@@ -109,6 +109,22 @@ class TestCatchUpPull(OmnitronApiCase):
             )
             self.assertIn("imported 10", self.pull())
 
+    def test_a_list_that_shrank_under_the_pull_ends_where_it_ends_now(self):
+        self.omnitron_has(60, first=5700)
+        catch_up_flow = type(self.env["omnitron.catch.up"])
+        take = catch_up_flow._take
+
+        def take_and_mark_sent_at_once(flow, account, client, settings, pk, tally):
+            take(flow, account, client, settings, pk, tally)
+            self.api.add_order(self.api.order(pk), is_send=True)  # as a fast is_send job would
+
+        with patch.object(catch_up_flow, "_take", take_and_mark_sent_at_once):
+            result = self.env["omnitron.catch.up"]._pull(self.account)
+        # 50 taken, then page 2 is past the end of the 10 left: not a failure, the rest next run.
+        self.assertEqual(result, "listed 50, imported 50, already there 0, refused 0, failed 0")
+        self.assertFalse(self.account.catch_up_last_error)
+        self.assertIn("imported 10", self.pull())
+
     def test_the_cron_queues_one_pull_per_due_account(self):
         with trap_jobs() as trap:
             self.env["omnitron.catch.up"]._cron_enqueue()

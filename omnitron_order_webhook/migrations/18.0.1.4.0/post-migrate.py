@@ -82,13 +82,26 @@ def _account_for(env, company, old):
     }
     Account = env["omnitron.account"].sudo()
     outbound = str(old["outbound_enabled"]).lower() in ("1", "true", "yes")
-    try:
-        with env.cr.savepoint():
-            account = Account.create({**values, "outbound_enabled": outbound})
-    except ValidationError as error:
-        _logger.warning("Omnitron account of %s created with sending off: %s", company.name, error)
-        account = Account.create({**values, "api_url": False, "outbound_enabled": False})
-    return account
+    # The company's account made by this very update (the demo's, say): it takes the old connection.
+    existing = Account.search([("company_id", "=", company.id)], limit=1)
+    if existing and existing.api_url:
+        return existing
+    values = {key: value for key, value in values.items() if not existing or key not in ("name", "company_id")}
+    for attempt in ({**values, "outbound_enabled": outbound}, {**values, "outbound_enabled": False}):
+        try:
+            with env.cr.savepoint():
+                if existing:
+                    existing.write(attempt)
+                    return existing
+                return Account.create(attempt)
+        except ValidationError as error:
+            # An old connection the account refuses (an invalid URL, say): kept off, the admin completes it.
+            _logger.warning("Omnitron account of %s: %s", company.name, error)
+    values.pop("api_url", None)
+    if existing:
+        existing.write(values)
+        return existing
+    return Account.create(values)
 
 
 def _accept_as_the_old_filter(cr, params):
