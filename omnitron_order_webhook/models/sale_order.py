@@ -243,6 +243,10 @@ class SaleOrder(models.Model):
 
     @api.depends(
         "omnitron_sync_state",
+        # Not stored: what the account does now is said as it is now.
+        "omnitron_account_id.active",
+        "omnitron_account_id.outbound_enabled",
+        "omnitron_account_id.api_url",
         "omnitron_job_ids.state",
         "omnitron_job_ids.exc_message",
         "omnitron_job_ids.result",
