@@ -28,6 +28,7 @@ jobs themselves run in the workers, picked by queue_job's runner (channel
 import collections
 import concurrent.futures
 import contextlib
+import re
 import threading
 import time
 import xmlrpc.client
@@ -226,7 +227,9 @@ def test_orders_posted_while_odoo_was_down_are_pulled_once_each_within_two_inter
     assert runs and all(state == "done" for _id, state, _retry, _result in runs), runs
     first_id, first_result = runs[0][0], runs[0][3]
     [(pull_seconds,)] = live.query("SELECT exec_time FROM queue_job WHERE id = %s", (first_id,))
-    assert f"listed {DOWN_BACKLOG}, imported {DOWN_BACKLOG}," in first_result, first_result
+    # A run stops taking pages after its time budget (75 s) on a slow machine: the next run takes the rest.
+    imported = sum(int(re.search(r"imported (\d+)", result or "").group(1)) for _id, _state, _retry, result in runs)
+    assert imported == DOWN_BACKLOG, runs
     events = events_by_source(live, pks)
     assert [(source, state, n) for (source, state, _reason), n in events.items()] == [("pull", "done", DOWN_BACKLOG)], (
         events
@@ -236,8 +239,8 @@ def test_orders_posted_while_odoo_was_down_are_pulled_once_each_within_two_inter
     record(
         SECTION,
         f"{DOWN_BACKLOG} orders left unsent in Omnitron while Odoo was stopped (3 pages of 50); Odoo started, the "
-        "account pulling every minute (the cron ticked at once, then every 60 s; 2 workers, channel "
-        "root.omnitron:1)",
+        "account pulling every minute (the cron ticked at once, then every 60 s; 2 workers, the pull on its "
+        "own channel root.omnitron_pull)",
         f"every order imported once and marked sent once, {took:.0f} s after the first tick "
         f"(deadline two intervals + {RUNNER_SLACK} s); {len(ticks)} ticks, {len(runs)} pull job(s), the first: "
         f"{first_result!r} in {pull_seconds:.0f} s ({pull_seconds / DOWN_BACKLOG * 1000:.0f} ms per order); "
