@@ -160,6 +160,9 @@ def product_values(product):
         "omnitron_sku": product.sku,
         "type": "consu",
         "is_storable": True,  # an order management system ships it: Inventory tracks its stock
+        # Invoiced as shipped: an automatic workflow invoices what a validated delivery shipped,
+        # and an order cancelled before shipment has nothing to invoice.
+        "invoice_policy": "delivery",
         "sale_ok": True,
         "omnitron_product_pk": product.pk or False,
     }

@@ -9,6 +9,9 @@ from . import omnitron_cancellation_plan
 from . import omnitron_account
 from . import omnitron_catch_up
 from . import omnitron_channel
+from . import omnitron_payment_rule
+from . import sale_workflow_process
+from . import automatic_workflow_job
 from . import omnitron_rate_counter
 from . import omnitron_token
 from . import omnitron_event_explanation

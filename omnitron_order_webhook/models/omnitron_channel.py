@@ -54,6 +54,11 @@ class OmnitronChannel(models.Model):
         check_company=True,
         help="The warehouse that ships this channel's orders (empty: the company's default).",
     )
+    workflow_process_id = fields.Many2one(
+        "sale.workflow.process",
+        string="Default Workflow",
+        help="The automatic workflow (invoice, post, pay) of this channel's orders that no payment rule covers.",
+    )
     source_id = fields.Many2one("utm.source", help="The UTM source of this channel's orders, for Sales Analysis.")
     customer_lang = fields.Selection(
         _installed_languages,

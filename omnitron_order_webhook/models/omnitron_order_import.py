@@ -2,12 +2,28 @@ import logging
 
 from odoo import api, models
 from odoo.fields import Command
+from odoo.tools.translate import LazyTranslate
 
-from ..core import const, filters, mapping, responses
+from ..core import const, filters, mapping, payments, responses
 from ..core import taxes as omnitron_taxes
 from ..core.validation import FieldError
 from .omnitron_outbound import FROM_OMNITRON, KIND_MARK_SENT
+from .omnitron_phrases import say
 from .omnitron_webhook_reception import Refusal
+
+_lt = LazyTranslate(__name__)
+
+# How a payment kind reads inside a sentence, in the reader's language.
+KIND_WORDS = {
+    payments.CARD: _lt("card"),
+    payments.PAY_ON_DELIVERY: _lt("pay on delivery"),
+    payments.FUNDS_TRANSFER: _lt("funds transfer"),
+    payments.LOYALTY: _lt("loyalty points"),
+    payments.WALLET: _lt("wallet (BEX)"),
+    payments.CASH_REGISTER: _lt("cash register"),
+    payments.MARKETPLACE: _lt("the marketplace"),
+    payments.OTHER: _lt("another way"),
+}
 
 _logger = logging.getLogger(__name__)
 
@@ -55,12 +71,13 @@ class OmnitronOrderImport(models.AbstractModel):
                 **{FROM_OMNITRON: True},  # what the import does is Omnitron's word: never sent back
             )
         )
-        outcome, sale_order = steps._create_sale_order(call.order, company, arrival.settings, channel)
+        payment = payments.payment_kind(arrival.document["payload"])
+        outcome, sale_order = steps._create_sale_order(call.order, company, arrival.settings, channel, payment)
         # Omnitron is told the order was taken, once this transaction commits.
         self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT)
         return outcome, sale_order
 
-    def _create_sale_order(self, omnitron_order, company, settings, channel):
+    def _create_sale_order(self, omnitron_order, company, settings, channel, payment=None):
         # Not imported yet: the reception looked (``_find_imported``) before
         # choosing this flow, and the order's unique constraint guards races.
         self._check_company_setup(company, channel)
@@ -95,7 +112,17 @@ class OmnitronOrderImport(models.AbstractModel):
             taxes=taxes,
         )
         values.update(channel._order_defaults())
+        payment = payment or payments.payment_kind({})
+        workflow, journal, unmatched = self.env["omnitron.payment.rule"]._workflow_for(channel, payment)
+        values.update(
+            omnitron_payment_kind=payment.kind,
+            omnitron_payment_raw=payment.raw or False,
+            workflow_process_id=workflow.id,
+            omnitron_payment_journal_id=journal.id,
+        )
         sale_order = self.env["sale.order"].create(values)
+        if unmatched:
+            self._flag_unmatched_payment(sale_order, payment)
         if not sale_order.warehouse_id:
             # Checked on the order Odoo made (its warehouse is looked up anyway) rather
             # than by a query of our own; the refusal rolls the whole import back.
@@ -109,6 +136,19 @@ class OmnitronOrderImport(models.AbstractModel):
             sale_order.omnitron_amount_mismatch = True
         detail = f"Created {sale_order.name}." + (f" {mismatch}" if mismatch else "")
         return responses.Outcome.created(detail), sale_order
+
+    def _flag_unmatched_payment(self, sale_order, payment):
+        """Paid in a way no payment rule of the account covers: flagged, never given a guessed workflow."""
+        note = say(
+            _lt(
+                "Paid by %(kind)s (%(raw)s): no payment rule of %(account)s covers it, so no automatic workflow "
+                "invoices it. Add a rule in Sales › Omnitron › Payment Rules, then set the workflow on this order."
+            ),
+            kind=say(KIND_WORDS[payment.kind]),
+            raw=payment.raw or "-",
+            account=sale_order.omnitron_account_id.name,
+        )
+        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_payment_unmatched", note)
 
     @api.model
     def _duplicate(self, omnitron_order):

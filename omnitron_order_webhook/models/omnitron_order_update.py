@@ -224,6 +224,16 @@ class OmnitronOrderUpdate(models.AbstractModel):
         phrases._tell(sale_order, responsible, summary, phrases._render(note, lang))
 
     @api.model
+    def _unflag(self, sale_order, flag, key):
+        """Clear ``flag`` and its notes (those said with ``key``): what it warned of is over by itself."""
+        kept = [
+            fact
+            for fact in sale_order.omnitron_action_facts or []
+            if not (isinstance(fact, dict) and fact.get("key") == getattr(key, "_source", key))
+        ]
+        sale_order.write({flag: False, "omnitron_action_facts": kept or False})
+
+    @api.model
     def _post(self, sale_order, sentences):
         """One chatter note for one applied delivery, in the company's language, statuses by name."""
         lang = sale_order._omnitron_company_lang()

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..core import const, payload_display
+from ..core import const, payload_display, payments
 from ..core.settings import ConfigError
 
 _logger = logging.getLogger(__name__)
@@ -58,6 +58,13 @@ class OmnitronWebhookEvent(models.Model):
     user_id = fields.Many2one("res.users", string="Sender", readonly=True, ondelete="set null")
     account_id = fields.Many2one(
         "omnitron.account", string="Omnitron Account", readonly=True, ondelete="set null", index="btree_not_null"
+    )
+    payment_kind = fields.Selection(
+        payments.KINDS,
+        string="Payment",
+        compute="_compute_payment_kind",
+        store=True,
+        help="How the order was paid, as read from the delivery (Omnitron's payment type, slug or transactions).",
     )
     source = fields.Selection(
         const.SOURCES,
@@ -254,6 +261,13 @@ class OmnitronWebhookEvent(models.Model):
             .create(values)
         )
 
+    @api.depends("payload", "webhook")
+    def _compute_payment_kind(self):
+        for event in self:
+            document = _json_or_none(event.payload) if event.webhook == const.WEBHOOK_ORDER else None
+            payload = document.get("payload") if isinstance(document, dict) else None
+            event.payment_kind = payments.payment_kind(payload).kind if isinstance(payload, dict) else False
+
     @api.model
     def _earlier_pull_refusal(self, arrival, outcome):
         """The event of the same refusal of the same pulled delivery, when it is the latest word on it (empty: none).
@@ -288,6 +302,13 @@ class OmnitronWebhookEvent(models.Model):
         _logger.info("Purging %d Omnitron webhook events older than %d days", len(old), days)
         old.unlink()
         return True
+
+
+def _json_or_none(text):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 def _short_text(value, limit=128):

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.translate import LazyTranslate
 
-from ..core import const, omnitron_api
+from ..core import const, omnitron_api, payments
 
 _lt = LazyTranslate(__name__)
 # What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
@@ -12,7 +12,14 @@ _lt = LazyTranslate(__name__)
 OMNITRON_IDENTITY = frozenset(
     ("omnitron_account_id", "omnitron_pk", "omnitron_number", "omnitron_channel_id", "omnitron_channel_pk")
 )
-NEEDS_ACTION_FLAGS = ("omnitron_changed", "omnitron_cancelled_late", "omnitron_refunded", "omnitron_plan_request")
+NEEDS_ACTION_FLAGS = (
+    "omnitron_changed",
+    "omnitron_cancelled_late",
+    "omnitron_refunded",
+    "omnitron_plan_request",
+    "omnitron_payment_unmatched",
+    "omnitron_workflow_failed",
+)
 
 
 class SaleOrder(models.Model):
@@ -138,6 +145,35 @@ class SaleOrder(models.Model):
         "omnitron.cancellation.plan", "sale_order_id", string="Cancellation Plans", readonly=True
     )
     # What was sent back to Omnitron (models/omnitron_outbound.py), from the order's jobs.
+    omnitron_payment_kind = fields.Selection(
+        payments.KINDS,
+        string="Omnitron Payment",
+        readonly=True,
+        copy=False,
+        help="How the customer paid, as read from Omnitron's order: its payment type, slug or transactions.",
+    )
+    omnitron_payment_raw = fields.Char(
+        string="Omnitron Payment Value",
+        readonly=True,
+        copy=False,
+        help="The payment type or slug as Omnitron wrote it.",
+    )
+    omnitron_payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Omnitron Payment Journal",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="Where the automatic workflow registers this order's payment (its payment rule's journal).",
+    )
+    omnitron_payment_unmatched = fields.Boolean(
+        string="No Payment Rule",
+        readonly=True,
+        copy=False,
+        help="The account has payment rules and none covers how this order was paid: no workflow was chosen.",
+    )
+    omnitron_workflow_failed = fields.Boolean(string="Automatic Workflow Failed", readonly=True, copy=False)
+    omnitron_workflow_error = fields.Text(string="Automatic Workflow Error", readonly=True, copy=False)
     omnitron_job_ids = fields.One2many("queue.job", "omnitron_order_id", string="Omnitron Jobs", readonly=True)
     omnitron_sync_state = fields.Selection(
         [("pending", "Pending"), ("done", "Done"), ("failed", "Failed"), ("off", "Not Sent")],
