@@ -160,7 +160,6 @@ class SaleOrder(models.Model):
     )
     omnitron_payment_journal_id = fields.Many2one(
         "account.journal",
-        string="Omnitron Payment Journal",
         readonly=True,
         copy=False,
         check_company=True,
