@@ -95,6 +95,12 @@ class OmnitronChannel(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     attention_count = fields.Integer(string="Needs Attention", compute="_compute_dashboard")
+    action_count = fields.Integer(
+        string="Orders Needing Action",
+        compute="_compute_dashboard",
+        help="This channel's orders flagged for a person: Omnitron's changes, cancellations and refunds, a payment "
+        "no rule covers, an automatic workflow that failed.",
+    )
     last_delivery_at = fields.Datetime(string="Last Delivery", compute="_compute_dashboard")
 
     _sql_constraints = [
@@ -150,6 +156,13 @@ class OmnitronChannel(models.Model):
             )
         )
         last = dict(Event._read_group([("channel_id", "in", self.ids)], ["channel_id"], ["received_at:max"]))
+        flagged = dict(
+            Order._read_group(
+                [("omnitron_channel_id", "in", self.ids), ("omnitron_needs_action", "=", True)],
+                ["omnitron_channel_id"],
+                ["__count"],
+            )
+        )
         for channel in self:
             channel.order_count = totals.get(channel, 0)
             channel.orders_today = today["sale"].get(channel, 0)
@@ -159,6 +172,7 @@ class OmnitronChannel(models.Model):
             channel.cancelled_this_week = week["cancel"].get(channel, 0)
             channel.amount_this_week = week["amount"].get(channel, 0.0)
             channel.attention_count = attention.get(channel, 0)
+            channel.action_count = flagged.get(channel, 0)
             channel.last_delivery_at = last.get(channel, False)
 
     def _dashboard_groups(self, since, with_amounts=False):
@@ -259,6 +273,13 @@ class OmnitronChannel(models.Model):
             context={"default_omnitron_channel_id": self.id, "create": False},
             name=self.env._("Orders of %(channel)s", channel=self.display_name),
         )
+        return action
+
+    def action_view_orders_needing_action(self):
+        """The channel's orders a person must act on (the flags' banner says what)."""
+        action = self.action_view_orders()
+        action["context"] = {**action["context"], "search_default_omnitron_needs_action": 1}
+        action["name"] = self.env._("Orders of %(channel)s needing action", channel=self.display_name)
         return action
 
     def action_view_attention(self):

@@ -154,6 +154,11 @@ class TestPaymentWorkflows(OmnitronCase):
             1,
             "one activity per flag",
         )
+        channel = order.omnitron_channel_id
+        self.assertEqual(channel.action_count, 1, "the dashboard counts it among the orders needing action")
+        action = channel.action_view_orders_needing_action()
+        self.assertEqual(action["context"]["search_default_omnitron_needs_action"], 1)
+        self.assertIn(order, self.env["sale.order"].search(action["domain"] + [("omnitron_needs_action", "=", True)]))
         self.card_journal.inbound_payment_method_line_ids = kept
         self.run_workflows()
         self.assertFalse(order.omnitron_workflow_failed)
