@@ -17,7 +17,9 @@ logs for every HTTP request (webhook, peer) and the cursor's counter (floor).
 Then the throughput of 8 concurrent senders with 1 and with 2 workers, and
 the catch-up pull (2 workers and queue_job's runner, against the contract
 double of Omnitron's API on this machine): SQL per order it imports against
-the webhook's in the same server, and orders imported per second.
+the webhook's in the same server, and orders imported per second; and the
+money steps of a shipped card order by OCA's automatic workflow against the
+same steps by hand (bench/workflow_worker.py).
 Prints one table, writes bench/results.json and bench/RESULTS.md.
 """
 
@@ -373,6 +375,75 @@ def throughput(conf, template_db, workers, total, senders=8):
     }
 
 
+def workflow_cost(odoo, conf, count):
+    """OCA's automatic workflow against the same steps by hand, per shipped card order (SQL, ms).
+
+    ``2 * count`` card orders come in by webhook with a payment rule (the
+    prepaid workflow, a bank journal) and are shipped; then, pair by pair,
+    one is invoiced, posted and paid by OCA's job methods and the other by
+    hand, in-process (bench/workflow_worker.py), interleaved.
+    """
+    company_id = odoo.rpc("res.users", "read", [2], ["company_id"])[0]["company_id"][0]
+    journal_id = odoo.rpc(
+        "account.journal", "create", {"name": "Bench gateway", "code": "BGW", "type": "bank", "company_id": company_id}
+    )
+    prepaid = odoo.rpc("ir.model.data", "check_object_reference", "omnitron_order_webhook", "workflow_prepaid")[1]
+    odoo.rpc(
+        "omnitron.payment.rule",
+        "create",
+        {
+            "account_id": odoo.account_id,
+            "payment_kind": "card",
+            "workflow_process_id": prepaid,
+            "journal_id": journal_id,
+        },
+    )
+    order_ids = []
+    for index in range(2 * count + 2):  # the first pair warms the caches and is dropped
+        body = make_order(f"WF-{index}", 1, 700_000 + index)
+        body["payload"]["payment_option"] = {"pk": 1, "name": "Kart", "payment_type": "credit_card", "slug": "kk"}
+        assert odoo.post(body).status == 204
+        [[order_id]] = odoo.query("SELECT id FROM sale_order WHERE omnitron_number = %s", (f"WF-{index}",))
+        picking_ids = [row[0] for row in odoo.query("SELECT id FROM stock_picking WHERE sale_id = %s", (order_id,))]
+        for move in odoo.rpc("stock.move", "search_read", [["picking_id", "in", picking_ids]], ["product_uom_qty"]):
+            odoo.rpc("stock.move", "write", [move["id"]], {"quantity": move["product_uom_qty"], "picked": True})
+        odoo.rpc("stock.picking", "button_validate", picking_ids, context={"skip_sms": True})
+        order_ids.append(order_id)
+    worker = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "workflow_worker.py"), conf, odoo.db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert json.loads(worker.stdout.readline())["ready"]
+    samples = {"workflow": [], "by_hand": []}
+    try:
+        for pair, (first, second) in enumerate(zip(order_ids[::2], order_ids[1::2], strict=True)):
+            # Which order goes which way alternates, so neither way always meets the warmer cache.
+            ways = {"workflow": first, "by_hand": second} if pair % 2 else {"workflow": second, "by_hand": first}
+            worker.stdin.write(json.dumps(ways) + "\n")
+            worker.stdin.flush()
+            answer = json.loads(worker.stdout.readline())
+            assert answer["workflow"]["paid"] in ("paid", "in_payment") and answer["by_hand"]["paid"] in (
+                "paid",
+                "in_payment",
+            ), answer
+            if pair:
+                for way in samples:
+                    samples[way].append(answer[way])
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=60)
+    return {
+        way: {
+            "p50_ms": statistics.median(sample["ms"] for sample in rows),
+            "queries": statistics.mean(sample["queries"] for sample in rows),
+        }
+        for way, rows in samples.items()
+    }
+
+
 def load_double():
     """The contract double of Omnitron's API, by file path (the addon's tests package imports Odoo's)."""
     spec = importlib.util.spec_from_file_location("omnitron_api_double_bench", DOUBLE_PATH)
@@ -472,16 +543,18 @@ def main():
             sizes_result = measure_sizes(odoo, conf, sizes, counts)
             print("Sending to Omnitron off and on:", flush=True)
             outbound = outbound_cost(odoo, 3 if args.quick else 20)
+            print("Invoices and payments: OCA's workflow against the same steps by hand:", flush=True)
+            money = workflow_cost(odoo, conf, 3 if args.quick else 30)
         print("Throughput, 8 concurrent senders of 1-line orders:", flush=True)
         tp = [throughput(conf, DB, workers, tp_total) for workers in (1, 2)]
         print("The catch-up pull:", flush=True)
         pull = pull_cost(conf, DB, 20 if args.quick else 200)
     finally:
         shell("pg_stop")
-    report(sizes_result, tp, outbound, pull, args.quick, pathlib.Path(args.out))
+    report(sizes_result, tp, outbound, pull, money, args.quick, pathlib.Path(args.out))
 
 
-def report(sizes_result, tp, outbound, pull, quick, out):
+def report(sizes_result, tp, outbound, pull, money, quick, out):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
     extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
@@ -524,6 +597,12 @@ def report(sizes_result, tp, outbound, pull, quick, out):
         f"SQL per order: pull {pull['sql_per_order']['pull'] or 0:.1f}, webhook {pull['sql_per_order']['webhook']:.1f} "
         f"(+{(pull['sql_per_order']['pull'] or 0) - pull['sql_per_order']['webhook']:.1f}); the run said: "
         f"{pull['result']}.",
+        "",
+        "Invoice, post and pay one shipped card order (in-process, interleaved): OCA's workflow "
+        f"{money['workflow']['p50_ms']:.0f} ms / {money['workflow']['queries']:.0f} SQL, by hand "
+        f"{money['by_hand']['p50_ms']:.0f} ms / {money['by_hand']['queries']:.0f} SQL "
+        f"(workflow / by hand: {money['workflow']['p50_ms'] / money['by_hand']['p50_ms']:.2f} in time, "
+        f"{money['workflow']['queries'] / money['by_hand']['queries']:.2f} in SQL).",
     ]
     table = "\n".join(lines)
     print("\n" + table)
@@ -538,6 +617,7 @@ def report(sizes_result, tp, outbound, pull, quick, out):
                 "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
                 "outbound": outbound,
                 "pull": pull,
+                "workflow": money,
             },
             indent=2,
         )

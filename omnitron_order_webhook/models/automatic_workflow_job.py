@@ -1,4 +1,7 @@
+import psycopg2
+
 from odoo import api, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools.translate import LazyTranslate
 
 from .omnitron_phrases import say
@@ -39,9 +42,14 @@ class AutomaticWorkflowJob(models.Model):
             return run()
         try:
             result = run()
+        except psycopg2.OperationalError as error:
+            if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                _note_failure(steps, omnitron_ids, step, error)
+            # Else another transaction was writing the order (a job telling Omnitron of its
+            # delivery): nobody's to fix, the next run of the workflow takes it again.
+            raise
         except Exception as error:
-            for order_id in omnitron_ids:
-                steps["failed"][order_id] = (step, " ".join(str(error).split()) or type(error).__name__)
+            _note_failure(steps, omnitron_ids, step, error)
             raise
         steps["succeeded"].update(omnitron_ids)
         return result
@@ -113,6 +121,11 @@ STEP_WORDS = {
     "pay": _lt("register the payment of"),
     "lock": _lt("lock"),
 }
+
+
+def _note_failure(steps, order_ids, step, error):
+    for order_id in order_ids:
+        steps["failed"][order_id] = (step, " ".join(str(error).split()) or type(error).__name__)
 
 
 def _orders_of(invoice):

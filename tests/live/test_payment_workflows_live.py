@@ -100,29 +100,42 @@ def test_two_hundred_orders_of_four_payment_kinds_are_invoiced_posted_paid_as_th
     for order in orders.values():
         assert validate(live, order["picking_id"]) is True
 
-    started = time.perf_counter()
-    live.rpc("automatic.workflow.job", "run")
-    workflow_seconds = time.perf_counter() - started
-
-    invoices = live.query(
-        "SELECT so.omnitron_number, am.name, am.state, am.payment_state, aj.code "
-        "FROM sale_order so JOIN sale_order_line sol ON sol.order_id = so.id "
-        "JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id "
-        "JOIN account_move_line aml ON aml.id = rel.invoice_line_id JOIN account_move am ON am.id = aml.move_id "
-        "LEFT JOIN account_move__account_payment mp ON mp.invoice_id = am.id "
-        "LEFT JOIN account_payment ap ON ap.id = mp.payment_id LEFT JOIN account_journal aj ON aj.id = ap.journal_id "
-        "WHERE so.omnitron_number = ANY(%s) AND sol.omnitron_item_pk IS NOT NULL",
-        (list(numbers),),
-    )
-    by_kind = collections.Counter(
-        (numbers[number], state, payment_state, code) for number, _n, state, payment_state, code in invoices
-    )
-    assert by_kind == {
+    expected = {
         ("card", "posted", "paid", "IYZL"): PER_KIND,
         ("wallet", "posted", "paid", "BEXL"): PER_KIND,
         ("marketplace", "posted", "paid", "N11L"): PER_KIND,
         ("pay_on_delivery", "posted", "not_paid", None): PER_KIND,
-    }, by_kind
+    }
+
+    def invoices_of_orders():
+        return live.query(
+            "SELECT so.omnitron_number, am.name, am.state, am.payment_state, aj.code "
+            "FROM sale_order so JOIN sale_order_line sol ON sol.order_id = so.id "
+            "JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id "
+            "JOIN account_move_line aml ON aml.id = rel.invoice_line_id JOIN account_move am ON am.id = aml.move_id "
+            "LEFT JOIN account_move__account_payment mp ON mp.invoice_id = am.id "
+            "LEFT JOIN account_payment ap ON ap.id = mp.payment_id "
+            "LEFT JOIN account_journal aj ON aj.id = ap.journal_id "
+            "WHERE so.omnitron_number = ANY(%s) AND sol.omnitron_item_pk IS NOT NULL",
+            (list(numbers),),
+        )
+
+    # As OCA's cron runs it, once a minute: an order another transaction was writing at that moment (a job
+    # telling Omnitron of its delivery) is skipped by that run and taken by the next, never flagged.
+    started = time.perf_counter()
+    runs = 0
+    while runs < 4:
+        live.rpc("automatic.workflow.job", "run")
+        runs += 1
+        invoices = invoices_of_orders()
+        by_kind = collections.Counter(
+            (numbers[number], state, payment_state, code) for number, _name, state, payment_state, code in invoices
+        )
+        if by_kind == expected:
+            break
+        time.sleep(5)
+    workflow_seconds = time.perf_counter() - started
+    assert by_kind == expected, by_kind
     tax_lines = live.rpc(
         "account.move.line",
         "search_read",
@@ -156,8 +169,9 @@ def test_two_hundred_orders_of_four_payment_kinds_are_invoiced_posted_paid_as_th
     record(
         SECTION,
         f"{len(bodies)} orders ({PER_KIND} each card, pay on delivery, wallet (BEX), marketplace) imported by "
-        "webhook, delivered, OCA's workflow run once (2 workers, queue_job's runner telling the double)",
+        "webhook, delivered, OCA's workflow run as its cron runs it (2 workers, queue_job's runner telling the double)",
         f"{len(names)} invoices posted with VAT on {', '.join(vat_accounts)}; card, wallet "
-        f"and marketplace paid into their rules' journals, pay on delivery open; workflow run {workflow_seconds:.0f} s "
-        f"({workflow_seconds / len(bodies) * 1000:.0f} ms per order); each invoice number sent to Omnitron once",
+        f"and marketplace paid into their rules' journals, pay on delivery open, in {runs} run(s) of the workflow "
+        f"({workflow_seconds:.0f} s, {workflow_seconds / len(bodies) * 1000:.0f} ms per order); each invoice number "
+        "sent to Omnitron once",
     )
