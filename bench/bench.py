@@ -62,9 +62,10 @@ def shell(script):
 
 def prepare_database():
     """A fresh cluster and database with the addon (and the bench catalog)."""
-    shell('pg_stop; rm -rf "$PG_DIR"; pg_start')
     conf = f"{PG_DIR}/odoo.conf"
-    shell(f'write_odoo_conf {conf} {REPO} "db_name = {DB}" "log_level = info"')
+    # One shell: pg_start may move to another port when PG_PORT is taken, and
+    # the configuration must say the port the cluster listens on.
+    shell(f'pg_stop; rm -rf "$PG_DIR"; pg_start; write_odoo_conf {conf} {REPO} "db_name = {DB}" "log_level = info"')
     print("Creating the Turkish merchant's database with the addon (about two minutes)...", flush=True)
     shell(f"create_merchant_db {conf} {DB} {PG_DIR}/install.log omnitron_order_webhook --without-demo=all")
     # The spec's sample is taxed at 8 %, which l10n_tr lacks: a tax is marked

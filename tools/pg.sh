@@ -16,8 +16,23 @@ _pg_as_owner() {
     fi
 }
 
+port_in_use() {
+    # Whether something on this machine accepts connections on TCP port $1.
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+first_free_port() {
+    # The first port from $1 on that nothing listens on.
+    local port="$1"
+    while port_in_use "$port"; do port=$((port + 1)); done
+    echo "$port"
+}
+
 pg_start() {
     # Initialise the cluster on first use, then start it unless it runs already.
+    # PG_PORT is a wish: when another server (a cluster some earlier run left
+    # behind, say) holds it, the next free port is used and PG_PORT says which,
+    # so a stray server never fails a run.
     mkdir -p "$PG_DIR"
     if [ "$(id -u)" = "0" ]; then chown postgres: "$PG_DIR"; fi
     if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
@@ -25,7 +40,14 @@ pg_start() {
             --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
             || { cat "$PG_DIR/initdb.log"; return 1; }
     fi
-    if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    if _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+        PG_PORT="$(sed -n 4p "$PG_DIR/data/postmaster.pid")"
+    else
+        if port_in_use "$PG_PORT"; then
+            local wanted="$PG_PORT"
+            PG_PORT="$(first_free_port $((PG_PORT + 1)))"
+            echo "Port $wanted is taken by another server: this PostgreSQL cluster listens on $PG_PORT." >&2
+        fi
         _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
             -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
             || { tail -n 20 "$PG_DIR/server.log"; return 1; }
