@@ -75,6 +75,58 @@ def test_address_values_keep_turkish_address_parts(sample):
     assert (values["omnitron_tax_office"], values["company_name"]) == ("Kadıköy", "ACME A.Ş.")
 
 
+def turkish_billing_address(sample, city="İSTANBUL", township="KADIKÖY", district="Caferağa Mah."):
+    address = sample["payload"]["billing_address"]
+    address["country"].update(code="tr", name="Türkiye")
+    address["city"]["name"] = city
+    address["township"] = dict(address["township"], name=township) if township else None
+    address["district"] = district
+    return parse_webhook_call(sample).order.billing_address
+
+
+TURKISH_STATES = {"İstanbul": 34, "Ankara": 6, "Şanlıurfa": 63, "Isparta": 32, "Iğdır": 76}
+
+
+@pytest.mark.parametrize(
+    "city, state_id",
+    [
+        ("İSTANBUL", 34),
+        ("istanbul", 34),
+        ("ISTANBUL", 34),
+        ("ŞANLIURFA", 63),
+        ("SANLIURFA", 63),
+        ("ISPARTA", 32),
+        ("IĞDIR", 76),
+        (" Ankara ", 6),
+        ("MILANO", None),
+        ("", None),
+    ],
+)
+def test_a_turkish_city_is_found_among_the_provinces_whatever_its_case_and_dots(city, state_id):
+    assert mapping.turkish_province(city, TURKISH_STATES) == state_id
+
+
+def test_a_turkish_address_is_laid_out_as_odoo_writes_one_province_district_neighbourhood(sample):
+    address = turkish_billing_address(sample)
+    values = mapping.address_values(address, "invoice", "x")
+    laid_out = mapping.turkish_address_layout(values, address, TURKISH_STATES)
+    # Odoo's Turkish format: street / street2 / city state zip; e-Arşiv's CityName is
+    # the state (il), its CitySubdivisionName the city (ilçe).
+    assert (laid_out["state_id"], laid_out["city"], laid_out["street2"]) == (34, "KADIKÖY", "Caferağa Mah.")
+    assert laid_out["omnitron_address_key"] == values["omnitron_address_key"], "the key is Omnitron's content"
+    assert values["city"] == "İSTANBUL", "the values given are not changed"
+
+
+def test_a_turkish_address_without_a_known_province_or_township_keeps_omnitrons_city(sample):
+    unknown = turkish_billing_address(sample, city="ATLANTIS")
+    values = mapping.address_values(unknown, "invoice", "x")
+    assert mapping.turkish_address_layout(values, unknown, TURKISH_STATES) == values
+    without_township = turkish_billing_address(sample, township=None, district=None)
+    values = mapping.address_values(without_township, "invoice", "x")
+    laid_out = mapping.turkish_address_layout(values, without_township, TURKISH_STATES)
+    assert (laid_out["state_id"], laid_out["city"], laid_out["street2"]) == (34, "İSTANBUL", False)
+
+
 def test_customer_without_names_gets_a_readable_fallback(sample):
     sample["payload"]["customer"].update(first_name=None, last_name="")
     values = mapping.customer_values(parse_webhook_call(sample).order)
@@ -91,6 +143,17 @@ def test_tax_rates_skip_zero_and_null_and_include_shipping(sample):
     sample["payload"]["orderitem_set"].append({**sample["payload"]["orderitem_set"][0], "pk": 2, "tax_rate": None})
     sample["payload"]["orderitem_set"].append({**sample["payload"]["orderitem_set"][0], "pk": 3, "tax_rate": "0"})
     assert mapping.tax_rates(parse_webhook_call(sample).order) == [Decimal("8.00"), Decimal("20")]
+
+
+def test_shipping_without_a_rate_takes_the_carriers_rate_and_omnitrons_rate_wins_when_sent(sample):
+    order = parse_webhook_call(sample).order  # shipping_tax_rate is null in the sample
+    assert mapping.shipping_tax_rate(order, Decimal("20")) == Decimal("20")
+    assert mapping.tax_rates(order, Decimal("20")) == [Decimal("8.00"), Decimal("20")]
+    assert mapping.shipping_tax_rate(order, None) is None
+    assert mapping.tax_rates(order, None) == [Decimal("8.00")]
+    sample["payload"]["shipping_tax_rate"] = "10"
+    order = parse_webhook_call(sample).order
+    assert mapping.shipping_tax_rate(order, Decimal("20")) == Decimal("10")
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@
 #   tools/dev_odoo_tier.sh --stop                  # stop the cluster
 #
 # The first run builds the database as bin/test does (a Turkish company on
-# l10n_tr with the addon and base_vat, the sample's 8 % tax marked); -u
+# l10n_tr with TEST_MODULES of tools/pg.sh, the sample's 8 % tax marked); -u
 # upgrades the addon first (after a change of fields, views or data). The
 # same OMNITRON_TEST_* variables as bin/test choose the cluster, database and
 # HTTP port, so two developers' loops can run side by side. bin/test stays
@@ -31,7 +31,7 @@ write_odoo_conf "$CONF" "$REPO" "db_name = $DB" "dbfilter = ^${DB}\$" "http_inte
 if ! _pg_as_owner "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
     echo "Building database $DB (about two minutes)..."
-    create_merchant_db "$CONF" "$DB" "$PG_DIR/install.log" omnitron_order_webhook,base_vat --without-demo=all \
+    create_merchant_db "$CONF" "$DB" "$PG_DIR/install.log" "$TEST_MODULES" --without-demo=all \
         || { tail -n 60 "$PG_DIR/install.log"; exit 1; }
     mark_sample_rate "$CONF" "$DB"
 elif [ "${1:-}" = "-u" ]; then

@@ -62,6 +62,49 @@ def address_values(address, address_type, fallback_name):
     return values
 
 
+# Turkish letters to the ASCII ones people type when they have no Turkish
+# keyboard: "ŞANLIURFA", "SANLIURFA" and "Şanlıurfa" are one province.
+_TURKISH_TO_ASCII = str.maketrans("ıçğöşüâîû", "icgosuaiu")
+
+
+def _province_key(name):
+    # Python's lower() maps "I" to "i" and "İ" to "i̇" (with a combining dot):
+    # Turkish dotted and dotless capitals are lowered by hand first.
+    lowered = (name or "").strip().replace("İ", "i").replace("I", "ı").lower()
+    return lowered.translate(_TURKISH_TO_ASCII)
+
+
+def turkish_province(city, provinces):
+    """The id of the province (il) Omnitron's ``city`` names, or None.
+
+    ``provinces`` maps state names (Odoo's ``res.country.state`` of Türkiye) to ids.
+    """
+    key = _province_key(city)
+    if not key:
+        return None
+    matches = {state_id for name, state_id in provinces.items() if _province_key(name) == key}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def turkish_address_layout(values, address, provinces):
+    """``values`` of a Turkish address laid out as Odoo and e-Arşiv read one.
+
+    Omnitron's ``city`` is the province (il), its ``township`` the district
+    (ilçe), its ``district`` the neighbourhood (mahalle). Odoo's Turkish
+    address format and the UBL-TR invoice (Nilvera) take the province as the
+    state and the district as the city. Without a province Odoo knows, the
+    values stay as Omnitron sent them. The content key is not changed: it
+    fingerprints what Omnitron sent.
+    """
+    state_id = turkish_province(address.city, provinces)
+    if state_id is None:
+        return values
+    laid_out = dict(values, state_id=state_id)
+    if address.township:
+        laid_out.update(city=address.township, street2=address.district or False)
+    return laid_out
+
+
 def address_key(values, country_code):
     """A stable fingerprint of an address's content (hex, 32 characters)."""
     content = {key: value for key, value in values.items() if key != "omnitron_address_key"}
@@ -168,11 +211,24 @@ def product_values(product):
     }
 
 
-def tax_rates(order):
+def shipping_tax_rate(order, carrier_rate):
+    """The rate of the shipping line: Omnitron's, else the delivery carrier's.
+
+    Omnitron often sends ``shipping_tax_rate`` null, yet shipping sold to a
+    Turkish customer bears KDV and an e-Arşiv invoice (UBL-TR) refuses a line
+    without a tax. The carrier's product says the merchant's rate; taken
+    price-included like every Omnitron price, the order's total is unchanged.
+    A carrier product without a single percentage tax leaves the line untaxed.
+    """
+    return order.shipping_tax_rate or carrier_rate
+
+
+def tax_rates(order, shipping_rate=None):
     """Every non-zero tax rate the order needs, lines and shipping."""
     rates = {item.tax_rate for item in order.items if item.tax_rate}
-    if order.shipping_tax_rate:
-        rates.add(order.shipping_tax_rate)
+    shipping_rate = shipping_tax_rate(order, shipping_rate)
+    if shipping_rate:
+        rates.add(shipping_rate)
     return sorted(rates)
 
 

@@ -1,4 +1,5 @@
 import logging
+from decimal import Decimal
 
 from odoo import api, models
 from odoo.fields import Command
@@ -84,7 +85,8 @@ class OmnitronOrderImport(models.AbstractModel):
         carrier = self._find_carrier(omnitron_order.cargo_company, company)
         currency = self._find_currency(omnitron_order)
         countries = self._find_countries(omnitron_order)
-        taxes = self._find_or_create_taxes(mapping.tax_rates(omnitron_order), company)
+        shipping_rate = mapping.shipping_tax_rate(omnitron_order, self._carrier_tax_rate(carrier, company))
+        taxes = self._find_or_create_taxes(mapping.tax_rates(omnitron_order, shipping_rate), company)
         products = self._find_or_create_products(omnitron_order.items, company, settings)
         customer = self.env["res.partner"]._omnitron_find_or_create_customer(
             omnitron_order,
@@ -110,6 +112,7 @@ class OmnitronOrderImport(models.AbstractModel):
             carrier=carrier,
             products=products,
             taxes=taxes,
+            shipping_rate=shipping_rate,
         )
         values.update(channel._order_defaults())
         payment = payment or payments.payment_kind({})
@@ -307,6 +310,14 @@ class OmnitronOrderImport(models.AbstractModel):
     def _prepare_product_values(self, product):
         return mapping.product_values(product)
 
+    @api.model
+    def _carrier_tax_rate(self, carrier, company):
+        """The rate of the carrier product's sale tax in ``company``, when it has exactly one percentage tax."""
+        percentages = carrier.product_id.taxes_id._filter_taxes_by_company(company).filtered(
+            lambda tax: tax.amount_type == "percent" and tax.amount
+        )
+        return Decimal(str(percentages.amount)) if len(percentages) == 1 else None
+
     def _find_or_create_taxes(self, rates, company):
         """The sale tax of every rate (core/taxes.py's rule); a missing one refuses the order.
 
@@ -338,6 +349,7 @@ class OmnitronOrderImport(models.AbstractModel):
         carrier,
         products,
         taxes,
+        shipping_rate,
     ):
         per_row = mapping.prices_per_row(omnitron_order)
         lines = [
@@ -348,7 +360,7 @@ class OmnitronOrderImport(models.AbstractModel):
             }
             for item in omnitron_order.items
         ]
-        shipping_taxes = [taxes[omnitron_order.shipping_tax_rate].id] if omnitron_order.shipping_tax_rate else []
+        shipping_taxes = [taxes[shipping_rate].id] if shipping_rate else []
         lines.append(
             {
                 "name": carrier.name,

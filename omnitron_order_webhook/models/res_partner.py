@@ -135,6 +135,10 @@ class ResPartner(models.Model):
         )
         if existing:
             return existing
+        if country.code == "TR":
+            # Province as the state, district as the city: what Odoo's Turkish
+            # address format and the e-Arşiv invoice (l10n_tr_nilvera) expect.
+            values = mapping.turkish_address_layout(values, address, {s.name: s.id for s in country.state_ids})
         return self.env["res.partner"].create(
             {**values, "parent_id": customer.id, "country_id": country.id, "company_id": customer.company_id.id}
         )

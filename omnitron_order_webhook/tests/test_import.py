@@ -100,7 +100,7 @@ class TestOrderImport(OmnitronCase):
         self.assertRecordValues(
             shipping, [{"price_unit": 6.34, "price_total": 6.34, "product_id": self.carrier.product_id.id}]
         )
-        self.assertFalse(shipping.tax_id, "shipping_tax_rate is null in the sample")
+        self.assertFalse(shipping.tax_id, "shipping_tax_rate is null in the sample, the carrier's product has no tax")
 
         (event,) = self.events()
         self.assertRecordValues(
@@ -122,6 +122,18 @@ class TestOrderImport(OmnitronCase):
         self.assertNotIn("conf", stored["payload"]["channel"])
         self.assertNotIn("appSecret", event.payload)
         self.assertEqual(stored["payload"]["number"], "202531672482")
+
+    def test_shipping_without_omnitrons_rate_bears_the_carrier_products_rate_within_the_same_total(self):
+        kdv = self.company.account_sale_tax_id  # the Turkish chart's 20 %, price excluded
+        self.assertEqual((kdv.amount, kdv.price_include), (20.0, False))
+        self.carrier.product_id.taxes_id = kdv
+        self.assertEqual(self.receive(self.sample()).status, 204)
+        order = self.omnitron_orders()
+        shipping = order.order_line.filtered("is_delivery")
+        self.assertEqual((shipping.tax_id.amount, shipping.tax_id.price_include), (20.0, True))
+        self.assertEqual((shipping.price_total, shipping.price_subtotal), (6.34, 5.28))
+        self.assertAlmostEqual(shipping.price_tax, 1.06)
+        self.assertEqual(order.amount_total, 725.26, "Omnitron's amount, to the kuruş")
 
     def test_the_same_order_again_is_a_duplicate(self):
         self.assertEqual(self.receive(self.sample()).status, 204)

@@ -1,0 +1,123 @@
+"""Turkish e-invoicing beside the addon: Odoo's own l10n_tr_nilvera_einvoice
+(installed in the test database, as a Turkish merchant runs it) sends an
+Omnitron invoice posted by the automatic workflow like any other invoice.
+
+No call reaches Nilvera: the customer's e-Arşiv status is set as Nilvera's
+check would answer for a consumer, and the test stops at what Odoo would
+send (the sending wizard's choices and alerts, the UBL-TR document)."""
+
+import copy
+
+from lxml import etree
+
+from odoo.tests import tagged
+
+from .common import OmnitronCase, item
+
+UBL = {
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
+TCKN = "10000000146"  # a valid Turkish identity number (checksum), a consumer's
+
+
+@tagged("post_install", "-at_install")
+class TestTurkishEInvoice(OmnitronCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.card_journal = cls.env["account.journal"].create(
+            {"name": "Iyzico", "code": "IYZ", "type": "bank", "company_id": cls.company.id}
+        )
+        # Shipping bears KDV: the carrier's product has the chart's 20 % (Omnitron sends no rate).
+        cls.carrier.product_id.taxes_id = cls.company.account_sale_tax_id
+        cls.env["omnitron.payment.rule"].create(
+            {
+                "account_id": cls.account.id,
+                "payment_kind": "card",
+                "workflow_process_id": cls.env.ref("omnitron_order_webhook.workflow_prepaid").id,
+                "journal_id": cls.card_journal.id,
+            }
+        )
+
+    def turkish_order(self, number, pk):
+        body = self.order(
+            number,
+            [item(pk, f"TR-{pk}", "240.00")],
+            pk=pk,
+            shipping="29.90",
+            payment_option={"pk": 1, "payment_type": "credit_card", "slug": "credit-card"},
+        )
+        for key in ("billing_address", "shipping_address"):
+            address = copy.deepcopy(body["payload"][key])
+            address["country"].update(code="tr", name="Türkiye")
+            address["city"]["name"] = "İSTANBUL"
+            address["township"]["name"] = "KADIKÖY"
+            address.update(district="Caferağa Mah.", line="Moda Cad. No: 12", postcode="34710", tax_no=TCKN)
+            body["payload"][key] = address
+        return body
+
+    def invoiced_by_the_workflow(self, number, pk):
+        self.assertEqual(self.receive(self.turkish_order(number, pk)).status, 204)
+        order = self.omnitron_orders(number)
+        self.ship(order)
+        self.env["automatic.workflow.job"].run()
+        invoice = order.invoice_ids
+        self.assertEqual((invoice.state, invoice.payment_state), ("posted", "paid"))
+        # What Nilvera's check answers for a consumer without an e-invoice alias
+        # (written here: the check is a call to Nilvera).
+        invoice.partner_id.l10n_tr_nilvera_customer_status = "earchive"
+        return order, invoice
+
+    def test_a_turkish_address_is_imported_with_its_province_district_and_neighbourhood(self):
+        self.assertEqual(self.receive(self.turkish_order("TR-ADDR", 9301)).status, 204)
+        billing = self.omnitron_orders("TR-ADDR").partner_invoice_id
+        self.assertEqual(
+            (billing.state_id, billing.city, billing.street, billing.street2, billing.zip),
+            (self.env.ref("base.state_tr_34"), "KADIKÖY", "Moda Cad. No: 12", "Caferağa Mah.", "34710"),
+        )
+        self.assertEqual((billing.vat, billing.omnitron_township), (TCKN, "KADIKÖY"))
+
+    def test_the_sending_wizard_offers_nilvera_for_a_workflow_posted_omnitron_invoice_without_alerts(self):
+        _order, invoice = self.invoiced_by_the_workflow("TR-SEND", 9302)
+        self.assertTrue(self.env["account.move.send"]._is_tr_nilvera_applicable(invoice))
+        wizard = self.env["account.move.send.wizard"].create({"move_id": invoice.id})
+        self.assertIn("tr_nilvera", wizard.extra_edis)
+        self.assertTrue(wizard.extra_edi_checkboxes["tr_nilvera"]["checked"])
+        self.assertNotIn("partner_data_missing", wizard.alerts or {}, "city, state and street are all there")
+
+    def test_the_ubl_tr_document_of_a_workflow_posted_omnitron_invoice_has_no_errors_and_says_what_was_sold(self):
+        order, invoice = self.invoiced_by_the_workflow("TR-UBL", 9303)
+        xml, errors = self.env["account.edi.xml.ubl.tr"]._export_invoice(invoice)
+        self.assertFalse(errors)
+        tree = etree.fromstring(xml)
+
+        def text(path):
+            return tree.findtext(path, namespaces=UBL)
+
+        self.assertEqual((text("cbc:CustomizationID"), text("cbc:ProfileID")), ("TR1.2", "EARSIVFATURA"))
+        self.assertEqual(text("cbc:InvoiceTypeCode") or text("cbc:DocumentTypeCode") or "SATIS", "SATIS")
+        customer = "cac:AccountingCustomerParty/cac:Party/"
+        self.assertEqual(tree.find(f"{customer}cac:PartyIdentification/cbc:ID", UBL).get("schemeID"), "TCKN")
+        self.assertIn(TCKN, [node.text for node in tree.findall(f"{customer}cac:PartyIdentification/cbc:ID", UBL)])
+        self.assertEqual(text(f"{customer}cac:PostalAddress/cbc:CityName"), "İstanbul")
+        self.assertEqual(text(f"{customer}cac:PostalAddress/cac:Country/cbc:Name"), "Türkiye")
+        totals = "cac:LegalMonetaryTotal/cbc:"
+        self.assertEqual(float(text(f"{totals}TaxInclusiveAmount")), invoice.amount_total)
+        self.assertEqual(
+            (float(text(f"{totals}PrepaidAmount")), float(text(f"{totals}PayableAmount"))),
+            (invoice.amount_total, 0.0),
+            "paid by card when the workflow posted it",
+        )
+        self.assertEqual(float(text("cac:TaxTotal/cbc:TaxAmount")), invoice.amount_tax)
+        lines = tree.findall("cac:InvoiceLine", UBL)
+        self.assertEqual(
+            [line.findtext("cac:Item/cbc:Name", namespaces=UBL) for line in lines],
+            order.order_line.product_id.mapped("name"),
+            "the product and the shipping",
+        )
+        self.assertEqual(
+            [line.findtext("cac:TaxTotal/cac:TaxSubtotal/cbc:Percent", namespaces=UBL) for line in lines],
+            ["20.0", "20.0"],
+            "KDV on every line, shipping included",
+        )
