@@ -103,11 +103,20 @@ class OmnitronOrderCancellation(models.AbstractModel):
             return _joined(*sentences)
         credit_note = self._draft_credit_note(sale_order, lines) if lines else self.env["account.move"]
         if credit_note:
-            note = say(
-                _lt("Omnitron refunded %(what)s. A draft credit note %(credit_note)s was prepared: check and post it."),
-                what=tuple(what),
-                credit_note=credit_note.display_name,
-            )
+            if credit_note.reversed_entry_id.payment_state in ("paid", "in_payment", "partial"):
+                # The invoice stays paid (the draft is not reconciled with it): posted, the
+                # credit note is the customer's outstanding credit, money to give back.
+                template = _lt(
+                    "Omnitron refunded %(what)s. A draft credit note %(credit_note)s was prepared: check and post "
+                    "it. The invoice was paid: once posted, the credit note is the customer's outstanding credit; "
+                    "refund the customer (Register Payment on the credit note) unless Omnitron's payment "
+                    "provider already did."
+                )
+            else:
+                template = _lt(
+                    "Omnitron refunded %(what)s. A draft credit note %(credit_note)s was prepared: check and post it."
+                )
+            note = say(template, what=tuple(what), credit_note=credit_note.display_name)
             sentence = say(
                 _lt("refund flagged (%(what)s); draft credit note %(credit_note)s"),
                 what=tuple(what),

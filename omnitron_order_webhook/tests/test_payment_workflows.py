@@ -184,6 +184,29 @@ class TestPaymentWorkflows(OmnitronCase):
                 {"account_id": self.account.id, "payment_kind": "wallet", "workflow_process_id": self.prepaid.id}
             )
 
+    def test_a_refund_after_the_workflow_paid_leaves_the_invoice_paid_and_asks_to_refund_the_customer(self):
+        card = {"payment_option": {"pk": 1, "payment_type": "credit_card"}}
+        order = self.imported("W-REFUND", 9112, **card)
+        self.ship(order)
+        self.run_workflows()
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.payment_state, "paid")
+        refunded = self.order("W-REFUND", [item(9112, "W-9112", "120.00", status="600")], pk=9112, **card)
+        refunded["payload"]["refund_amount"] = "120.00"
+        self.assertEqual(self.receive(refunded).body["reason"], "order_updated")
+        credit_note = order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        self.assertEqual((credit_note.state, credit_note.reversed_entry_id), ("draft", invoice))
+        self.assertFalse(credit_note.workflow_process_id, "never posted nor paid back by the workflow")
+        self.assertIn("refund the customer", order.omnitron_action_note)
+        self.assertTrue(order.activity_ids.filtered(lambda activity: "refund the customer" in (activity.note or "")))
+        self.run_workflows()
+        self.assertEqual((credit_note.state, invoice.payment_state), ("draft", "paid"), "nothing re-opened silently")
+        credit_note.action_post()
+        self.assertEqual((credit_note.payment_state, credit_note.amount_residual), ("not_paid", 120.0))
+        self.assertEqual(invoice.payment_state, "paid", "the credit note is an outstanding credit, not a reopening")
+        outstanding = credit_note.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        self.assertEqual((outstanding.reconciled, outstanding.amount_residual), (False, -120.0))
+
     def test_the_event_shows_how_the_order_was_paid(self):
         self.imported("W-EV", 9111, payment_option={"pk": 1, "payment_type": "credit_card"})
         self.assertEqual(self.events()[:1].payment_kind, "card")

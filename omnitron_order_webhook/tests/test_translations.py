@@ -21,6 +21,11 @@ class TestTranslations(TransactionCase):
         self.assertEqual(dict(turkish.fields_get(["state"])["state"]["selection"])["ignored"], "Yok Sayıldı")
         action = self.env.ref("omnitron_order_webhook.omnitron_webhook_event_action").with_context(lang="tr_TR")
         self.assertEqual(action.name, "Omnitron Webhook Olayları")
+        workflows = [
+            self.env.ref(f"omnitron_order_webhook.workflow_{key}").with_context(lang="tr_TR").name
+            for key in ("prepaid", "pay_on_delivery", "marketplace")
+        ]
+        self.assertEqual(workflows, ["Omnitron — ön ödemeli", "Omnitron — kapıda ödeme", "Omnitron — pazaryeri"])
 
     def test_the_committed_template_lists_every_term_of_the_code(self):
         buffer = io.BytesIO()
