@@ -124,26 +124,41 @@ class OmnitronCatchUp(models.AbstractModel):
         self.env.flush_all()
         pages_left = catch_up.MAX_PAGES
         deadline = time.monotonic() + MAX_RUN_SECONDS
+        seen = set()  # orders taken this run: a list read again counts each once
         for status in catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES):
             path = catch_up.list_path(status, 1)
-            first = True
-            while path and pages_left and time.monotonic() < deadline:
+            first, again = True, False
+            imported_before_pass = tally.imported
+            while pages_left and time.monotonic() < deadline:
+                if not path:
+                    # The list was read to its end. The orders this pass imported are marked sent
+                    # meanwhile and leave the list, moving later ones onto pages already read:
+                    # read it again from its first page while a pass imports something.
+                    if tally.imported == imported_before_pass:
+                        break
+                    imported_before_pass = tally.imported
+                    path, first, again = catch_up.list_path(status, 1), True, True
                 try:
                     page = catch_up.read_page(client.call("GET", path, None))
                 except omnitron_api.PermanentFailure as failure:
                     # Orders marked sent meanwhile shrink the list: a page past its new end is its end.
                     if failure.status == 404 and not first:
                         path = None
-                        break
+                        continue
                     raise
                 first = False
                 pages_left -= 1
                 tally.pages += 1
-                for pk in page.pks:
+                unseen = [pk for pk in page.pks if pk not in seen]
+                for pk in unseen:
                     if time.monotonic() >= deadline:
                         break  # the rest of the page is listed again next run
+                    seen.add(pk)
                     tally.listed += 1
                     self._take(account, client, settings, pk, tally)
+                if again and not unseen:
+                    path = None  # read again, the list starts with what this run took: nothing moved
+                    break
                 path = omnitron_api.same_origin_path(page.next_url, account.api_url) if page.next_url else None
             if path or time.monotonic() >= deadline:
                 tally.more_left = True  # the page or time budget is spent: the rest next run
