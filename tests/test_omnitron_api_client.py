@@ -371,6 +371,13 @@ def test_a_cancel_body_from_the_core_is_accepted(api, client, whole):
     assert api.calls[-1].body == body
 
 
+@pytest.mark.parametrize("credit_note", ["RINV/2026/00012", None])
+def test_a_return_body_from_the_core_is_accepted(api, client, credit_note):
+    body = outbound.return_body(ORDER, [48161], 7, cargo_refund=False, refund_invoice_number=credit_note)
+    assert client.call("POST", CANCEL_PATH.format(pk=ORDER), body) == {}
+    assert api.calls[-1].body == body
+
+
 # The login limit --------------------------------------------------------------------
 
 NOW = datetime(2024, 5, 2, 12, 0, 0)

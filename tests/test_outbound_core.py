@@ -239,3 +239,26 @@ def test_cancel_body_of_some_items_lists_them_sorted_with_string_keyed_reasons()
         "forced_refund_amount": None,
     }
     assert all(isinstance(key, str) for key in body["reasons"])
+
+
+# The return body ------------------------------------------------------------------
+
+
+def test_a_return_names_its_items_asks_for_the_cargo_refund_as_set_and_its_posted_credit_note():
+    assert outbound.return_body(
+        31999, [SECOND, ITEM], 7, cargo_refund=True, refund_invoice_number="RINV/2026/00012"
+    ) == {
+        "order": 31999,
+        "is_all": False,
+        "cancel_items": [ITEM, SECOND],
+        "reasons": {str(ITEM): 7, str(SECOND): 7},
+        "forced_refund_amount": None,
+        "is_cargo_refund": True,
+        "refund_invoice_number": "RINV/2026/00012",
+    }
+
+
+def test_a_return_without_a_posted_credit_note_omits_its_number_rather_than_sending_null():
+    body = outbound.return_body(31999, [ITEM], 7, cargo_refund=False)
+    assert "refund_invoice_number" not in body
+    assert body["is_cargo_refund"] is False and body["is_all"] is False

@@ -109,3 +109,16 @@ def cancel_body(order_pk, item_pks, reason_id, whole_order):
         "reasons": {str(pk): reason_id for pk in item_pks},
         "forced_refund_amount": None,
     }
+
+
+def return_body(order_pk, item_pks, reason_id, cargo_refund, refund_invoice_number=None):
+    """The body of ``orders/{pk}/cancel/`` for items that came back to the merchant (Omnitron refunds them).
+
+    Never the whole order (a return names its items); ``refund_invoice_number``
+    only once the credit note is posted (omitted, not null, before).
+    """
+    body = cancel_body(order_pk, item_pks, reason_id, whole_order=False)
+    body["is_cargo_refund"] = bool(cargo_refund)
+    if refund_invoice_number:
+        body["refund_invoice_number"] = refund_invoice_number
+    return body

@@ -5,6 +5,7 @@ from . import omnitron_order_import
 from . import omnitron_phrases
 from . import omnitron_order_update
 from . import omnitron_order_cancellation
+from . import omnitron_order_return
 from . import omnitron_cancellation_plan
 from . import omnitron_account
 from . import omnitron_catch_up

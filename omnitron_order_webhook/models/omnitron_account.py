@@ -70,6 +70,18 @@ class OmnitronAccount(models.Model):
         help="Imported orders, validated deliveries, posted invoices and cancellations made in Odoo are sent to "
         "this Omnitron as background jobs.",
     )
+    return_is_cargo_refund = fields.Boolean(
+        string="Refund Shipping on Returns",
+        help="Returns made in Odoo ask Omnitron to refund the shipping too (is_cargo_refund).",
+    )
+    return_credit_note = fields.Selection(
+        [("draft", "Keep Draft"), ("post", "Post")],
+        string="Credit Notes of Returns",
+        default="draft",
+        required=True,
+        help="When a return receipt of a refund Omnitron made is validated, the invoice is reversed for what was "
+        "received: the credit note is kept draft for the accountant to check, or posted at once.",
+    )
     catch_up_enabled = fields.Boolean(
         string="Catch-up Pull",
         tracking=True,

@@ -95,6 +95,10 @@ class OmnitronChannel(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     attention_count = fields.Integer(string="Needs Attention", compute="_compute_dashboard")
+    returns_expected = fields.Integer(
+        compute="_compute_dashboard", help="Open return receipts of this channel's orders."
+    )
+    returns_received_this_week = fields.Integer(string="Returns Received in 7 Days", compute="_compute_dashboard")
     action_count = fields.Integer(
         string="Orders Needing Action",
         compute="_compute_dashboard",
@@ -163,7 +167,10 @@ class OmnitronChannel(models.Model):
                 ["__count"],
             )
         )
+        expected, received = self._dashboard_returns(fields.Datetime.now() - timedelta(days=7))
         for channel in self:
+            channel.returns_expected = expected.get(channel, 0)
+            channel.returns_received_this_week = received.get(channel, 0)
             channel.order_count = totals.get(channel, 0)
             channel.orders_today = today["sale"].get(channel, 0)
             channel.cancelled_today = today["cancel"].get(channel, 0)
@@ -174,6 +181,27 @@ class OmnitronChannel(models.Model):
             channel.attention_count = attention.get(channel, 0)
             channel.action_count = flagged.get(channel, 0)
             channel.last_delivery_at = last.get(channel, False)
+
+    def _dashboard_returns(self, since):
+        """Return receipts of these channels' orders: open ones, and those validated since ``since``, per channel."""
+        expected, received = {}, {}
+        receipts = self.env["stock.picking"].search(
+            [
+                ("sale_id.omnitron_channel_id", "in", self.ids),
+                ("return_id", "!=", False),
+                ("picking_type_code", "=", "incoming"),
+                "|",
+                ("state", "not in", ("done", "cancel")),
+                "&",
+                ("state", "=", "done"),
+                ("date_done", ">=", since),
+            ]
+        )
+        for receipt in receipts:
+            counts = received if receipt.state == "done" else expected
+            channel = receipt.sale_id.omnitron_channel_id
+            counts[channel] = counts.get(channel, 0) + 1
+        return expected, received
 
     def _dashboard_groups(self, since, with_amounts=False):
         """Orders of these channels created since ``since``, counted per channel and kind.

@@ -101,7 +101,17 @@ class OmnitronOrderCancellation(models.AbstractModel):
             what.append(say(_lt("%(amount)s more refunded"), amount=sale_order.currency_id.format(float(growth))))
         if not what:
             return _joined(*sentences)
-        credit_note = self._draft_credit_note(sale_order, lines) if lines else self.env["account.move"]
+        # Delivered goods come back through a return receipt, and their credit note follows
+        # what is received (omnitron.order.return); what was invoiced beyond what was
+        # delivered has no goods to wait for: it is credited now.
+        receipts = self.env["omnitron.order.return"]._expect(sale_order, lines) if lines else None
+        excess = {
+            line: line.qty_invoiced_posted - line.qty_delivered
+            for line in lines
+            if float_compare(line.qty_invoiced_posted, line.qty_delivered, precision_rounding=line.product_uom.rounding)
+            > 0
+        }
+        credit_note = self._draft_credit_note(sale_order, excess) if excess else None
         if credit_note:
             if credit_note.reversed_entry_id.payment_state in ("paid", "in_payment", "partial"):
                 # The invoice stays paid (the draft is not reconciled with it): posted, the
@@ -116,18 +126,36 @@ class OmnitronOrderCancellation(models.AbstractModel):
                 template = _lt(
                     "Omnitron refunded %(what)s. A draft credit note %(credit_note)s was prepared: check and post it."
                 )
-            note = say(template, what=tuple(what), credit_note=credit_note.display_name)
+            note = [say(template, what=tuple(what), credit_note=credit_note.display_name)]
             sentence = say(
                 _lt("refund flagged (%(what)s); draft credit note %(credit_note)s"),
                 what=tuple(what),
                 credit_note=credit_note.display_name,
             )
-        else:
-            note = say(
-                _lt("Omnitron refunded %(what)s. Receive what comes back and settle the refund in Accounting."),
-                what=tuple(what),
-            )
+        elif receipts:
+            note = [say(_lt("Omnitron refunded %(what)s."), what=tuple(what))]
             sentence = say(_lt("refund flagged (%(what)s)"), what=tuple(what))
+        else:
+            note = [
+                say(
+                    _lt("Omnitron refunded %(what)s. Receive what comes back and settle the refund in Accounting."),
+                    what=tuple(what),
+                )
+            ]
+            sentence = say(_lt("refund flagged (%(what)s)"), what=tuple(what))
+        if receipts:
+            names = ", ".join(receipts.mapped("name"))
+            note.append(
+                say(
+                    _lt(
+                        "Return %(receipts)s waits for what was delivered: validate it when the goods arrive; the "
+                        "credit note follows what is received."
+                    ),
+                    receipts=names,
+                )
+            )
+            sentence = say(_lt("%(said)s; return receipt %(receipts)s"), said=sentence, receipts=names)
+        note = note[0] if len(note) == 1 else tuple(note)
         self.env["omnitron.order.update"]._flag(sale_order, "omnitron_refunded", note)
         sentences.append(sentence)
         return _joined(*sentences)
@@ -244,13 +272,15 @@ class OmnitronOrderCancellation(models.AbstractModel):
 
     # --- The money ---
 
-    def _draft_credit_note(self, sale_order, lines):
-        """A draft reversal of the posted invoice of ``lines``, keeping only their lines (never posted here).
+    def _draft_credit_note(self, sale_order, quantities):
+        """A draft reversal of the posted invoice of some lines, keeping only theirs (never posted here).
 
-        Odoo's own reversal: the invoice's prices, taxes, accounts and links
-        to the order, as an accountant's *Credit Note* button makes it; its
-        reference in the company's language.
+        ``quantities``: each sale line with the quantity to credit (at most
+        what the invoice has of it). Odoo's own reversal: the invoice's
+        prices, taxes, accounts and links to the order, as an accountant's
+        *Credit Note* button makes it; its reference in the company's language.
         """
+        lines = self.env["sale.order.line"].browse([line.id for line in quantities])
         invoice_lines = lines.invoice_lines.filtered(
             lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
         )
@@ -263,9 +293,12 @@ class OmnitronOrderCancellation(models.AbstractModel):
         credit_note = invoice.sudo()._reverse_moves(
             [{"ref": reason, "invoice_date": fields.Date.context_today(sale_order)}]
         )
-        credit_note.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product" and not (line.sale_line_ids & lines)
-        ).unlink()
+        product_lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        product_lines.filtered(lambda line: not (line.sale_line_ids & lines)).unlink()
+        for credit_line in product_lines.exists():
+            wanted = quantities.get(credit_line.sale_line_ids[:1], credit_line.quantity)
+            if float_compare(wanted, credit_line.quantity, precision_rounding=credit_line.product_uom_id.rounding) < 0:
+                credit_line.quantity = wanted
         return credit_note
 
 

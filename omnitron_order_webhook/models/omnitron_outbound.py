@@ -26,6 +26,7 @@ MAX_TRIES = 5
 KIND_MARK_SENT = "mark_sent"
 KIND_ITEMS = "items"
 KIND_CANCEL = "cancel"
+KIND_RETURN = "return"
 
 
 class OmnitronOutbound(models.AbstractModel):
@@ -46,7 +47,7 @@ class OmnitronOutbound(models.AbstractModel):
     _description = "Omnitron Outbound Sync"
 
     @api.model
-    def _enqueue(self, sale_orders, kind, item_pks=None):
+    def _enqueue(self, sale_orders, kind, item_pks=None, receipt=None):
         """Store the job of ``kind`` for each Omnitron order of ``sale_orders``.
 
         Each order is told to its own account's Omnitron; an order whose
@@ -70,9 +71,9 @@ class OmnitronOutbound(models.AbstractModel):
                 max_retries=MAX_TRIES,
                 # An order is marked sent once (it is created once); items and
                 # cancellations merge with a pending job of the same order.
-                identity_key=None if kind == KIND_MARK_SENT else _identity(sale_order, kind, item_pks),
-                description=_description(sale_order, kind, item_pks),
-            )._omnitron_send(kind, sorted(item_pks) if item_pks else None)
+                identity_key=None if kind == KIND_MARK_SENT else _identity(sale_order, kind, item_pks, receipt),
+                description=_description(sale_order, kind, item_pks, receipt),
+            )._omnitron_send(kind, sorted(item_pks) if item_pks else None, receipt.id if receipt else None)
 
     @api.model
     def _sync_detail(self, jobs):
@@ -118,6 +119,8 @@ class OmnitronOutbound(models.AbstractModel):
             return self.env._("about the cancellation of items %(items)s", items=", ".join(map(str, item_pks)))
         if kind == KIND_CANCEL:
             return self.env._("about the cancellation of the order")
+        if kind == KIND_RETURN:
+            return self.env._("about the return of items %(items)s", items=", ".join(map(str, item_pks or ())))
         return job.name
 
     @api.model
@@ -144,7 +147,7 @@ class OmnitronOutbound(models.AbstractModel):
         return True
 
     @api.model
-    def _send(self, sale_order, kind, item_pks=None):
+    def _send(self, sale_order, kind, item_pks=None, receipt_id=None):
         """The job: tell the order's own Omnitron; return what was done, in words (kept on the job)."""
         sale_order = sale_order.sudo().with_context(**{FROM_OMNITRON: True})
         account = sale_order.omnitron_account_id.with_context(lang="en_US")
@@ -163,6 +166,8 @@ class OmnitronOutbound(models.AbstractModel):
                 return self._send_items(client, sale_order)
             if kind == KIND_CANCEL:
                 return self._cancel(client, sale_order, item_pks, account)
+            if kind == KIND_RETURN:
+                return self._return(client, sale_order, item_pks, receipt_id, account)
         except omnitron_api.TemporaryFailure as failure:
             raise RetryableJobError(str(failure), seconds=failure.retry_after, ignore_retry=failure.waiting) from None
         except omnitron_api.PermanentFailure as failure:
@@ -250,16 +255,46 @@ class OmnitronOutbound(models.AbstractModel):
             )
         return "Cancelled in Omnitron: " + ("the whole order" if whole else "items " + ", ".join(map(str, item_pks)))
 
+    def _return(self, client, sale_order, item_pks, receipt_id, account):
+        """Items that came back in a return made in Odoo: Omnitron refunds them (its cancel call)."""
+        if not account.cancellation_reason_id:
+            raise FailedJobError(
+                f"Set the Cancellation Reason ID (Omnitron's reason for cancellations and returns made in Odoo) on "
+                f"the account {account.name}, then Retry."
+            )
+        lines = sale_order.order_line.filtered(
+            lambda line: line.omnitron_item_pk in (item_pks or ()) and line.omnitron_status not in const.FINAL_STATUSES
+        )
+        if not lines:
+            return "Omnitron has these items refunded or cancelled already; nothing was sent."
+        receipt = self.env["stock.picking"].browse(receipt_id).exists()
+        credit_note = receipt.omnitron_credit_note_id
+        body = outbound.return_body(
+            sale_order.omnitron_pk,
+            lines.mapped("omnitron_item_pk"),
+            account.cancellation_reason_id,
+            account.return_is_cargo_refund,
+            credit_note.name if credit_note.state == "posted" else None,
+        )
+        client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
+        # Omnitron's next delivery says 600 for them: recorded now, it changes nothing then.
+        lines.write({"omnitron_status": const.STATUS_REFUNDED})
+        return "Refund asked of Omnitron for items " + ", ".join(map(str, body["cancel_items"]))
 
-def _identity(sale_order, kind, item_pks):
+
+def _identity(sale_order, kind, item_pks, receipt=None):
+    if receipt:  # a return is told once per receipt
+        return f"omnitron:{kind}:{sale_order.id}:receipt-{receipt.id}"
     items = ",".join(map(str, sorted(item_pks))) if item_pks else "all"
     return f"omnitron:{kind}:{sale_order.id}:{items}"
 
 
-def _description(sale_order, kind, item_pks):
+def _description(sale_order, kind, item_pks, receipt=None):
+    items = ", ".join(map(str, sorted(item_pks or ())))
     what = {
         KIND_MARK_SENT: "mark as taken",
         KIND_ITEMS: "item status, tracking and invoice",
-        KIND_CANCEL: "cancel " + (("items " + ", ".join(map(str, sorted(item_pks)))) if item_pks else "order"),
+        KIND_CANCEL: "cancel " + (f"items {items}" if item_pks else "order"),
+        KIND_RETURN: f"return of items {items} ({receipt.name if receipt else ''})",
     }[kind]
     return f"Omnitron {sale_order.omnitron_number}: {what} ({sale_order.name})"

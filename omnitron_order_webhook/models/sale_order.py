@@ -19,6 +19,7 @@ NEEDS_ACTION_FLAGS = (
     "omnitron_plan_request",
     "omnitron_payment_unmatched",
     "omnitron_workflow_failed",
+    "omnitron_return_unsent",
 )
 
 
@@ -172,6 +173,12 @@ class SaleOrder(models.Model):
         help="The account has payment rules and none covers how this order was paid: no workflow was chosen.",
     )
     omnitron_workflow_failed = fields.Boolean(string="Automatic Workflow Failed", readonly=True, copy=False)
+    omnitron_return_unsent = fields.Boolean(
+        string="Return Not Told to Omnitron",
+        readonly=True,
+        copy=False,
+        help="Part of a merged item came back: Omnitron refunds whole items only, so it was not told.",
+    )
     omnitron_workflow_error = fields.Text(string="Automatic Workflow Error", readonly=True, copy=False)
     omnitron_job_ids = fields.One2many("queue.job", "omnitron_order_id", string="Omnitron Jobs", readonly=True)
     omnitron_sync_state = fields.Selection(
@@ -188,6 +195,7 @@ class SaleOrder(models.Model):
         "failed and when the next one is.",
     )
 
+    omnitron_return_count = fields.Integer(string="Returns", compute="_compute_omnitron_return_count", aggregator=None)
     omnitron_event_count = fields.Integer(
         string="Omnitron Events", compute="_compute_omnitron_event_count", aggregator=None
     )
@@ -234,6 +242,23 @@ class SaleOrder(models.Model):
         )
         for sale_order in self:
             sale_order.omnitron_event_count = counts.get(sale_order._origin, 0)
+
+    @api.depends("picking_ids.return_id")
+    def _compute_omnitron_return_count(self):
+        for order in self:
+            order.omnitron_return_count = len(order._omnitron_returns())
+
+    def _omnitron_returns(self):
+        """The return receipts of this order's deliveries (Omnitron's refunds and those made in Odoo)."""
+        return self.picking_ids.filtered(lambda picking: picking.return_id and picking.picking_type_code == "incoming")
+
+    def action_view_omnitron_returns(self):
+        """Smart button: what comes back, or came back, from this order's customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("id", "in", self._omnitron_returns().ids)]
+        action["context"] = {"create": False}
+        return action
 
     def action_view_omnitron_events(self):
         """Smart button: the deliveries that created or changed this order."""
@@ -440,10 +465,10 @@ class SaleOrder(models.Model):
 
     # --- Telling Omnitron (omnitron.outbound) ---
 
-    def _omnitron_send(self, kind, item_pks=None):
+    def _omnitron_send(self, kind, item_pks=None, receipt_id=None):
         """The queue_job job: send what Odoo did to Omnitron (see omnitron.outbound)."""
         self.ensure_one()
-        return self.env["omnitron.outbound"]._send(self, kind, item_pks)
+        return self.env["omnitron.outbound"]._send(self, kind, item_pks, receipt_id)
 
     @api.model
     def _job_store_values(self, job):

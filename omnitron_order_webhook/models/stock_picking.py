@@ -16,6 +16,17 @@ class StockPicking(models.Model):
     # Searchable (a related field is), so Inventory's transfers filter on it.
     omnitron_hold = fields.Selection(related="sale_id.omnitron_hold", string="Held by Omnitron")
     omnitron_hold_reason = fields.Char(compute="_compute_omnitron_hold_reason")
+    omnitron_credit_note_id = fields.Many2one(
+        "account.move", string="Credit Note of the Return", readonly=True, copy=False, check_company=True
+    )
+    omnitron_return_source = fields.Selection(
+        [("omnitron", "Omnitron's refund")],
+        string="Return Asked By",
+        readonly=True,
+        copy=True,  # a backorder of the receipt is still Omnitron's refund (never echoed back)
+        help="Set on the return receipts Odoo made for Omnitron's refunds: when validated, their credit note "
+        "follows what was received.",
+    )
 
     @api.depends_context("lang")
     def _compute_omnitron_hold_reason(self):
@@ -90,7 +101,26 @@ class StockPicking(models.Model):
         # One job per order (a pending one merges): its items' status 500 and tracking.
         shipped = self.filtered(lambda picking: picking.state == "done" and picking.picking_type_code == "outgoing")
         self.env["omnitron.outbound"]._enqueue(shipped.sale_id, "items")
+        returned = self.filtered(
+            lambda picking: (
+                picking.state == "done"
+                and picking.picking_type_code == "incoming"
+                and picking.return_id
+                and picking.sale_id.omnitron_pk
+            )
+        )
+        if returned:
+            self.env["omnitron.order.return"]._received(returned)
         return result
+
+    def _create_backorder(self, backorder_moves=None):
+        backorders = super()._create_backorder(backorder_moves)
+        # What a return receipt did not receive yet is still a return of the same delivery
+        # (Odoo does not copy "Return of"): its validation credits and tells like the first's.
+        for backorder in backorders.filtered(lambda picking: picking.sale_id.omnitron_pk):
+            if not backorder.return_id and backorder.backorder_id.return_id:
+                backorder.return_id = backorder.backorder_id.return_id
+        return backorders
 
     def _omnitron_request_words(self):
         self.ensure_one()

@@ -15,7 +15,7 @@ import json
 import pathlib
 
 import odoo
-from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user
 from odoo.tools import SQL
 
 from ..controllers.main import OmnitronWebhookController
@@ -113,6 +113,23 @@ class OmnitronFixtures:
         picking.move_ids.picked = True
         picking._action_done()
         return picking
+
+    def take_back(self, receipt, quantities=None):
+        """Validate a return receipt as the warehouse does: all of it, or ``quantities`` by sku, the rest
+        kept in Odoo's backorder (its *Create Backorder*)."""
+        for move in receipt.move_ids:
+            wanted = move.product_uom_qty if quantities is None else quantities.get(move.product_id.default_code, 0)
+            move.quantity = wanted
+            move.picked = bool(wanted)
+        answer = receipt.with_context(skip_sms=True).button_validate()
+        if isinstance(answer, dict) and answer.get("res_model") == "stock.backorder.confirmation":
+            Form(self.env[answer["res_model"]].with_context(**answer["context"])).save().process()
+        self.assertEqual(receipt.state, "done")
+        return receipt
+
+    def returns_of(self, sale_order):
+        """The order's return receipts, oldest first."""
+        return sale_order._omnitron_returns().sorted("id")
 
     def invoice(self, sale_order):
         """Invoice the order and post the invoice, as the accountant does.

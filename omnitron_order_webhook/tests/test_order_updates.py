@@ -114,13 +114,14 @@ class TestOrderUpdates(OmnitronCase):
         self.assertEqual(order.omnitron_refund_amount, 100.0)
         self.assertTrue(order.activity_ids)
 
-    def test_a_refund_after_invoicing_prepares_a_draft_credit_note_for_the_refunded_items(self):
+    def test_a_refund_after_invoicing_credits_the_refunded_items_once_they_are_back(self):
         body, order = self.imported("U-REF2", [item(908, "U-8", "100.00"), item(909, "U-9", "60.00")])
         self.ship(order)
         invoice = self.invoice(order)
         body["payload"]["orderitem_set"][1]["status"] = "600"
         body["payload"]["refund_amount"] = "60.00"
-        self.assert_updated(self.receive(body), "draft credit note")
+        self.assert_updated(self.receive(body), "refund flagged", "return receipt")
+        self.take_back(self.returns_of(order))
         credit_note = order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
         self.assertEqual(credit_note.state, "draft")
         self.assertEqual(credit_note.reversed_entry_id, invoice)

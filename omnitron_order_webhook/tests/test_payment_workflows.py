@@ -184,7 +184,7 @@ class TestPaymentWorkflows(OmnitronCase):
                 {"account_id": self.account.id, "payment_kind": "wallet", "workflow_process_id": self.prepaid.id}
             )
 
-    def test_a_refund_after_the_workflow_paid_leaves_the_invoice_paid_and_asks_to_refund_the_customer(self):
+    def test_a_refund_after_the_workflow_paid_credits_what_came_back_and_asks_to_refund_the_customer(self):
         card = {"payment_option": {"pk": 1, "payment_type": "credit_card"}}
         order = self.imported("W-REFUND", 9112, **card)
         self.ship(order)
@@ -194,9 +194,12 @@ class TestPaymentWorkflows(OmnitronCase):
         refunded = self.order("W-REFUND", [item(9112, "W-9112", "120.00", status="600")], pk=9112, **card)
         refunded["payload"]["refund_amount"] = "120.00"
         self.assertEqual(self.receive(refunded).body["reason"], "order_updated")
+        self.run_workflows()
+        self.take_back(self.returns_of(order))
         credit_note = order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
         self.assertEqual((credit_note.state, credit_note.reversed_entry_id), ("draft", invoice))
         self.assertFalse(credit_note.workflow_process_id, "never posted nor paid back by the workflow")
+        self.assertFalse(order.omnitron_workflow_failed)
         self.assertIn("refund the customer", order.omnitron_action_note)
         self.assertTrue(order.activity_ids.filtered(lambda activity: "refund the customer" in (activity.note or "")))
         self.run_workflows()

@@ -1,0 +1,236 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools import float_compare, float_is_zero
+from odoo.tools.translate import LazyTranslate
+
+from .omnitron_phrases import say
+
+_lt = LazyTranslate(__name__)
+
+# Which returns Omnitron asked for (stock.picking.omnitron_return_source).
+FROM_OMNITRON_REFUND = "omnitron"
+
+
+class OmnitronOrderReturn(models.AbstractModel):
+    """Goods that come back from an Omnitron order's customer, through Odoo's own return receipts.
+
+    Omnitron's refund of goods Odoo delivered makes a return receipt (Odoo's
+    return wizard, from the delivery that shipped them) for what is still out
+    there; the credit note waits for the goods: when the receipt is
+    validated, the posted invoice is reversed for what was received. A sibling
+    of ``omnitron.order.cancellation``, which decides that goods are to come
+    back; this carries it out in the warehouse and the books.
+    """
+
+    _name = "omnitron.order.return"
+    _description = "Returns of Omnitron Orders"
+
+    # --- Omnitron refunded delivered goods: a receipt waits for them ---
+
+    @api.model
+    def _expect(self, sale_order, lines):
+        """Return receipts for what Odoo delivered of ``lines`` and no return has taken back or awaits yet.
+
+        One receipt per delivery that shipped the goods, made by Odoo's return
+        wizard (its locations, its links to the sale lines), confirmed and
+        ready to receive; the warehouse gets an activity on it. Omnitron
+        refunds whole items, so each line's delivered quantity comes back:
+        a refund told twice, or a line already returned, makes nothing more.
+        """
+        to_return = {}
+        for move in self._delivered_moves(lines):
+            awaited = sum(move.returned_move_ids.filtered(lambda ret: ret.state != "cancel").mapped("product_uom_qty"))
+            left = move.quantity - awaited
+            if float_compare(left, 0, precision_rounding=move.product_uom.rounding) > 0:
+                to_return[move] = left
+        by_delivery = defaultdict(dict)
+        for move, quantity in to_return.items():
+            by_delivery[move.picking_id][move] = quantity
+        receipts = self.env["stock.picking"]
+        for delivery, quantities in by_delivery.items():
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
+                .create({"picking_id": delivery.id})
+            )
+            for wizard_line in wizard.product_return_moves:
+                wizard_line.quantity = quantities.get(wizard_line.move_id, 0.0)
+            receipt = wizard._create_return()
+            receipt.omnitron_return_source = FROM_OMNITRON_REFUND
+            self._tell_warehouse(sale_order, receipt)
+            receipts |= receipt
+        return receipts
+
+    def _delivered_moves(self, lines):
+        """The done moves that took ``lines``' goods to the customer (returns excluded)."""
+        return lines.move_ids.filtered(
+            lambda move: (
+                move.state == "done" and move.location_dest_id.usage == "customer" and not move.origin_returned_move_id
+            )
+        )
+
+    def _tell_warehouse(self, sale_order, receipt):
+        responsible = sale_order._omnitron_responsible()
+        lang = responsible.lang or sale_order._omnitron_company_lang()
+        count = sum(receipt.move_ids.mapped("product_uom_qty"))
+        summary = _lt("Receive the return of %(order)s — %(count)s items")._translate(lang) % {
+            "order": sale_order.name,
+            "count": f"{count:g}",
+        }
+        note = _lt("Omnitron refunded these items of %(order)s (Omnitron %(number)s): receive what comes back.")
+        self.env["omnitron.phrases"]._tell(
+            receipt,
+            responsible,
+            summary,
+            note._translate(lang) % {"order": sale_order.name, "number": sale_order.omnitron_number},
+        )
+
+    # --- A return receipt was validated: the books follow what came back ---
+
+    @api.model
+    def _received(self, receipts):
+        """Validated return receipts of Omnitron orders: the credit note, Omnitron told, the word to staff.
+
+        Every receipt's credit note covers what it received. A return that
+        came from Omnitron's refund is never echoed; one made in Odoo asks
+        Omnitron to refund the items that came back whole (one job per
+        receipt), and flags those that came back in part: Omnitron refunds
+        whole items only.
+        """
+        for receipt in receipts:
+            sale_order = receipt.sale_id
+            received = defaultdict(float)
+            for move in receipt.move_ids.filtered(lambda move: move.state == "done" and move.sale_line_id):
+                received[move.sale_line_id] += move.product_uom._compute_quantity(
+                    move.quantity, move.sale_line_id.product_uom
+                )
+            if not received:
+                continue
+            credit_note = self._credit(sale_order, receipt, received)
+            if receipt.omnitron_return_source == FROM_OMNITRON_REFUND:
+                self._settle_refund(sale_order, receipt, received, credit_note)
+            else:
+                self._tell_omnitron(sale_order, receipt, received, credit_note)
+            receipt.activity_ids.filtered(lambda activity: activity.user_id).action_done()
+
+    def _credit(self, sale_order, receipt, received):
+        """The posted invoice reversed for what ``receipt`` received (draft, or posted as the account says)."""
+        creditable = {}
+        for line, quantity in received.items():
+            credited = min(quantity, line.qty_invoiced_posted - self._credited_since(line))
+            if credited > 0 and not float_is_zero(credited, precision_rounding=line.product_uom.rounding):
+                creditable[line] = credited
+        if not creditable:
+            return self.env["account.move"]
+        credit_note = self.env["omnitron.order.cancellation"]._draft_credit_note(sale_order, creditable)
+        if credit_note and sale_order.sudo().omnitron_account_id.return_credit_note == "post":
+            credit_note.action_post()
+        receipt.omnitron_credit_note_id = credit_note
+        return credit_note
+
+    def _settle_refund(self, sale_order, receipt, received, credit_note):
+        """Omnitron refunded the goods that came back: staff hear what came, what it cost, what is still out."""
+        sentences = [say(_lt("Return %(receipt)s received: %(items)s."), receipt=receipt.name, items=_items(received))]
+        if credit_note:
+            paid = credit_note.reversed_entry_id.payment_state in ("paid", "in_payment", "partial")
+            if credit_note.state == "posted" and paid:
+                template = _lt(
+                    "Credit note %(credit_note)s posted: the invoice was paid, so it is the customer's outstanding "
+                    "credit; refund the customer (Register Payment on the credit note) unless Omnitron's payment "
+                    "provider already did."
+                )
+            elif credit_note.state == "posted":
+                template = _lt("Credit note %(credit_note)s posted against the open invoice.")
+            elif paid:
+                template = _lt(
+                    "Draft credit note %(credit_note)s: check and post it. The invoice was paid: once posted, the "
+                    "credit note is the customer's outstanding credit; refund the customer (Register Payment on "
+                    "the credit note) unless Omnitron's payment provider already did."
+                )
+            else:
+                template = _lt("Draft credit note %(credit_note)s: check and post it.")
+            sentences.append(say(template, credit_note=credit_note.display_name))
+        still = self._still_expected(sale_order)
+        if still:
+            sentences.append(say(_lt("Still expected back: %(items)s."), items=still))
+        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_refunded", tuple(sentences))
+        self._note(sale_order, sentences)
+
+    def _tell_omnitron(self, sale_order, receipt, received, credit_note):
+        """A return made in Odoo: Omnitron is asked to refund the items that came back whole."""
+        whole, part = [], []
+        for line, quantity in received.items():
+            if not line.omnitron_item_pk:
+                continue
+            # Omnitron refunds whole items: an item is whole once nothing of it is still with the customer.
+            if float_is_zero(line.qty_delivered, precision_rounding=line.product_uom.rounding):
+                whole.append(line.omnitron_item_pk)
+            else:
+                part.append(f"{line.omnitron_item_pk} ({quantity:g} of {quantity + line.qty_delivered:g})")
+        sentences = [say(_lt("Return %(receipt)s received: %(items)s."), receipt=receipt.name, items=_items(received))]
+        if credit_note:
+            if credit_note.state == "posted":
+                template = _lt(
+                    "Credit note %(credit_note)s posted: Omnitron refunds the customer when told; match its refund "
+                    "with the credit note."
+                )
+            else:
+                template = _lt("Draft credit note %(credit_note)s: check and post it.")
+            sentences.append(say(template, credit_note=credit_note.display_name))
+        if whole:
+            self.env["omnitron.outbound"]._enqueue(sale_order, "return", whole, receipt=receipt)
+            sentences.append(
+                say(
+                    _lt("Omnitron is asked to refund items %(items)s."),
+                    items=", ".join(map(str, sorted(whole))),
+                )
+            )
+        if part:
+            unsent = say(
+                _lt(
+                    "Items %(items)s came back in part: Omnitron refunds whole items only, so it was not told. "
+                    "Refund the customer for them in Omnitron, or return the rest."
+                ),
+                items=", ".join(part),
+            )
+            self.env["omnitron.order.update"]._flag(sale_order, "omnitron_return_unsent", unsent)
+            sentences.append(unsent)
+        self._note(sale_order, sentences)
+
+    def _note(self, sale_order, sentences):
+        """The order's chatter, in the company's language."""
+        lang = sale_order._omnitron_company_lang()
+        phrases = self.env["omnitron.phrases"]
+        sale_order.message_post(
+            body=Markup("<p>%s</p>") % " ".join(phrases._render(part, lang) for part in sentences),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _credited_since(self, line):
+        """Quantity of ``line`` on credit notes (draft or posted) not yet counted in its posted invoicing."""
+        return sum(
+            invoice_line.quantity
+            for invoice_line in line.invoice_lines
+            if invoice_line.move_id.move_type == "out_refund" and invoice_line.move_id.state == "draft"
+        )
+
+    def _still_expected(self, sale_order):
+        """What open return receipts of the order still wait for, as "sku × quantity, …" (empty: nothing)."""
+        waiting = sale_order.picking_ids.filtered(
+            lambda picking: picking.omnitron_return_source and picking.state not in ("done", "cancel")
+        ).move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+        return ", ".join(
+            f"{_sku(move.product_id)} × {move.product_uom_qty:g} ({move.picking_id.name})" for move in waiting
+        )
+
+
+def _items(received):
+    """``{sale line: quantity}`` as "sku × quantity, …"."""
+    return ", ".join(f"{_sku(line.product_id)} × {quantity:g}" for line, quantity in received.items())
+
+
+def _sku(product):
+    return product.default_code or product.name

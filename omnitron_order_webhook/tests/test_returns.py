@@ -1,0 +1,251 @@
+"""Returns: what Omnitron refunded of delivered goods comes back through Odoo's return receipt,
+and the credit note follows what was received."""
+
+from lxml import etree
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import OmnitronApiCase, OmnitronCase, item
+
+
+@tagged("post_install", "-at_install")
+class TestReturns(OmnitronCase):
+    def imported(self, number, items, **changes):
+        body = self.order(number, items, **changes)
+        self.assertEqual(self.receive(body).status, 204)
+        return body, self.omnitron_orders(number)
+
+    def refund(self, body, *pks, order_status=None):
+        """Omnitron's next delivery of ``body`` with items ``pks`` refunded (status 600)."""
+        refunded = 0.0
+        for line in body["payload"]["orderitem_set"]:
+            if line["pk"] in pks:
+                line["status"] = "600"
+                refunded += float(line["price"])
+        body["payload"]["refund_amount"] = f"{float(body['payload'].get('refund_amount') or 0) + refunded:.2f}"
+        if order_status:
+            body["payload"]["status"] = order_status
+        outcome = self.receive(body)
+        self.assertEqual(outcome.body["reason"], "order_updated", outcome.body)
+        return outcome
+
+    def credit_notes(self, sale_order):
+        return sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+
+    def merged(self, pk, sku, price, quantity):
+        line = item(pk, sku, price)
+        line["attributes"] = {"quantity": quantity}
+        return line
+
+    def test_a_refund_of_delivered_items_makes_a_return_receipt_of_exactly_them_ready_to_receive(self):
+        body, order = self.imported("R-ONE", [item(2101, "R-1", "100.00"), item(2102, "R-2", "60.00")])
+        delivery = self.ship(order)
+        outcome = self.refund(body, 2102)
+        receipt = self.returns_of(order)
+        self.assertEqual(len(receipt), 1)
+        self.assertIn(receipt.name, outcome.body["detail"])
+        self.assertEqual(
+            (receipt.return_id, receipt.picking_type_code, receipt.state), (delivery, "incoming", "assigned")
+        )
+        self.assertEqual(receipt.company_id, order.company_id)
+        self.assertEqual(receipt.location_dest_id.warehouse_id, delivery.picking_type_id.warehouse_id)
+        self.assertEqual(
+            [(move.product_id.default_code, move.product_uom_qty) for move in receipt.move_ids], [("R-2", 1.0)]
+        )
+        self.assertEqual(receipt.omnitron_return_source, "omnitron")
+        self.assertEqual(order.omnitron_return_count, 1)
+        self.assertEqual(
+            receipt.activity_ids.mapped("summary"), [f"Receive the return of {order.name} — 1 items"], "the warehouse"
+        )
+        self.assertIn(receipt.name, order.omnitron_action_note)
+        self.assertFalse(self.credit_notes(order), "nothing invoiced: nothing to credit")
+
+    def test_a_merged_item_comes_back_in_its_quantity_and_a_refund_never_asks_for_more_than_was_delivered(self):
+        body, order = self.imported("R-MERGED", [self.merged(2103, "R-3", "300.00", 3)])
+        delivery = order.picking_ids
+        move = delivery.move_ids
+        move.quantity = 2
+        move.picked = True
+        delivery._action_done()  # 2 shipped, 1 left in a backorder
+        self.refund(body, 2103)
+        self.assertEqual(self.returns_of(order).move_ids.product_uom_qty, 2.0, "what was delivered, not 3")
+        backorder = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p != delivery)
+        self.assertEqual(backorder.state, "cancel", "the rest is never shipped")
+
+    def test_a_refund_told_again_makes_no_second_receipt_for_what_is_already_awaited(self):
+        body, order = self.imported("R-TWICE", [item(2104, "R-4", "100.00"), item(2105, "R-5", "60.00")])
+        self.ship(order)
+        self.refund(body, 2104)
+        # Then the whole order is refunded: only R-5 is still out there.
+        self.refund(body, 2104, 2105, order_status="600")
+        returned = self.returns_of(order).move_ids
+        self.assertEqual(
+            sorted((move.product_id.default_code, move.product_uom_qty) for move in returned),
+            [("R-4", 1.0), ("R-5", 1.0)],
+        )
+
+    def test_validating_the_return_credits_the_posted_invoice_for_what_was_received(self):
+        body, order = self.imported("R-CREDIT", [item(2106, "R-6", "100.00"), item(2107, "R-7", "60.00")])
+        self.ship(order)
+        invoice = self.invoice(order)
+        self.refund(body, 2107)
+        self.assertFalse(self.credit_notes(order), "the credit note waits for the goods")
+        receipt = self.take_back(self.returns_of(order))
+        credit_note = self.credit_notes(order)
+        self.assertEqual((credit_note.state, credit_note.reversed_entry_id), ("draft", invoice))
+        self.assertEqual(
+            [(line.product_id.default_code, line.quantity) for line in credit_note.invoice_line_ids], [("R-7", 1.0)]
+        )
+        self.assertAlmostEqual(credit_note.amount_total, 60.0)
+        self.assertIn(f"Return {receipt.name} received: R-7 × 1.", order.omnitron_action_note)
+        self.assertIn("check and post it", order.omnitron_action_note)
+        self.assertIn(receipt.name, " ".join(order.message_ids.mapped("body")))
+        self.assertFalse(receipt.activity_ids, "the warehouse's activity is done")
+        self.assertEqual(order.order_line.filtered(lambda line: line.omnitron_item_pk == 2107).qty_delivered, 0.0)
+
+    def test_a_partial_receipt_credits_what_came_back_and_says_what_is_still_expected(self):
+        body, order = self.imported("R-PART", [self.merged(2108, "R-8", "300.00", 3)])
+        self.ship(order)
+        self.invoice(order)
+        self.refund(body, 2108)
+        self.take_back(self.returns_of(order), {"R-8": 2})
+        credit_note = self.credit_notes(order)
+        self.assertEqual(credit_note.invoice_line_ids.quantity, 2.0)
+        self.assertAlmostEqual(credit_note.amount_total, 200.0)
+        rest = self.returns_of(order).filtered(lambda receipt: receipt.state not in ("done", "cancel"))
+        self.assertEqual(rest.move_ids.product_uom_qty, 1.0, "Odoo's backorder of the return")
+        self.assertIn(f"Still expected back: R-8 × 1 ({rest.name}).", order.omnitron_action_note)
+        # The last one comes: a second credit note for it, nothing expected any more.
+        self.take_back(rest)
+        self.assertEqual(sorted(self.credit_notes(order).invoice_line_ids.mapped("quantity")), [1.0, 2.0])
+
+    def test_the_account_may_post_the_credit_note_at_once(self):
+        self.account.return_credit_note = "post"
+        body, order = self.imported("R-POST", [item(2109, "R-9", "100.00")])
+        self.ship(order)
+        invoice = self.invoice(order)
+        self.refund(body, 2109, order_status="600")
+        self.take_back(self.returns_of(order))
+        credit_note = self.credit_notes(order)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(invoice.payment_state, "reversed", "posted against the open invoice")
+        self.assertIn("posted against the open invoice", order.omnitron_action_note)
+
+    def test_the_channel_card_counts_returns_expected_and_received_and_the_order_list_filters_them(self):
+        body, order = self.imported("R-DASH", [item(2111, "R-11", "100.00")])
+        self.ship(order)
+        self.refund(body, 2111)
+        channel = order.omnitron_channel_id
+        channel.invalidate_recordset()
+        self.assertEqual((channel.returns_expected, channel.returns_received_this_week), (1, 0))
+        # The list's filter, as the search view defines it.
+        arch = self.env["sale.order"].get_view(view_type="search")["arch"]
+        [node] = etree.fromstring(arch).xpath("//filter[@name='omnitron_return_expected']")
+        domain = safe_eval(node.get("domain"))
+        self.assertIn(order, self.env["sale.order"].search(domain))
+        self.take_back(self.returns_of(order))
+        channel.invalidate_recordset()
+        self.assertEqual((channel.returns_expected, channel.returns_received_this_week), (0, 1))
+        self.assertNotIn(order, self.env["sale.order"].search(domain))
+
+    def test_a_refund_of_invoiced_goods_not_delivered_is_credited_at_once_without_a_receipt(self):
+        body, order = self.imported("R-UNSHIPPED", [item(2110, "R-10", "100.00")])
+        self.invoice(order)
+        self.refund(body, 2110)
+        self.assertFalse(self.returns_of(order))
+        self.assertEqual(self.credit_notes(order).state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestReturnsMadeInOdoo(OmnitronApiCase):
+    def imported(self, number, items):
+        with trap_jobs():  # the import's own job (is_send) is tested on its own
+            self.assertEqual(self.receive(self.order(number, items)).status, 204)
+        order = self.omnitron_orders(number)
+        with trap_jobs():
+            delivery = self.ship(order)
+        return order, delivery
+
+    def return_in_odoo(self, delivery, quantities):
+        """Odoo's *Return* on a done delivery, as staff use it: ``quantities`` by sku."""
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
+            .create({"picking_id": delivery.id})
+        )
+        for line in wizard.product_return_moves:
+            line.quantity = quantities.get(line.product_id.default_code, 0)
+        return self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+
+    def cancel_calls(self):
+        return [call for call in self.api.calls if call.path.endswith("/cancel/") and 200 <= call.status < 300]
+
+    def test_a_return_made_in_odoo_asks_omnitron_once_to_refund_the_items_that_came_back(self):
+        self.account.return_credit_note = "post"
+        order, delivery = self.imported("RO-ONE", [item(2201, "RO-1", "100.00"), item(2202, "RO-2", "60.00")])
+        with trap_jobs():
+            self.invoice(order)
+        receipt = self.return_in_odoo(delivery, {"RO-2": 1})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        credit_note = receipt.omnitron_credit_note_id
+        self.assertEqual((credit_note.state, credit_note.move_type), ("posted", "out_refund"))
+        [call] = self.cancel_calls()
+        self.assertEqual(call.path, f"/api/i1/orders/{order.omnitron_pk}/cancel/")
+        self.assertEqual(
+            call.body,
+            {
+                "order": order.omnitron_pk,
+                "is_all": False,
+                "cancel_items": [2202],
+                "reasons": {"2202": 7},
+                "forced_refund_amount": None,
+                "is_cargo_refund": False,
+                "refund_invoice_number": credit_note.name,
+            },
+        )
+        line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 2202)
+        self.assertEqual(line.omnitron_status, "600")
+        # Omnitron's next delivery says so: no new receipt, no second call.
+        body = self.order("RO-ONE", [item(2201, "RO-1", "100.00"), item(2202, "RO-2", "60.00", status="600")])
+        with trap_jobs() as trap:
+            self.receive(body)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(self.cancel_calls()), 1)
+        self.assertEqual(self.returns_of(order), receipt)
+
+    def test_a_return_without_a_posted_credit_note_omits_its_number_and_can_refund_shipping(self):
+        self.account.return_is_cargo_refund = True
+        order, delivery = self.imported("RO-DRAFT", [item(2203, "RO-3", "100.00")])
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-3": 1}))
+            trap.perform_enqueued_jobs()
+        [call] = self.cancel_calls()
+        self.assertNotIn("refund_invoice_number", call.body)
+        self.assertTrue(call.body["is_cargo_refund"])
+
+    def test_a_return_that_came_from_omnitrons_refund_is_never_echoed(self):
+        order, _delivery = self.imported("RO-ECHO", [item(2204, "RO-4", "100.00")])
+        body = self.order("RO-ECHO", [item(2204, "RO-4", "100.00", status="600")], refund_amount="100.00")
+        with trap_jobs() as trap:
+            self.receive(body)
+            trap.perform_enqueued_jobs()
+        with trap_jobs() as trap:
+            self.take_back(self.returns_of(order))
+            trap.assert_jobs_count(0)
+        self.assertFalse(self.cancel_calls())
+
+    def test_part_of_a_merged_item_coming_back_is_flagged_not_sent_wrong(self):
+        merged = item(2205, "RO-5", "300.00")
+        merged["attributes"] = {"quantity": 3}
+        order, delivery = self.imported("RO-PART", [merged])
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-5": 1}))
+            trap.assert_jobs_count(0)
+        self.assertTrue(order.omnitron_return_unsent)
+        self.assertTrue(order.omnitron_needs_action)
+        self.assertIn("2205 (1 of 3)", order.omnitron_action_note)
