@@ -19,7 +19,9 @@ the catch-up pull (2 workers and queue_job's runner, against the contract
 double of Omnitron's API on this machine): SQL per order it imports against
 the webhook's in the same server, and orders imported per second; and the
 money steps of a shipped card order by OCA's automatic workflow against the
-same steps by hand (bench/workflow_worker.py).
+same steps by hand (bench/workflow_worker.py); and validating a return
+receipt of 1 and of 10 lines, which credits what came back, against Odoo's
+own return and *Credit Note* by hand (bench/return_worker.py).
 Prints one table, writes bench/results.json and bench/RESULTS.md.
 """
 
@@ -445,6 +447,65 @@ def workflow_cost(odoo, conf, count):
     }
 
 
+def return_cost(odoo, conf, sizes, count):
+    """Validating a return receipt of 1 and of 10 lines: the addon's against Odoo's own return by hand.
+
+    Per size, ``count`` pairs (plus one to warm the caches, dropped) of
+    shipped and invoiced orders. One is an Omnitron order that Omnitron then
+    refunds whole (its return receipt made by the addon); the other a plain
+    Odoo order (the same lines) returned with Odoo's *Return* wizard. In
+    process and interleaved (bench/return_worker.py): the addon's validation,
+    which credits what came back, against validating and then Odoo's
+    *Credit Note* on the invoice.
+    """
+    results = {}
+    worker = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "return_worker.py"), conf, odoo.db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert json.loads(worker.stdout.readline())["ready"]
+    try:
+        for size in sizes:
+            samples = {"omnitron": [], "by_hand": []}
+            for index in range(count + 1):
+                number = f"RET-{size}-{index}"
+                body = make_order(number, size, 800_000 + size * 100 + index)
+                assert odoo.post(body).status == 204
+                [[order_id]] = odoo.query("SELECT id FROM sale_order WHERE omnitron_number = %s", (number,))
+                worker.stdin.write(json.dumps({"prepare": order_id}) + "\n")
+                worker.stdin.flush()
+                plain_id = json.loads(worker.stdout.readline())["plain"]
+                # Omnitron refunds the whole order: the addon makes its return receipt.
+                body["payload"]["status"] = "600"
+                for item in body["payload"]["orderitem_set"]:
+                    item["status"] = "600"
+                body["payload"]["refund_amount"] = body["payload"]["amount"]
+                assert odoo.post(body).status == 202
+                worker.stdin.write(json.dumps({"omnitron": order_id, "by_hand": plain_id}) + "\n")
+                worker.stdin.flush()
+                answer = json.loads(worker.stdout.readline())
+                assert answer["omnitron"]["state"] == answer["by_hand"]["state"] == "done", answer
+                assert answer["omnitron"]["credited"] > 0 and answer["by_hand"]["credited"] > 0, answer
+                if index:
+                    for way in samples:
+                        samples[way].append(answer[way])
+            results[size] = {
+                way: {
+                    "p50_ms": statistics.median(sample["ms"] for sample in rows),
+                    "queries": statistics.mean(sample["queries"] for sample in rows),
+                    "credited": statistics.mean(sample["credited"] for sample in rows),
+                }
+                for way, rows in samples.items()
+            }
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=60)
+    return results
+
+
 def load_double():
     """The contract double of Omnitron's API, by file path (the addon's tests package imports Odoo's)."""
     spec = importlib.util.spec_from_file_location("omnitron_api_double_bench", DOUBLE_PATH)
@@ -546,16 +607,18 @@ def main():
             outbound = outbound_cost(odoo, 3 if args.quick else 20)
             print("Invoices and payments: OCA's workflow against the same steps by hand:", flush=True)
             money = workflow_cost(odoo, conf, 3 if args.quick else 30)
+            print("Returns: validating a return receipt, the addon's against Odoo's own by hand:", flush=True)
+            returns = return_cost(odoo, conf, (1, 10), 2 if args.quick else 15)
         print("Throughput, 8 concurrent senders of 1-line orders:", flush=True)
         tp = [throughput(conf, DB, workers, tp_total) for workers in (1, 2)]
         print("The catch-up pull:", flush=True)
         pull = pull_cost(conf, DB, 20 if args.quick else 200)
     finally:
         shell("pg_stop")
-    report(sizes_result, tp, outbound, pull, money, args.quick, pathlib.Path(args.out))
+    report(sizes_result, tp, outbound, pull, money, returns, args.quick, pathlib.Path(args.out))
 
 
-def report(sizes_result, tp, outbound, pull, money, quick, out):
+def report(sizes_result, tp, outbound, pull, money, returns, quick, out):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
     extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
@@ -604,7 +667,18 @@ def report(sizes_result, tp, outbound, pull, money, quick, out):
         f"{money['by_hand']['p50_ms']:.0f} ms / {money['by_hand']['queries']:.0f} SQL "
         f"(workflow / by hand: {money['workflow']['p50_ms'] / money['by_hand']['p50_ms']:.2f} in time, "
         f"{money['workflow']['queries'] / money['by_hand']['queries']:.2f} in SQL).",
+        "",
+        "| return receipt of | addon: validate (credits) ms / SQL | by hand: validate + Credit Note ms / SQL "
+        "| addon / by hand (time, SQL) |",
+        "| ---: | ---: | ---: | ---: |",
     ]
+    for size, row in returns.items():
+        ours, theirs = row["omnitron"], row["by_hand"]
+        lines.append(
+            f"| {size} line{'s' if size > 1 else ''} | {ours['p50_ms']:.0f} / {ours['queries']:.0f} "
+            f"| {theirs['p50_ms']:.0f} / {theirs['queries']:.0f} "
+            f"| {ours['p50_ms'] / theirs['p50_ms']:.2f}, {ours['queries'] / theirs['queries']:.2f} |"
+        )
     table = "\n".join(lines)
     print("\n" + table)
     out.mkdir(parents=True, exist_ok=True)
@@ -619,6 +693,7 @@ def report(sizes_result, tp, outbound, pull, money, quick, out):
                 "outbound": outbound,
                 "pull": pull,
                 "workflow": money,
+                "returns": returns,
             },
             indent=2,
         )

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import float_compare
 from odoo.tools.translate import LazyTranslate
 
@@ -293,12 +293,17 @@ class OmnitronOrderCancellation(models.AbstractModel):
         credit_note = invoice.sudo()._reverse_moves(
             [{"ref": reason, "invoice_date": fields.Date.context_today(sale_order)}]
         )
-        product_lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-        product_lines.filtered(lambda line: not (line.sale_line_ids & lines)).unlink()
-        for credit_line in product_lines.exists():
+        # One write: the move's tax and payment-term lines are synchronised once, not per line.
+        commands = []
+        for credit_line in credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+            if not (credit_line.sale_line_ids & lines):
+                commands.append(Command.delete(credit_line.id))
+                continue
             wanted = quantities.get(credit_line.sale_line_ids[:1], credit_line.quantity)
             if float_compare(wanted, credit_line.quantity, precision_rounding=credit_line.product_uom_id.rounding) < 0:
-                credit_line.quantity = wanted
+                commands.append(Command.update(credit_line.id, {"quantity": wanted}))
+        if commands:
+            credit_note.write({"invoice_line_ids": commands})
         return credit_note
 
 

@@ -114,7 +114,8 @@ class OmnitronOrderReturn(models.AbstractModel):
                 self._settle_refund(sale_order, receipt, received, credit_note)
             else:
                 self._tell_omnitron(sale_order, receipt, received, credit_note)
-            receipt.activity_ids.filtered(lambda activity: activity.user_id).action_done()
+            # The warehouse's "receive the return" is over: the receipt's own log says it was received.
+            receipt.activity_ids.unlink()
 
     def _credit(self, sale_order, receipt, received):
         """The posted invoice reversed for what ``receipt`` received (draft, or posted as the account says)."""

@@ -110,7 +110,9 @@ class StockPicking(models.Model):
             )
         )
         if returned:
-            self.env["omnitron.order.return"]._received(returned)
+            # Whoever receives the goods (a warehouse user without Sales or Accounting rights)
+            # gets the order flagged and credited; sudo keeps them as the author.
+            self.env["omnitron.order.return"].sudo()._received(returned.sudo())
         return result
 
     def _create_backorder(self, backorder_moves=None):

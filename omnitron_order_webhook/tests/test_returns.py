@@ -4,7 +4,7 @@ and the credit note follows what was received."""
 from lxml import etree
 
 from odoo.addons.queue_job.tests.common import trap_jobs
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import OmnitronApiCase, OmnitronCase, item
@@ -104,6 +104,18 @@ class TestReturns(OmnitronCase):
         self.assertIn(receipt.name, " ".join(order.message_ids.mapped("body")))
         self.assertFalse(receipt.activity_ids, "the warehouse's activity is done")
         self.assertEqual(order.order_line.filtered(lambda line: line.omnitron_item_pk == 2107).qty_delivered, 0.0)
+
+    def test_a_warehouse_user_without_sales_or_accounting_rights_receives_a_return_and_it_is_credited(self):
+        body, order = self.imported("R-WH", [item(2112, "R-12", "100.00")])
+        self.ship(order)
+        self.invoice(order)
+        self.refund(body, 2112)
+        warehouse_user = new_test_user(self.env, login="omnitron-returns-warehouse", groups="stock.group_stock_user")
+        receipt = self.returns_of(order).with_user(warehouse_user)
+        self.take_back(receipt)
+        self.assertEqual(self.credit_notes(order).state, "draft")
+        note = order.message_ids.filtered(lambda message: receipt.name in (message.body or ""))[:1]
+        self.assertEqual(note.author_id, warehouse_user.partner_id, "the chatter says who received it")
 
     def test_a_partial_receipt_credits_what_came_back_and_says_what_is_still_expected(self):
         body, order = self.imported("R-PART", [self.merged(2108, "R-8", "300.00", 3)])
