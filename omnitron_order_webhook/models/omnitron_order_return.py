@@ -220,9 +220,11 @@ class OmnitronOrderReturn(models.AbstractModel):
 
     def _still_expected(self, sale_order):
         """What open return receipts of the order still wait for, as "sku × quantity, …" (empty: nothing)."""
-        waiting = sale_order.picking_ids.filtered(
-            lambda picking: picking.omnitron_return_source and picking.state not in ("done", "cancel")
-        ).move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+        waiting = (
+            sale_order._omnitron_returns()
+            .filtered(lambda picking: picking.omnitron_return_source and picking.state not in ("done", "cancel"))
+            .move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+        )
         return ", ".join(
             f"{_sku(move.product_id)} × {move.product_uom_qty:g} ({move.picking_id.name})" for move in waiting
         )

@@ -134,6 +134,31 @@ class TestTwoBrands(OmnitronApiCase):
         )
         self.assertEqual(self.api_b.logins()[0].body["username"], "brand-b-erp")
 
+    def test_a_return_of_brand_bs_order_is_received_credited_and_told_in_brand_b_only(self):
+        body = self.order("B-RET", [item(821, "B-RET", "100.00")])
+        with trap_jobs() as trap:
+            self.assertEqual(self.receive(body, token=self.token_b).status, 204)
+            order_b = self.omnitron_orders("B-RET").with_company(self.brand_b)
+            delivery = self.ship(order_b)
+            invoice = self.invoice(order_b)
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_company(self.brand_b)
+                .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
+                .create({"picking_id": delivery.id})
+            )
+            wizard.product_return_moves.quantity = 1
+            receipt = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+            self.take_back(receipt.with_company(self.brand_b))
+            trap.perform_enqueued_jobs()
+        self.assertEqual(receipt.company_id, self.brand_b)
+        self.assertEqual(receipt.location_dest_id.warehouse_id.company_id, self.brand_b)
+        self.assertEqual(receipt.omnitron_credit_note_id.company_id, self.brand_b)
+        self.assertEqual(receipt.omnitron_credit_note_id.reversed_entry_id, invoice)
+        self.assertFalse(self.api.calls, "company A's Omnitron heard nothing of B's return")
+        [cancel] = [call for call in self.api_b.calls if call.path.endswith("/cancel/")]
+        self.assertEqual(cancel.body["cancel_items"], [821])
+
     def test_a_channel_switched_off_in_one_company_stays_on_in_the_other(self):
         self.assertEqual(self.receive(self.order("A-1", [item(811, "A-1", "10.00")])).status, 204)
         self.assertEqual(self.receive(self.order("B-2", [item(812, "B-2", "10.00")]), token=self.token_b).status, 204)

@@ -133,6 +133,16 @@ class TestReturns(OmnitronCase):
         self.take_back(rest)
         self.assertEqual(sorted(self.credit_notes(order).invoice_line_ids.mapped("quantity")), [1.0, 2.0])
 
+    def test_a_refund_naming_an_item_the_order_does_not_have_is_flagged_with_its_pk(self):
+        body, order = self.imported("R-ALIEN", [item(2113, "R-13", "100.00")])
+        self.ship(order)
+        body["payload"]["orderitem_set"].append(item(2999, "R-ALIEN", "10.00", status="600"))
+        outcome = self.receive(body)
+        self.assertIn("2999", outcome.body["detail"])
+        self.assertTrue(order.omnitron_needs_action)
+        self.assertIn("2999", order.omnitron_action_note)
+        self.assertFalse(self.returns_of(order), "nothing of the order's own comes back")
+
     def test_the_account_may_post_the_credit_note_at_once(self):
         self.account.return_credit_note = "post"
         body, order = self.imported("R-POST", [item(2109, "R-9", "100.00")])
