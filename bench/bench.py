@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO / "tools"))
 from live_odoo import LiveOdoo, sample  # noqa: E402
 
 PG_DIR = os.environ.get("OMNITRON_BENCH_PG_DIR", "/tmp/omnitron-bench-pg")
-PG_PORT = os.environ.get("OMNITRON_BENCH_PG_PORT", "55434")
+PG_PORT = os.environ.get("OMNITRON_BENCH_PG_PORT", "25434")
 DB = "omnitron_bench"
 CATALOG = 600  # products the orders draw their skus from
 REQUEST_LOG = re.compile(r'"POST (\S+) HTTP/1\.\d" (\d+) - (\d+) ')

@@ -10,7 +10,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d /tmp/omnitron-wheel-XXXXXX)"
 chmod 755 "$WORK"  # the PostgreSQL server runs as "postgres" when we are root
 PG_DIR="$WORK/pg"
-PG_PORT="${OMNITRON_WHEEL_PG_PORT:-55436}"
+PG_PORT="${OMNITRON_WHEEL_PG_PORT:-25436}"
 # shellcheck source=pg.sh
 source "$REPO/tools/pg.sh"
 trap 'pg_stop; rm -rf "$WORK"' EXIT

@@ -14,7 +14,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 PG_DIR="${OMNITRON_TEST_PG_DIR:-/tmp/omnitron-dev-pg}"
-PG_PORT="${OMNITRON_TEST_PG_PORT:-55437}"
+PG_PORT="${OMNITRON_TEST_PG_PORT:-25437}"
 DB="${OMNITRON_TEST_DB:-omnitron_dev}"
 HTTP_PORT="${OMNITRON_TEST_HTTP_PORT:-8071}"
 # shellcheck source=pg.sh

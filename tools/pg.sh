@@ -17,8 +17,21 @@ _pg_as_owner() {
 }
 
 port_in_use() {
-    # Whether something on this machine accepts connections on TCP port $1.
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    # Whether PostgreSQL could not listen on 127.0.0.1:$1 now: binding the way
+    # it binds (SO_REUSEADDR) fails for a listener and also for a connection
+    # that happens to use the port as its local end, which a connect test
+    # never sees. Our default ports sit below the kernel's ephemeral range
+    # (32768-60999) so the second case is rare; pg_start still retries.
+    python3 - "$1" <<'PY'
+import socket, sys
+with socket.socket() as probe:
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind(("127.0.0.1", int(sys.argv[1])))
+    except OSError:
+        sys.exit(0)
+sys.exit(1)
+PY
 }
 
 first_free_port() {
@@ -43,14 +56,23 @@ pg_start() {
     if _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
         PG_PORT="$(sed -n 4p "$PG_DIR/data/postmaster.pid")"
     else
-        if port_in_use "$PG_PORT"; then
-            local wanted="$PG_PORT"
-            PG_PORT="$(first_free_port $((PG_PORT + 1)))"
-            echo "Port $wanted is taken by another server: this PostgreSQL cluster listens on $PG_PORT." >&2
+        # Up to five ports: the probe and the server's own bind are not one step.
+        local attempt wanted="$PG_PORT"
+        for attempt in 1 2 3 4 5; do
+            PG_PORT="$(first_free_port "$PG_PORT")"
+            if _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+                    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null; then
+                break
+            fi
+            if [ "$attempt" = 5 ] || ! tail -n 20 "$PG_DIR/server.log" | grep -q "Address already in use"; then
+                tail -n 20 "$PG_DIR/server.log"
+                return 1
+            fi
+            PG_PORT=$((PG_PORT + 1))
+        done
+        if [ "$PG_PORT" != "$wanted" ]; then
+            echo "Port $wanted is taken: this PostgreSQL cluster listens on $PG_PORT." >&2
         fi
-        _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-            -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
-            || { tail -n 20 "$PG_DIR/server.log"; return 1; }
     fi
     _pg_as_owner "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -tAq -c \
         "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER_ROLE') THEN CREATE ROLE $PG_USER_ROLE LOGIN SUPERUSER; END IF; END\$\$;" \

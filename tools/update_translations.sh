@@ -9,7 +9,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_DIR="${OMNITRON_I18N_PG_DIR:-/tmp/omnitron-i18n-pg}"
-PG_PORT="${OMNITRON_I18N_PG_PORT:-55435}"
+PG_PORT="${OMNITRON_I18N_PG_PORT:-25435}"
 DB=omnitron_i18n
 # shellcheck source=pg.sh
 source "$REPO/tools/pg.sh"
