@@ -249,6 +249,30 @@ def test_a_growing_refund_amount_is_applied_with_its_growth(sample, was, now, gr
     assert plan.status is None and plan.order_refunded is False
 
 
+@pytest.mark.parametrize(
+    ("asked", "now", "growth", "still_asked"),
+    [
+        ("60.00", "60.00", None, 0.0),  # Omnitron refunded exactly what Odoo asked
+        ("60.00", "100.00", Decimal("40.00"), 0.0),  # and 40 more of its own
+        ("160.00", "60.00", None, 100.0),  # the first of two returns asked
+    ],
+)
+def test_a_refund_odoo_asked_for_is_not_news_when_omnitron_makes_it(sample, asked, now, growth, still_asked):
+    known = known_from(parse(sample), refund_amount=Decimal("0.00"), refund_asked=Decimal(asked))
+    sample["payload"]["refund_amount"] = now
+    plan = lifecycle.plan_update(known, parse(sample))
+    assert plan.refund_growth == growth
+    assert plan.order_values == {"omnitron_refund_amount": float(now), "omnitron_refund_asked": still_asked}
+    assert f"refund amount 0.00 → {now}" in plan.changes
+
+
+def test_what_odoo_asked_to_refund_is_kept_until_the_refund_amount_grows(sample):
+    known = known_from(parse(sample), refund_amount=Decimal("0.00"), refund_asked=Decimal("60.00"))
+    sample["payload"]["refund_amount"] = "0.00"
+    plan = lifecycle.plan_update(known, parse(sample))
+    assert plan.refund_growth is None and "omnitron_refund_asked" not in plan.order_values
+
+
 def test_a_refund_amount_sent_unchanged_or_absent_changes_nothing(sample):
     known = known_from(parse(sample))
     assert lifecycle.plan_update(known, parse(sample)).refund_growth is None

@@ -6,6 +6,7 @@ Odoo did with the line (shipped, the carrier's tracking, the posted invoice).
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -262,3 +263,17 @@ def test_a_return_without_a_posted_credit_note_omits_its_number_rather_than_send
     body = outbound.return_body(31999, [ITEM], 7, cargo_refund=False)
     assert "refund_invoice_number" not in body
     assert body["is_cargo_refund"] is False and body["is_all"] is False
+
+
+@pytest.mark.parametrize(
+    ("prices", "per_row", "shipping", "asked"),
+    [
+        ([("100.00", 1), ("60.00", 1)], False, None, Decimal("160.00")),
+        ([("100.00", 3)], False, None, Decimal("300.00")),  # a merged item priced per unit
+        ([("300.00", 3)], True, None, Decimal("300.00")),  # priced per row
+        ([("60.00", 1)], False, Decimal("9.99"), Decimal("69.99")),  # the cargo refunded too
+    ],
+)
+def test_the_refund_odoo_asks_for_is_what_the_items_cost_in_omnitron(prices, per_row, shipping, asked):
+    items = [(Decimal(price), quantity) for price, quantity in prices]
+    assert outbound.refund_asked(items, per_row, shipping) == asked

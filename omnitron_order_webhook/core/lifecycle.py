@@ -76,6 +76,7 @@ class KnownOrder:
     customer_name: str | None = None  # the customer partner's name: the fallback name of its addresses
     currency: str | None = None  # the sale order's currency (None: not known)
     customer_sent: tuple | None = None  # (name, e-mail) of the customer as Omnitron sent them (None: not known)
+    refund_asked: Decimal = Decimal(0)  # what Odoo asked Omnitron to refund that refund_amount does not show yet
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,6 +179,12 @@ def plan_update(known, order, now=None):
     if order.refund_amount is not None and order.refund_amount != known.refund_amount:
         if order.refund_amount > known.refund_amount:
             refund_growth = order.refund_amount - known.refund_amount
+            if known.refund_asked > 0:
+                # Odoo asked for this refund (a return or cancellation made in Odoo): Omnitron
+                # making it is no news; only what goes beyond is.
+                explained = min(refund_growth, known.refund_asked)
+                order_values["omnitron_refund_asked"] = float(known.refund_asked - explained)
+                refund_growth = (refund_growth - explained) or None
         order_values["omnitron_refund_amount"] = float(order.refund_amount)
         changes.append(
             Said(

@@ -10,6 +10,7 @@ echoed back.
 
 import dataclasses
 from datetime import date, datetime
+from decimal import Decimal
 
 from . import const
 from .lifecycle import rank
@@ -109,6 +110,16 @@ def cancel_body(order_pk, item_pks, reason_id, whole_order):
         "reasons": {str(pk): reason_id for pk in item_pks},
         "forced_refund_amount": None,
     }
+
+
+def refund_asked(items, prices_per_row, shipping_amount=None):
+    """What Omnitron refunds for ``items`` ((price, units) as Omnitron sent them) and the cargo.
+
+    A merged item's price is per unit or per row, as the import read it
+    (``prices_per_row``); ``shipping_amount`` when the cargo is refunded too.
+    """
+    total = sum((price if prices_per_row else price * max(units, 1) for price, units in items), Decimal(0))
+    return total + (shipping_amount or Decimal(0))
 
 
 def return_body(order_pk, item_pks, reason_id, cargo_refund, refund_invoice_number=None):

@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import float_compare
 from odoo.tools.translate import LazyTranslate
 
+from ..core import const
 from .omnitron_phrases import say
 
 _lt = LazyTranslate(__name__)
@@ -82,7 +83,13 @@ class OmnitronOrderCancellation(models.AbstractModel):
         a posted invoice.
         """
         if order_refunded and not item_pks:
-            item_pks = set(sale_order.order_line.filtered("omnitron_item_pk").mapped("omnitron_item_pk"))
+            # The whole order, except what Omnitron has refunded already: items a return made
+            # in Odoo asked it to refund are recorded at 600 once it accepted.
+            item_pks = set(
+                sale_order.order_line.filtered(
+                    lambda line: line.omnitron_item_pk and line.omnitron_status != const.STATUS_REFUNDED
+                ).mapped("omnitron_item_pk")
+            )
         if order_refunded and not self._delivered_or_invoiced(sale_order):
             if sale_order.state == "cancel":
                 return [say(_lt("the order was already cancelled"))]

@@ -109,17 +109,27 @@ class OmnitronOrderReturn(models.AbstractModel):
                 )
             if not received:
                 continue
-            credit_note = self._credit(sale_order, receipt, received)
             if receipt.omnitron_return_source == FROM_OMNITRON_REFUND:
+                credit_note = self._credit(sale_order, receipt, received)
                 self._settle_refund(sale_order, receipt, received, credit_note)
             else:
-                self._tell_omnitron(sale_order, receipt, received, credit_note)
+                whole, part = self._whole_and_part(received)
+                # Omnitron refunds the cargo with the items it is told of when the account says
+                # so: the books credit the shipping too (once: what of it is still invoiced).
+                cargo = bool(whole) and sale_order.sudo().omnitron_account_id.return_is_cargo_refund
+                credit_note = self._credit(sale_order, receipt, received, with_shipping=cargo)
+                self._tell_omnitron(sale_order, receipt, received, credit_note, whole, part)
             # The warehouse's "receive the return" is over: the receipt's own log says it was received.
             receipt.activity_ids.unlink()
 
-    def _credit(self, sale_order, receipt, received):
-        """The posted invoice reversed for what ``receipt`` received (draft, or posted as the account says)."""
+    def _credit(self, sale_order, receipt, received, with_shipping=False):
+        """The posted invoice reversed for what ``receipt`` received (draft, or posted as the account says),
+        and for the shipping ``with_shipping``."""
         creditable = {}
+        if with_shipping:
+            received = dict(received)
+            for line in sale_order.order_line.filtered("is_delivery"):
+                received[line] = line.qty_invoiced_posted
         for line, quantity in received.items():
             credited = min(quantity, line.qty_invoiced_posted - self._credited_since(line))
             if credited > 0 and not float_is_zero(credited, precision_rounding=line.product_uom.rounding):
@@ -160,8 +170,8 @@ class OmnitronOrderReturn(models.AbstractModel):
         self.env["omnitron.order.update"]._flag(sale_order, "omnitron_refunded", tuple(sentences))
         self._note(sale_order, sentences)
 
-    def _tell_omnitron(self, sale_order, receipt, received, credit_note):
-        """A return made in Odoo: Omnitron is asked to refund the items that came back whole."""
+    def _whole_and_part(self, received):
+        """The items of a return made in Odoo that came back whole (pks), and those in part (in words)."""
         whole, part = [], []
         for line, quantity in received.items():
             if not line.omnitron_item_pk:
@@ -171,6 +181,10 @@ class OmnitronOrderReturn(models.AbstractModel):
                 whole.append(line.omnitron_item_pk)
             else:
                 part.append(f"{line.omnitron_item_pk} ({quantity:g} of {quantity + line.qty_delivered:g})")
+        return whole, part
+
+    def _tell_omnitron(self, sale_order, receipt, received, credit_note, whole, part):
+        """A return made in Odoo: Omnitron is asked to refund the items that came back whole."""
         sentences = [say(_lt("Return %(receipt)s received: %(items)s."), receipt=receipt.name, items=_items(received))]
         if credit_note:
             if credit_note.state == "posted":

@@ -100,6 +100,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             amount=_decimal(sale_order.omnitron_amount),
             shipping_amount=_decimal(sale_order.omnitron_shipping_amount),
             refund_amount=_decimal(sale_order.omnitron_refund_amount),
+            refund_asked=_decimal(sale_order.omnitron_refund_asked),
             modified_date=sale_order.omnitron_modified_date or None,
             customer_pk=sale_order.partner_id.omnitron_customer_pk or None,
             billing_key=sale_order.partner_invoice_id.omnitron_address_key or None,

@@ -1,4 +1,5 @@
 import logging
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -246,6 +247,7 @@ class OmnitronOutbound(models.AbstractModel):
         )
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         lines.write({"omnitron_status": const.STATUS_CANCELLED})
+        _asked_refund(sale_order, lines, with_shipping=whole)
         if whole:
             sale_order.write(
                 {
@@ -279,7 +281,19 @@ class OmnitronOutbound(models.AbstractModel):
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         # Omnitron's next delivery says 600 for them: recorded now, it changes nothing then.
         lines.write({"omnitron_status": const.STATUS_REFUNDED})
+        _asked_refund(sale_order, lines, with_shipping=account.return_is_cargo_refund)
         return "Refund asked of Omnitron for items " + ", ".join(map(str, body["cancel_items"]))
+
+
+def _asked_refund(sale_order, lines, with_shipping):
+    """Omnitron accepted to cancel or refund ``lines``: the refund it makes of them is no news
+    when its refund_amount grows (a paid order's cancellation is refunded too)."""
+    asked = outbound.refund_asked(
+        [(Decimal(str(line.omnitron_price)), line.omnitron_quantity) for line in lines],
+        sale_order.omnitron_prices_per_row,
+        Decimal(str(sale_order.omnitron_shipping_amount)) if with_shipping else None,
+    )
+    sale_order.omnitron_refund_asked += float(asked)
 
 
 def _identity(sale_order, kind, item_pks, receipt=None):

@@ -88,6 +88,13 @@ class SaleOrder(models.Model):
         string="Omnitron Shipping", readonly=True, copy=False, help="The shipping amount Omnitron sent."
     )
     omnitron_refund_amount = fields.Monetary(readonly=True, copy=False, help="Omnitron's refund_amount for this order.")
+    omnitron_refund_asked = fields.Monetary(
+        string="Refund Asked of Omnitron",
+        readonly=True,
+        copy=False,
+        help="What returns and cancellations made in Odoo asked Omnitron to refund that its refund amount does "
+        "not show yet: when it grows by this much, that is no news.",
+    )
     omnitron_modified_date = fields.Datetime(
         string="Modified in Omnitron",
         readonly=True,

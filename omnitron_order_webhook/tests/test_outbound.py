@@ -138,6 +138,7 @@ class TestOutbound(OmnitronApiCase):
                 "forced_refund_amount": None,
             },
         )
+        self.assertEqual(order.omnitron_refund_asked, 50.0, "what Omnitron refunds of a paid order is no news")
         with trap_jobs() as trap:
             order._action_cancel()
             trap.assert_jobs_count(1)
@@ -154,6 +155,18 @@ class TestOutbound(OmnitronApiCase):
             },
         )
         self.assertEqual(order.omnitron_status, "100")
+        self.assertEqual(order.omnitron_refund_asked, 150.0)
+        # Omnitron cancels the paid order and refunds it: Odoo asked for exactly that.
+        body = self.order(
+            "O-CAN",
+            [item(704, "O-4", "100.00", status="100"), item(705, "O-5", "50.00", status="100")],
+            status="100",
+            refund_amount="150.00",
+        )
+        with trap_jobs():
+            self.assertEqual(self.receive(body).body["reason"], "order_updated")
+        self.assertEqual((order.omnitron_refund_amount, order.omnitron_refund_asked), (150.0, 0.0))
+        self.assertFalse(order.omnitron_refunded or order.omnitron_needs_action, order.omnitron_action_note)
 
     def test_nothing_is_sent_when_the_account_sends_nothing_and_the_order_says_why(self):
         self.account.outbound_enabled = False

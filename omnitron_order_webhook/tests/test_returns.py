@@ -10,6 +10,19 @@ from odoo.tools.safe_eval import safe_eval
 from .common import OmnitronApiCase, OmnitronCase, item
 
 
+def credit_notes(sale_order):
+    return sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+
+
+def credited_lines(credit_note):
+    """What ``credit_note`` credits: {sku or "shipping": quantity}."""
+    return {
+        "shipping" if line.sale_line_ids.is_delivery else line.product_id.default_code: line.quantity
+        for line in credit_note.invoice_line_ids
+        if line.display_type == "product"
+    }
+
+
 @tagged("post_install", "-at_install")
 class TestReturns(OmnitronCase):
     def imported(self, number, items, **changes):
@@ -30,9 +43,6 @@ class TestReturns(OmnitronCase):
         outcome = self.receive(body)
         self.assertEqual(outcome.body["reason"], "order_updated", outcome.body)
         return outcome
-
-    def credit_notes(self, sale_order):
-        return sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
 
     def merged(self, pk, sku, price, quantity):
         line = item(pk, sku, price)
@@ -60,7 +70,7 @@ class TestReturns(OmnitronCase):
             receipt.activity_ids.mapped("summary"), [f"Receive the return of {order.name} — 1 items"], "the warehouse"
         )
         self.assertIn(receipt.name, order.omnitron_action_note)
-        self.assertFalse(self.credit_notes(order), "nothing invoiced: nothing to credit")
+        self.assertFalse(credit_notes(order), "nothing invoiced: nothing to credit")
 
     def test_a_merged_item_comes_back_in_its_quantity_and_a_refund_never_asks_for_more_than_was_delivered(self):
         body, order = self.imported("R-MERGED", [self.merged(2103, "R-3", "300.00", 3)])
@@ -91,9 +101,9 @@ class TestReturns(OmnitronCase):
         self.ship(order)
         invoice = self.invoice(order)
         self.refund(body, 2107)
-        self.assertFalse(self.credit_notes(order), "the credit note waits for the goods")
+        self.assertFalse(credit_notes(order), "the credit note waits for the goods")
         receipt = self.take_back(self.returns_of(order))
-        credit_note = self.credit_notes(order)
+        credit_note = credit_notes(order)
         self.assertEqual((credit_note.state, credit_note.reversed_entry_id), ("draft", invoice))
         self.assertEqual(
             [(line.product_id.default_code, line.quantity) for line in credit_note.invoice_line_ids], [("R-7", 1.0)]
@@ -113,7 +123,7 @@ class TestReturns(OmnitronCase):
         warehouse_user = new_test_user(self.env, login="omnitron-returns-warehouse", groups="stock.group_stock_user")
         receipt = self.returns_of(order).with_user(warehouse_user)
         self.take_back(receipt)
-        self.assertEqual(self.credit_notes(order).state, "draft")
+        self.assertEqual(credit_notes(order).state, "draft")
         note = order.message_ids.filtered(lambda message: receipt.name in (message.body or ""))[:1]
         self.assertEqual(note.author_id, warehouse_user.partner_id, "the chatter says who received it")
 
@@ -123,7 +133,7 @@ class TestReturns(OmnitronCase):
         self.invoice(order)
         self.refund(body, 2108)
         self.take_back(self.returns_of(order), {"R-8": 2})
-        credit_note = self.credit_notes(order)
+        credit_note = credit_notes(order)
         self.assertEqual(credit_note.invoice_line_ids.quantity, 2.0)
         self.assertAlmostEqual(credit_note.amount_total, 200.0)
         rest = self.returns_of(order).filtered(lambda receipt: receipt.state not in ("done", "cancel"))
@@ -131,7 +141,7 @@ class TestReturns(OmnitronCase):
         self.assertIn(f"Still expected back: R-8 × 1 ({rest.name}).", order.omnitron_action_note)
         # The last one comes: a second credit note for it, nothing expected any more.
         self.take_back(rest)
-        self.assertEqual(sorted(self.credit_notes(order).invoice_line_ids.mapped("quantity")), [1.0, 2.0])
+        self.assertEqual(sorted(credit_notes(order).invoice_line_ids.mapped("quantity")), [1.0, 2.0])
 
     def test_a_refund_naming_an_item_the_order_does_not_have_is_flagged_with_its_pk(self):
         body, order = self.imported("R-ALIEN", [item(2113, "R-13", "100.00")])
@@ -150,7 +160,7 @@ class TestReturns(OmnitronCase):
         invoice = self.invoice(order)
         self.refund(body, 2109, order_status="600")
         self.take_back(self.returns_of(order))
-        credit_note = self.credit_notes(order)
+        credit_note = credit_notes(order)
         self.assertEqual(credit_note.state, "posted")
         self.assertEqual(invoice.payment_state, "reversed", "posted against the open invoice")
         self.assertIn("posted against the open invoice", order.omnitron_action_note)
@@ -177,7 +187,7 @@ class TestReturns(OmnitronCase):
         self.invoice(order)
         self.refund(body, 2110)
         self.assertFalse(self.returns_of(order))
-        self.assertEqual(self.credit_notes(order).state, "draft")
+        self.assertEqual(credit_notes(order).state, "draft")
 
 
 @tagged("post_install", "-at_install")
@@ -232,13 +242,61 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         )
         line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 2202)
         self.assertEqual(line.omnitron_status, "600")
-        # Omnitron's next delivery says so: no new receipt, no second call.
-        body = self.order("RO-ONE", [item(2201, "RO-1", "100.00"), item(2202, "RO-2", "60.00", status="600")])
+        # Omnitron's next delivery says so, with the refund it made: no news — no flag, no new
+        # receipt or credit note, no second call.
+        body = self.order(
+            "RO-ONE",
+            [item(2201, "RO-1", "100.00"), item(2202, "RO-2", "60.00", status="600")],
+            refund_amount="60.00",
+        )
         with trap_jobs() as trap:
-            self.receive(body)
+            self.assertEqual(self.receive(body).body["reason"], "order_updated")
             trap.perform_enqueued_jobs()
         self.assertEqual(len(self.cancel_calls()), 1)
         self.assertEqual(self.returns_of(order), receipt)
+        self.assertEqual(credit_notes(order), credit_note)
+        self.assertEqual((order.omnitron_refund_amount, order.omnitron_refund_asked), (60.0, 0.0))
+        self.assertFalse(order.omnitron_refunded or order.omnitron_needs_action, order.omnitron_action_note)
+
+    def test_omnitron_refunding_more_than_odoo_asked_flags_only_what_goes_beyond(self):
+        order, delivery = self.imported("RO-MORE", [item(2206, "RO-6", "100.00"), item(2207, "RO-7", "60.00")])
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-7": 1}))
+            trap.perform_enqueued_jobs()
+        self.assertEqual(order.omnitron_refund_asked, 60.0)
+        body = self.order(
+            "RO-MORE",
+            [item(2206, "RO-6", "100.00"), item(2207, "RO-7", "60.00", status="600")],
+            refund_amount="75.00",
+        )
+        with trap_jobs():
+            self.receive(body)
+        self.assertTrue(order.omnitron_refunded)
+        self.assertIn("15.00", order.omnitron_action_note)
+        self.assertNotIn("2207", order.omnitron_action_note)
+        self.assertEqual(len(self.returns_of(order)), 1, "no receipt for what already came back")
+
+    def test_everything_returned_in_odoo_then_the_order_refunded_in_omnitron_is_no_news(self):
+        order, delivery = self.imported("RO-ALL", [item(2208, "RO-8", "100.00"), item(2209, "RO-9", "60.00")])
+        with trap_jobs():
+            self.invoice(order)
+        receipt = self.return_in_odoo(delivery, {"RO-8": 1, "RO-9": 1})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.perform_enqueued_jobs()
+        credited = credit_notes(order)
+        self.assertEqual(len(credited), 1)
+        body = self.order(
+            "RO-ALL",
+            [item(2208, "RO-8", "100.00", status="600"), item(2209, "RO-9", "60.00", status="600")],
+            status="600",
+            refund_amount="160.00",
+        )
+        with trap_jobs():
+            self.assertEqual(self.receive(body).body["reason"], "order_updated")
+        self.assertEqual(order.omnitron_status, "600")
+        self.assertEqual((self.returns_of(order), credit_notes(order)), (receipt, credited))
+        self.assertFalse(order.omnitron_refunded or order.omnitron_needs_action, order.omnitron_action_note)
 
     def test_a_return_without_a_posted_credit_note_omits_its_number_and_can_refund_shipping(self):
         self.account.return_is_cargo_refund = True
@@ -249,6 +307,43 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         [call] = self.cancel_calls()
         self.assertNotIn("refund_invoice_number", call.body)
         self.assertTrue(call.body["is_cargo_refund"])
+
+    def test_when_the_account_refunds_the_cargo_the_first_return_credits_the_shipping_too(self):
+        self.account.return_is_cargo_refund = True
+        with trap_jobs():
+            body = self.order("RO-CARGO", [item(2210, "RO-10", "100.00"), item(2211, "RO-11", "60.00")], shipping="12.00")
+            self.assertEqual(self.receive(body).status, 204)
+            order = self.omnitron_orders("RO-CARGO")
+            delivery = self.ship(order)
+            invoice = self.invoice(order)
+        shipping = order.order_line.filtered("is_delivery")
+        self.assertIn(shipping, invoice.invoice_line_ids.sale_line_ids, "the shipping was invoiced")
+        first = self.return_in_odoo(delivery, {"RO-11": 1})
+        with trap_jobs() as trap:
+            self.take_back(first)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(credited_lines(first.omnitron_credit_note_id), {"RO-11": 1.0, "shipping": 1.0})
+        # The cargo was refunded once: the next return credits its goods only.
+        second = self.return_in_odoo(delivery, {"RO-10": 1})
+        with trap_jobs() as trap:
+            self.take_back(second)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(credited_lines(second.omnitron_credit_note_id), {"RO-10": 1.0})
+        self.assertTrue(all(call.body["is_cargo_refund"] for call in self.cancel_calls()))
+
+    def test_a_return_credits_no_shipping_when_the_account_does_not_refund_the_cargo(self):
+        with trap_jobs():
+            body = self.order("RO-NOCARGO", [item(2212, "RO-12", "100.00")], shipping="12.00")
+            self.assertEqual(self.receive(body).status, 204)
+            order = self.omnitron_orders("RO-NOCARGO")
+            delivery = self.ship(order)
+            self.invoice(order)
+        receipt = self.return_in_odoo(delivery, {"RO-12": 1})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(credited_lines(receipt.omnitron_credit_note_id), {"RO-12": 1.0})
+        self.assertFalse(self.cancel_calls()[0].body["is_cargo_refund"])
 
     def test_a_return_that_came_from_omnitrons_refund_is_never_echoed(self):
         order, _delivery = self.imported("RO-ECHO", [item(2204, "RO-4", "100.00")])
