@@ -311,7 +311,9 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
     def test_when_the_account_refunds_the_cargo_the_first_return_credits_the_shipping_too(self):
         self.account.return_is_cargo_refund = True
         with trap_jobs():
-            body = self.order("RO-CARGO", [item(2210, "RO-10", "100.00"), item(2211, "RO-11", "60.00")], shipping="12.00")
+            body = self.order(
+                "RO-CARGO", [item(2210, "RO-10", "100.00"), item(2211, "RO-11", "60.00")], shipping="12.00"
+            )
             self.assertEqual(self.receive(body).status, 204)
             order = self.omnitron_orders("RO-CARGO")
             delivery = self.ship(order)
