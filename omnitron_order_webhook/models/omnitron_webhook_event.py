@@ -255,11 +255,14 @@ class OmnitronWebhookEvent(models.Model):
             "payload": json.dumps(document, ensure_ascii=False) if document is not None else False,
         }
         # An event is a log row: no creation message, no follower, no tracking.
-        return (
-            self.sudo()
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(values)
+        events = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+        # Its stored computes worked out in memory and written by the INSERT itself: on the
+        # webhook's hot path, not two UPDATEs of the row right after it.
+        draft = events.new(values)
+        values.update(
+            {field: draft[field] for field in ("needs_attention", "cause", "payment_kind")},
         )
+        return events.create(values)
 
     @api.depends("payload", "webhook")
     def _compute_payment_kind(self):
