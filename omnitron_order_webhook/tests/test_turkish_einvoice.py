@@ -7,6 +7,8 @@ check would answer for a consumer, and the test stops at what Odoo would
 send (the sending wizard's choices and alerts, the UBL-TR document)."""
 
 import copy
+import importlib.util
+import pathlib
 
 from lxml import etree
 
@@ -78,6 +80,25 @@ class TestTurkishEInvoice(OmnitronCase):
         )
         self.assertEqual((billing.vat, billing.omnitron_township), (TCKN, "KADIKÖY"))
 
+    def test_turkish_addresses_imported_before_the_layout_are_laid_out_by_the_upgrade(self):
+        self.assertEqual(self.receive(self.turkish_order("TR-OLD", 9304)).status, 204)
+        order = self.omnitron_orders("TR-OLD")
+        billing, shipping = order.partner_invoice_id, order.partner_shipping_id
+        # As 18.0.1.3.0 imported them: the province in city, no state.
+        old = {"state_id": False, "city": "İSTANBUL", "street2": "Caferağa Mah., KADIKÖY"}
+        billing.write(old)
+        shipping.write(dict(old, city="Atlantis"))  # names no province Odoo knows
+        _load_address_migration().migrate(self.env.cr, "18.0.1.3.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            (billing.state_id, billing.city, billing.street2),
+            (self.env.ref("base.state_tr_34"), "KADIKÖY", "Caferağa Mah."),
+        )
+        self.assertEqual((shipping.state_id.id, shipping.city), (False, "Atlantis"), "left as it was")
+        # The next order from the customer finds the same address (its key is unchanged).
+        self.assertEqual(self.receive(self.turkish_order("TR-OLD-2", 9305)).status, 204)
+        self.assertEqual(self.omnitron_orders("TR-OLD-2").partner_invoice_id, billing)
+
     def test_the_sending_wizard_offers_nilvera_for_a_workflow_posted_omnitron_invoice_without_alerts(self):
         _order, invoice = self.invoiced_by_the_workflow("TR-SEND", 9302)
         self.assertTrue(self.env["account.move.send"]._is_tr_nilvera_applicable(invoice))
@@ -121,3 +142,12 @@ class TestTurkishEInvoice(OmnitronCase):
             ["20.0", "20.0"],
             "KDV on every line, shipping included",
         )
+
+
+def _load_address_migration():
+    """The migration script by file path (its folder's name is not a Python identifier)."""
+    path = pathlib.Path(__file__).parents[1] / "migrations" / "18.0.1.4.0" / "post-turkish_addresses.py"
+    spec = importlib.util.spec_from_file_location("omnitron_migration_18_0_1_4_0_addresses", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
