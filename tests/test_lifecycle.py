@@ -249,28 +249,51 @@ def test_a_growing_refund_amount_is_applied_with_its_growth(sample, was, now, gr
     assert plan.status is None and plan.order_refunded is False
 
 
+def asked_of(sample, asked, reported):
+    """The sample as Odoo holds it after asking Omnitron to refund its item (``asked``), recorded at
+    600, and Omnitron's next delivery with the item at ``reported``."""
+    known = with_item(
+        known_from(parse(sample), refund_amount=Decimal("0.00")), ITEM, status="600", refund_asked=Decimal(asked)
+    )
+    sample["payload"]["orderitem_set"][0]["status"] = reported
+    return known
+
+
 @pytest.mark.parametrize(
-    ("asked", "now", "growth", "still_asked"),
+    ("asked", "now", "growth"),
     [
-        ("60.00", "60.00", None, 0.0),  # Omnitron refunded exactly what Odoo asked
-        ("60.00", "100.00", Decimal("40.00"), 0.0),  # and 40 more of its own
-        ("160.00", "60.00", None, 100.0),  # the first of two returns asked
+        ("60.00", "60.00", None),  # Omnitron refunded exactly what Odoo asked
+        ("60.00", "100.00", Decimal("40.00")),  # and 40 more of its own: news
+        ("60.00", "50.00", None),  # less than asked: the rest is not news either
     ],
 )
-def test_a_refund_odoo_asked_for_is_not_news_when_omnitron_makes_it(sample, asked, now, growth, still_asked):
-    known = known_from(parse(sample), refund_amount=Decimal("0.00"), refund_asked=Decimal(asked))
+def test_a_refund_odoo_asked_for_is_not_news_when_omnitron_reports_the_item_refunded(sample, asked, now, growth):
+    known = asked_of(sample, asked, "600")
     sample["payload"]["refund_amount"] = now
     plan = lifecycle.plan_update(known, parse(sample))
     assert plan.refund_growth == growth
-    assert plan.order_values == {"omnitron_refund_amount": float(now), "omnitron_refund_asked": still_asked}
-    assert f"refund amount 0.00 → {now}" in plan.changes
+    assert plan.order_values["omnitron_refund_amount"] == float(now)
+    assert plan.item_values == {ITEM: {"omnitron_refund_asked": 0.0}}, "asked once, answered once"
+    assert f"Omnitron answered Odoo's refund request for items {ITEM}" in plan.changes
+    assert plan.refunded_items == ()
 
 
-def test_what_odoo_asked_to_refund_is_kept_until_the_refund_amount_grows(sample):
-    known = known_from(parse(sample), refund_amount=Decimal("0.00"), refund_asked=Decimal("60.00"))
-    sample["payload"]["refund_amount"] = "0.00"
+def test_a_cancellation_omnitron_refunds_nothing_for_is_answered_and_hides_no_later_refund(sample):
+    known = asked_of(sample, "60.00", "100")  # a pay-on-delivery order: cancelled, nothing to pay back
     plan = lifecycle.plan_update(known, parse(sample))
-    assert plan.refund_growth is None and "omnitron_refund_asked" not in plan.order_values
+    assert plan.changed and plan.refund_growth is None
+    assert plan.item_values == {ITEM: {"omnitron_refund_asked": 0.0}}
+    answered = with_item(known, ITEM, refund_asked=Decimal(0))
+    sample["payload"]["refund_amount"] = "50.00"  # later, a goodwill refund
+    assert lifecycle.plan_update(answered, parse(sample)).refund_growth == Decimal("50.00")
+
+
+def test_a_refund_growing_before_omnitron_reports_the_asked_item_is_news(sample):
+    known = asked_of(sample, "60.00", "550")  # the item not reported refunded (yet)
+    sample["payload"]["refund_amount"] = "60.00"
+    plan = lifecycle.plan_update(known, parse(sample))
+    assert plan.refund_growth == Decimal("60.00")
+    assert ITEM not in plan.item_values, "still asked"
 
 
 def test_a_refund_amount_sent_unchanged_or_absent_changes_nothing(sample):

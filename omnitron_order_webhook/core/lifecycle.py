@@ -17,7 +17,12 @@ update service (``models/omnitron_order_update.py``) carries out. The rules:
   cancellation), and it follows any fulfilment status.
 - Applied: statuses, tracking number and URL, invoice number and date,
   e-archive URL, cargo company, gift note, refund amount. An absent value
-  never erases one Odoo has.
+  never erases one Odoo has. What Odoo asked Omnitron to refund (a return or
+  cancellation made in Odoo, kept per item as ``refund_asked``) is no news
+  when Omnitron reports those items cancelled or refunded: the growth of
+  ``refund_amount`` it explains is not ``refund_growth``, and the asked amount
+  is cleared whether Omnitron refunded it or not (a pay-on-delivery order
+  cancelled refunds nothing), so it never hides a later refund.
 - Never applied: the customer (its pk, name and e-mail), the addresses,
   prices, an item's sku and tax rate, the currency, items added or removed,
   the amount (unless nothing else differs and the new amount is exactly what
@@ -48,6 +53,7 @@ class KnownItem:
     quantity: int | None = None  # the units it stands for (None: not known, before merged items)
     skus: tuple = ()  # the skus that lead to its line's product (empty: not known)
     tax_rate: Decimal | None = None  # the rate of its line's tax, 0 without one (None: not known)
+    refund_asked: Decimal = Decimal(0)  # what Odoo asked Omnitron to refund for it, not yet reported
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +82,6 @@ class KnownOrder:
     customer_name: str | None = None  # the customer partner's name: the fallback name of its addresses
     currency: str | None = None  # the sale order's currency (None: not known)
     customer_sent: tuple | None = None  # (name, e-mail) of the customer as Omnitron sent them (None: not known)
-    refund_asked: Decimal = Decimal(0)  # what Odoo asked Omnitron to refund that refund_amount does not show yet
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,16 +180,18 @@ def plan_update(known, order, now=None):
         if new is not None and new != old:
             order_values[field] = new
             changes.append(_field_change(field, new))
+    # Items Odoo asked Omnitron to cancel or refund, now reported so: what they were asked
+    # for explains as much growth of the refund amount, and is cleared.
+    answered = {
+        item.pk: known.items[item.pk].refund_asked
+        for item in order.items
+        if item.pk in known.items and known.items[item.pk].refund_asked and item.status in const.FINAL_STATUSES
+    }
     refund_growth = None
     if order.refund_amount is not None and order.refund_amount != known.refund_amount:
         if order.refund_amount > known.refund_amount:
             refund_growth = order.refund_amount - known.refund_amount
-            if known.refund_asked > 0:
-                # Odoo asked for this refund (a return or cancellation made in Odoo): Omnitron
-                # making it is no news; only what goes beyond is.
-                explained = min(refund_growth, known.refund_asked)
-                order_values["omnitron_refund_asked"] = float(known.refund_asked - explained)
-                refund_growth = (refund_growth - explained) or None
+            refund_growth = max(refund_growth - sum(answered.values(), Decimal(0)), Decimal(0)) or None
         order_values["omnitron_refund_amount"] = float(order.refund_amount)
         changes.append(
             Said(
@@ -226,8 +233,16 @@ def plan_update(known, order, now=None):
                 values[field] = new
                 described.append(_field_change(field, new))
         if values:
-            item_values[item.pk] = values
             changes.append(Said("item", f"item {item.pk}: " + ", ".join(described), pk=item.pk, parts=tuple(described)))
+        if item.pk in answered:
+            values["omnitron_refund_asked"] = 0.0
+        if values:
+            item_values[item.pk] = values
+    if answered:
+        items = ", ".join(map(str, sorted(answered)))
+        changes.append(
+            Said("refund_answered", f"Omnitron answered Odoo's refund request for items {items}", items=items)
+        )
 
     cancel_order = bool(status and status[1] == const.STATUS_CANCELLED)
     standing_total = _standing_total(known, order, cancelled + refunded)

@@ -112,11 +112,14 @@ class OmnitronOrderCancellation(models.AbstractModel):
         # what is received (omnitron.order.return); what was invoiced beyond what was
         # delivered has no goods to wait for: it is credited now.
         receipts = self.env["omnitron.order.return"]._expect(sale_order, lines) if lines else None
+        # Net of the draft credit notes already made for them (a return made in Odoo credits
+        # what came back before Omnitron says it refunded it).
+        returns = self.env["omnitron.order.return"]
+        excess = {line: line.qty_invoiced_posted - returns._credited_since(line) - line.qty_delivered for line in lines}
         excess = {
-            line: line.qty_invoiced_posted - line.qty_delivered
-            for line in lines
-            if float_compare(line.qty_invoiced_posted, line.qty_delivered, precision_rounding=line.product_uom.rounding)
-            > 0
+            line: quantity
+            for line, quantity in excess.items()
+            if float_compare(quantity, 0, precision_rounding=line.product_uom.rounding) > 0
         }
         credit_note = self._draft_credit_note(sale_order, excess) if excess else None
         if credit_note:
@@ -224,10 +227,26 @@ class OmnitronOrderCancellation(models.AbstractModel):
 
         Judged on Odoo's own records, which a cancellation would have to undo:
         items Omnitron reported shipped before the import have no stock move
-        here, and a draft invoice is cancelled with the order.
+        here, and a draft invoice is cancelled with the order. Their history,
+        not what is left of them: goods that went out and came back, an
+        invoice credited in full, still happened.
         """
         lines = (lines if lines is not None else sale_order.order_line).filtered(lambda line: not line.display_type)
-        return any(line.qty_delivered or line.qty_invoiced_posted for line in lines)
+        return any(
+            line.qty_delivered
+            or self._ever_sent(line)
+            or line.invoice_lines.filtered(
+                lambda invoice_line: (
+                    invoice_line.move_id.move_type == "out_invoice" and invoice_line.move_id.state == "posted"
+                )
+            )
+            for line in lines
+        )
+
+    def _ever_sent(self, line):
+        """What of ``line`` ever left for the customer (its done deliveries; returns not deducted)."""
+        moves = self.env["omnitron.order.return"]._delivered_moves(line)
+        return sum(move.product_uom._compute_quantity(move.quantity, line.product_uom) for move in moves)
 
     def _split_left(self, sale_order, item_pks):
         """The lines of ``item_pks``: (not delivered nor invoiced, delivered or invoiced)."""
@@ -253,10 +272,12 @@ class OmnitronOrderCancellation(models.AbstractModel):
         # line's own move and are not linked to the line: cancel them too.
         moves |= moves.browse(moves._rollup_move_origs())
         open_moves = moves.filtered(lambda move: move.state not in ("done", "cancel"))
+        # What left stays ordered even when it came back: returns lower what was delivered
+        # and are credited, they do not unmake the sale.
+        sent = {line: self._ever_sent(line) for line in lines}
         short = lines.filtered(
             lambda line: (
-                float_compare(line.product_uom_qty, line.qty_delivered, precision_rounding=line.product_uom.rounding)
-                > 0
+                float_compare(line.product_uom_qty, sent[line], precision_rounding=line.product_uom.rounding) > 0
             )
         )
         if not open_moves and not short:
@@ -265,7 +286,7 @@ class OmnitronOrderCancellation(models.AbstractModel):
         open_moves._action_cancel()
         with sale_order._omnitron_unlocked():
             for line in short:
-                line.product_uom_qty = line.qty_delivered
+                line.product_uom_qty = sent[line]
         for picking in pickings:
             picking._omnitron_post_stopped(open_moves.filtered(lambda move, p=picking: move.picking_id == p), why)
         return say(_lt("items %(items)s not shipped: their open moves cancelled"), items=_pks(short or lines))

@@ -103,7 +103,11 @@ class OmnitronOrderReturn(models.AbstractModel):
         for receipt in receipts:
             sale_order = receipt.sale_id
             received = defaultdict(float)
-            for move in receipt.move_ids.filtered(lambda move: move.state == "done" and move.sale_line_id):
+            # Only what comes back to be refunded: a return with "Update quantities on SO"
+            # unticked (an exchange, a repair) neither credits nor asks Omnitron anything.
+            for move in receipt.move_ids.filtered(
+                lambda move: move.state == "done" and move.sale_line_id and move.to_refund
+            ):
                 received[move.sale_line_id] += move.product_uom._compute_quantity(
                     move.quantity, move.sale_line_id.product_uom
                 )
@@ -115,9 +119,13 @@ class OmnitronOrderReturn(models.AbstractModel):
             else:
                 whole, part = self._whole_and_part(received)
                 # Omnitron refunds the cargo with the items it is told of when the account says
-                # so: the books credit the shipping too (once: what of it is still invoiced).
-                cargo = bool(whole) and sale_order.sudo().omnitron_account_id.return_is_cargo_refund
-                credit_note = self._credit(sale_order, receipt, received, with_shipping=cargo)
+                # so, once per order: the books credit the shipping with them.
+                receipt.omnitron_cargo_refund = (
+                    bool(whole)
+                    and sale_order.sudo().omnitron_account_id.return_is_cargo_refund
+                    and not (sale_order._omnitron_returns() - receipt).filtered("omnitron_cargo_refund")
+                )
+                credit_note = self._credit(sale_order, receipt, received, with_shipping=receipt.omnitron_cargo_refund)
                 self._tell_omnitron(sale_order, receipt, received, credit_note, whole, part)
             # The warehouse's "receive the return" is over: the receipt's own log says it was received.
             receipt.activity_ids.unlink()
@@ -176,11 +184,16 @@ class OmnitronOrderReturn(models.AbstractModel):
         for line, quantity in received.items():
             if not line.omnitron_item_pk:
                 continue
-            # Omnitron refunds whole items: an item is whole once nothing of it is still with the customer.
-            if float_is_zero(line.qty_delivered, precision_rounding=line.product_uom.rounding):
+            # Omnitron refunds whole items: an item is whole once nothing of it is with the customer
+            # nor still on its way there (a backorder would ship what Omnitron refunded).
+            on_its_way = line.move_ids.filtered(
+                lambda move: move.state not in ("done", "cancel") and move.location_dest_id.usage == "customer"
+            )
+            if float_is_zero(line.qty_delivered, precision_rounding=line.product_uom.rounding) and not on_its_way:
                 whole.append(line.omnitron_item_pk)
             else:
-                part.append(f"{line.omnitron_item_pk} ({quantity:g} of {quantity + line.qty_delivered:g})")
+                units = line.omnitron_quantity or quantity + line.qty_delivered
+                part.append(f"{line.omnitron_item_pk} ({quantity:g} of {units:g})")
         return whole, part
 
     def _tell_omnitron(self, sale_order, receipt, received, credit_note, whole, part):
@@ -195,24 +208,37 @@ class OmnitronOrderReturn(models.AbstractModel):
             else:
                 template = _lt("Draft credit note %(credit_note)s: check and post it.")
             sentences.append(say(template, credit_note=credit_note.display_name))
+        unsent = []
         if whole:
-            self.env["omnitron.outbound"]._enqueue(sale_order, "return", whole, receipt=receipt)
-            sentences.append(
+            items = ", ".join(map(str, sorted(whole)))
+            if self.env["omnitron.outbound"]._enqueue(sale_order, "return", whole, receipt=receipt):
+                sentences.append(say(_lt("Omnitron is asked to refund items %(items)s."), items=items))
+            else:
+                # Nobody would ever hear of it otherwise: the customer waits for a refund.
+                account = sale_order.sudo().omnitron_account_id
+                unsent.append(
+                    say(
+                        _lt(
+                            "Items %(items)s came back, but Omnitron was not told: %(why)s Refund the customer for "
+                            "them in Omnitron."
+                        ),
+                        items=items,
+                        why=account._outbound_refusal() if account else "",
+                    )
+                )
+        if part:
+            unsent.append(
                 say(
-                    _lt("Omnitron is asked to refund items %(items)s."),
-                    items=", ".join(map(str, sorted(whole))),
+                    _lt(
+                        "Items %(items)s came back in part: Omnitron refunds whole items only, so it was not told. "
+                        "Refund the customer for them in Omnitron, or return the rest."
+                    ),
+                    items=", ".join(part),
                 )
             )
-        if part:
-            unsent = say(
-                _lt(
-                    "Items %(items)s came back in part: Omnitron refunds whole items only, so it was not told. "
-                    "Refund the customer for them in Omnitron, or return the rest."
-                ),
-                items=", ".join(part),
-            )
-            self.env["omnitron.order.update"]._flag(sale_order, "omnitron_return_unsent", unsent)
-            sentences.append(unsent)
+        if unsent:
+            self.env["omnitron.order.update"]._flag(sale_order, "omnitron_return_unsent", tuple(unsent))
+            sentences.extend(unsent)
         self._note(sale_order, sentences)
 
     def _note(self, sale_order, sentences):

@@ -100,7 +100,6 @@ class OmnitronOrderUpdate(models.AbstractModel):
             amount=_decimal(sale_order.omnitron_amount),
             shipping_amount=_decimal(sale_order.omnitron_shipping_amount),
             refund_amount=_decimal(sale_order.omnitron_refund_amount),
-            refund_asked=_decimal(sale_order.omnitron_refund_asked),
             modified_date=sale_order.omnitron_modified_date or None,
             customer_pk=sale_order.partner_id.omnitron_customer_pk or None,
             billing_key=sale_order.partner_invoice_id.omnitron_address_key or None,
@@ -118,6 +117,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
                     quantity=line.omnitron_quantity or None,
                     skus=_skus(line.product_id),
                     tax_rate=_tax_rate(line.tax_id),
+                    refund_asked=_decimal(line.omnitron_refund_asked),
                 )
                 for line in lines
             },

@@ -54,12 +54,14 @@ class OmnitronOutbound(models.AbstractModel):
         Each order is told to its own account's Omnitron; an order whose
         account sends nothing (switched off, no connection, archived) gets no
         job, and its sync state says why (``sale.order.omnitron_sync_state``).
+        Returns the orders a job was stored for.
         """
+        queued = sale_orders.browse()
         if self.env.context.get(FROM_OMNITRON):
-            return
+            return queued
         sale_orders = sale_orders.filtered("omnitron_pk")
         if not sale_orders:
-            return
+            return queued
         sending = {}
         for sale_order in sale_orders:
             account = sale_order.sudo().omnitron_account_id
@@ -75,6 +77,8 @@ class OmnitronOutbound(models.AbstractModel):
                 identity_key=None if kind == KIND_MARK_SENT else _identity(sale_order, kind, item_pks, receipt),
                 description=_description(sale_order, kind, item_pks, receipt),
             )._omnitron_send(kind, sorted(item_pks) if item_pks else None, receipt.id if receipt else None)
+            queued |= sale_order
+        return queued
 
     @api.model
     def _sync_detail(self, jobs):
@@ -245,6 +249,7 @@ class OmnitronOutbound(models.AbstractModel):
         body = outbound.cancel_body(
             sale_order.omnitron_pk, lines.mapped("omnitron_item_pk"), account.cancellation_reason_id, whole
         )
+        _hold(sale_order)
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         lines.write({"omnitron_status": const.STATUS_CANCELLED})
         _asked_refund(sale_order, lines, with_shipping=whole)
@@ -271,29 +276,42 @@ class OmnitronOutbound(models.AbstractModel):
             return "Omnitron has these items refunded or cancelled already; nothing was sent."
         receipt = self.env["stock.picking"].browse(receipt_id).exists()
         credit_note = receipt.omnitron_credit_note_id
+        # Decided when the receipt was validated (the account's setting then, once per order).
+        cargo = receipt.omnitron_cargo_refund
         body = outbound.return_body(
             sale_order.omnitron_pk,
             lines.mapped("omnitron_item_pk"),
             account.cancellation_reason_id,
-            account.return_is_cargo_refund,
+            cargo,
             credit_note.name if credit_note.state == "posted" else None,
         )
+        _hold(sale_order)
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         # Omnitron's next delivery says 600 for them: recorded now, it changes nothing then.
         lines.write({"omnitron_status": const.STATUS_REFUNDED})
-        _asked_refund(sale_order, lines, with_shipping=account.return_is_cargo_refund)
+        _asked_refund(sale_order, lines, with_shipping=cargo)
         return "Refund asked of Omnitron for items " + ", ".join(map(str, body["cancel_items"]))
 
 
+def _hold(sale_order):
+    """The order's row locked before a call Omnitron must not get twice (a cancel or a return).
+
+    What the job records after the call (the items' status, the refund asked)
+    then cannot meet a concurrent write of the order and be replayed, which
+    would make the call again; and Omnitron's own delivery of the change it
+    makes waits for the record, so it is never read as news.
+    """
+    sale_order._omnitron_lock()
+
+
 def _asked_refund(sale_order, lines, with_shipping):
-    """Omnitron accepted to cancel or refund ``lines``: the refund it makes of them is no news
-    when its refund_amount grows (a paid order's cancellation is refunded too)."""
-    asked = outbound.refund_asked(
-        [(Decimal(str(line.omnitron_price)), line.omnitron_quantity) for line in lines],
-        sale_order.omnitron_prices_per_row,
-        Decimal(str(sale_order.omnitron_shipping_amount)) if with_shipping else None,
-    )
-    sale_order.omnitron_refund_asked += float(asked)
+    """Omnitron accepted to cancel or refund ``lines``: each keeps what Omnitron will refund for it
+    (the shipping on the first, when the cargo is refunded too) until Omnitron reports it."""
+    per_row = sale_order.omnitron_prices_per_row
+    for index, line in enumerate(lines.sorted("omnitron_item_pk")):
+        shipping = Decimal(str(sale_order.omnitron_shipping_amount)) if with_shipping and not index else None
+        asked = outbound.refund_asked([(Decimal(str(line.omnitron_price)), line.omnitron_quantity)], per_row, shipping)
+        line.omnitron_refund_asked = float(asked)
 
 
 def _identity(sale_order, kind, item_pks, receipt=None):

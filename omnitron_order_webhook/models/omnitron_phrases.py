@@ -18,6 +18,7 @@ CORE_PHRASES = {
     "omnitron_e_archive_url": _lt("e-archive URL %(value)s"),
     "omnitron_gift_box_note": _lt("gift note %(value)s"),
     "refund_amount": _lt("refund amount %(old)s → %(new)s"),
+    "refund_answered": _lt("Omnitron answered Odoo's refund request for items %(items)s"),
     "cargo_company": _lt("cargo company %(code)s"),
     "item": _lt("item %(pk)s: %(parts)s"),
     "amount": _lt("amount %(old)s → %(new)s"),

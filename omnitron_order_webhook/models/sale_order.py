@@ -90,10 +90,9 @@ class SaleOrder(models.Model):
     omnitron_refund_amount = fields.Monetary(readonly=True, copy=False, help="Omnitron's refund_amount for this order.")
     omnitron_refund_asked = fields.Monetary(
         string="Refund Asked of Omnitron",
-        readonly=True,
-        copy=False,
-        help="What returns and cancellations made in Odoo asked Omnitron to refund that its refund amount does "
-        "not show yet: when it grows by this much, that is no news.",
+        compute="_compute_omnitron_refund_asked",
+        help="What returns and cancellations made in Odoo asked Omnitron to refund for items it has not yet "
+        "reported cancelled or refunded: its refund amount growing by that much then is no news.",
     )
     omnitron_modified_date = fields.Datetime(
         string="Modified in Omnitron",
@@ -249,6 +248,11 @@ class SaleOrder(models.Model):
         )
         for sale_order in self:
             sale_order.omnitron_event_count = counts.get(sale_order._origin, 0)
+
+    @api.depends("order_line.omnitron_refund_asked")
+    def _compute_omnitron_refund_asked(self):
+        for sale_order in self:
+            sale_order.omnitron_refund_asked = sum(sale_order.order_line.mapped("omnitron_refund_asked"))
 
     @api.depends("picking_ids.return_id")
     def _compute_omnitron_return_count(self):

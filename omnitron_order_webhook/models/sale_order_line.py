@@ -34,6 +34,14 @@ class SaleOrderLine(models.Model):
         help="The item's price as Omnitron sent it (for a merged item, per unit or per row).",
     )
 
+    omnitron_refund_asked = fields.Monetary(
+        string="Refund Asked of Omnitron",
+        readonly=True,
+        copy=False,
+        help="What a return or cancellation made in Odoo asked Omnitron to refund for this item (with the "
+        "shipping, when the cargo was refunded too), until Omnitron reports the item cancelled or refunded.",
+    )
+
     @api.depends("omnitron_status")
     def _compute_omnitron_status_label(self):
         statuses = dict(const.STATUS_LABELS)

@@ -19,6 +19,13 @@ class StockPicking(models.Model):
     omnitron_credit_note_id = fields.Many2one(
         "account.move", string="Credit Note of the Return", readonly=True, copy=False, check_company=True
     )
+    omnitron_cargo_refund = fields.Boolean(
+        string="Cargo Refunded with the Return",
+        readonly=True,
+        copy=False,
+        help="A return made in Odoo that asks Omnitron to refund the shipping too (the account's Refund "
+        "Shipping on Returns, once per order): its credit note credits the shipping.",
+    )
     omnitron_return_source = fields.Selection(
         [("omnitron", "Omnitron's refund")],
         string="Return Asked By",

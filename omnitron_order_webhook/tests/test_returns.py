@@ -192,9 +192,9 @@ class TestReturns(OmnitronCase):
 
 @tagged("post_install", "-at_install")
 class TestReturnsMadeInOdoo(OmnitronApiCase):
-    def imported(self, number, items):
+    def imported(self, number, items, **changes):
         with trap_jobs():  # the import's own job (is_send) is tested on its own
-            self.assertEqual(self.receive(self.order(number, items)).status, 204)
+            self.assertEqual(self.receive(self.order(number, items, **changes)).status, 204)
         order = self.omnitron_orders(number)
         with trap_jobs():
             delivery = self.ship(order)
@@ -277,7 +277,11 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertEqual(len(self.returns_of(order)), 1, "no receipt for what already came back")
 
     def test_everything_returned_in_odoo_then_the_order_refunded_in_omnitron_is_no_news(self):
-        order, delivery = self.imported("RO-ALL", [item(2208, "RO-8", "100.00"), item(2209, "RO-9", "60.00")])
+        # Credited in full, the shipping too: still an order that was sold and shipped.
+        self.account.write({"return_credit_note": "post", "return_is_cargo_refund": True})
+        order, delivery = self.imported(
+            "RO-ALL", [item(2208, "RO-8", "100.00"), item(2209, "RO-9", "60.00")], shipping="12.00"
+        )
         with trap_jobs():
             self.invoice(order)
         receipt = self.return_in_odoo(delivery, {"RO-8": 1, "RO-9": 1})
@@ -290,12 +294,16 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
             "RO-ALL",
             [item(2208, "RO-8", "100.00", status="600"), item(2209, "RO-9", "60.00", status="600")],
             status="600",
-            refund_amount="160.00",
+            shipping="12.00",
+            refund_amount="172.00",
         )
         with trap_jobs():
             self.assertEqual(self.receive(body).body["reason"], "order_updated")
         self.assertEqual(order.omnitron_status, "600")
+        self.assertEqual(order.state, "sale", "not cancelled as if nothing had shipped")
         self.assertEqual((self.returns_of(order), credit_notes(order)), (receipt, credited))
+        self.assertEqual((credited.state, credited.amount_total), ("posted", order.amount_total))
+        self.assertFalse(order.omnitron_refund_asked, "Omnitron answered every item Odoo asked for")
         self.assertFalse(order.omnitron_refunded or order.omnitron_needs_action, order.omnitron_action_note)
 
     def test_a_return_without_a_posted_credit_note_omits_its_number_and_can_refund_shipping(self):
@@ -331,7 +339,15 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
             self.take_back(second)
             trap.perform_enqueued_jobs()
         self.assertEqual(credited_lines(second.omnitron_credit_note_id), {"RO-10": 1.0})
-        self.assertTrue(all(call.body["is_cargo_refund"] for call in self.cancel_calls()))
+        self.assertEqual(
+            [(call.body["cancel_items"], call.body["is_cargo_refund"]) for call in self.cancel_calls()],
+            [([2211], True), ([2210], False)],
+            "Omnitron is asked for the cargo once, with the return whose credit note has it",
+        )
+        asked = {
+            line.omnitron_item_pk: line.omnitron_refund_asked for line in order.order_line.filtered("omnitron_item_pk")
+        }
+        self.assertEqual(asked, {2211: 72.0, 2210: 100.0})
 
     def test_a_return_credits_no_shipping_when_the_account_does_not_refund_the_cargo(self):
         with trap_jobs():
@@ -346,6 +362,63 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
             trap.perform_enqueued_jobs()
         self.assertEqual(credited_lines(receipt.omnitron_credit_note_id), {"RO-12": 1.0})
         self.assertFalse(self.cancel_calls()[0].body["is_cargo_refund"])
+
+    def test_a_return_omnitron_cannot_hear_of_is_flagged_and_its_later_refund_credits_nothing_twice(self):
+        order, delivery = self.imported("RO-OFF", [item(2213, "RO-13", "100.00"), item(2214, "RO-14", "60.00")])
+        with trap_jobs():
+            self.invoice(order)
+        self.account.outbound_enabled = False
+        receipt = self.return_in_odoo(delivery, {"RO-14": 1})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.assert_jobs_count(0)
+        self.assertTrue(order.omnitron_return_unsent)
+        self.assertIn("2214 came back, but Omnitron was not told", order.omnitron_action_note)
+        self.assertIn("switched off", order.omnitron_action_note)
+        [draft] = credit_notes(order)
+        self.assertEqual(draft.state, "draft")
+        # Staff refund the item in Omnitron by hand; its next delivery says so.
+        body = self.order("RO-OFF", [item(2213, "RO-13", "100.00"), item(2214, "RO-14", "60.00", status="600")])
+        body["payload"]["refund_amount"] = "60.00"
+        with trap_jobs():
+            self.assertEqual(self.receive(body).body["reason"], "order_updated")
+        self.assertEqual(credit_notes(order), draft, "what came back was credited once")
+        line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 2214)
+        self.assertEqual((line.product_uom_qty, line.qty_to_invoice), (1.0, 0.0), "the sale stands; nothing to invoice")
+        self.assertNotEqual(order.invoice_status, "to invoice")
+
+    def test_the_delivered_part_of_a_merged_item_coming_back_while_the_rest_is_still_to_ship_is_not_told(self):
+        merged = item(2215, "RO-15", "300.00")
+        merged["attributes"] = {"quantity": 3}
+        with trap_jobs():
+            self.assertEqual(self.receive(self.order("RO-BACK", [merged])).status, 204)
+            order = self.omnitron_orders("RO-BACK")
+            delivery = order.picking_ids
+            self.take_back(delivery, {"RO-15": 2})  # 2 shipped, 1 left in Odoo's backorder
+        receipt = self.return_in_odoo(delivery, {"RO-15": 2})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.assert_jobs_count(0)
+        self.assertTrue(order.omnitron_return_unsent)
+        self.assertIn("2215 (2 of 3)", order.omnitron_action_note)
+
+    def test_a_return_that_does_not_update_the_order_credits_nothing_and_tells_nobody(self):
+        order, delivery = self.imported("RO-SWAP", [item(2216, "RO-16", "100.00")])
+        with trap_jobs():
+            self.invoice(order)
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
+            .create({"picking_id": delivery.id})
+        )
+        wizard.product_return_moves.write({"quantity": 1, "to_refund": False})  # an exchange, say
+        receipt = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.assert_jobs_count(0)
+        self.assertFalse(credit_notes(order))
+        self.assertFalse(receipt.omnitron_credit_note_id)
+        self.assertFalse(order.omnitron_return_unsent or order.omnitron_needs_action, order.omnitron_action_note)
 
     def test_a_return_that_came_from_omnitrons_refund_is_never_echoed(self):
         order, _delivery = self.imported("RO-ECHO", [item(2204, "RO-4", "100.00")])
