@@ -12,7 +12,6 @@ import logging
 from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api
-
 from odoo.addons.omnitron_order_webhook.core import mapping
 
 _logger = logging.getLogger(__name__)
