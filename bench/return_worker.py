@@ -94,7 +94,7 @@ def odoo_return(env, order):
 def by_addon(env, receipt):
     """Validate: the addon's hook credits what came back."""
     assert receipt.button_validate() is True
-    return receipt.omnitron_credit_note_id
+    return receipt.omnitron_credit_note_ids
 
 
 def by_hand(env, receipt):

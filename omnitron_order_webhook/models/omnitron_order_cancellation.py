@@ -1,5 +1,7 @@
+from collections import defaultdict
+
 from odoo import Command, api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const
@@ -121,9 +123,9 @@ class OmnitronOrderCancellation(models.AbstractModel):
             for line, quantity in excess.items()
             if float_compare(quantity, 0, precision_rounding=line.product_uom.rounding) > 0
         }
-        credit_note = self._draft_credit_note(sale_order, excess) if excess else None
+        credit_note = self._draft_credit_notes(sale_order, excess) if excess else None
         if credit_note:
-            if credit_note.reversed_entry_id.payment_state in ("paid", "in_payment", "partial"):
+            if _paid(credit_note):
                 # The invoice stays paid (the draft is not reconciled with it): posted, the
                 # credit note is the customer's outstanding credit, money to give back.
                 template = _lt(
@@ -136,11 +138,11 @@ class OmnitronOrderCancellation(models.AbstractModel):
                 template = _lt(
                     "Omnitron refunded %(what)s. A draft credit note %(credit_note)s was prepared: check and post it."
                 )
-            note = [say(template, what=tuple(what), credit_note=credit_note.display_name)]
+            note = [say(template, what=tuple(what), credit_note=_names(credit_note))]
             sentence = say(
                 _lt("refund flagged (%(what)s); draft credit note %(credit_note)s"),
                 what=tuple(what),
-                credit_note=credit_note.display_name,
+                credit_note=_names(credit_note),
             )
         elif receipts:
             note = [say(_lt("Omnitron refunded %(what)s."), what=tuple(what))]
@@ -300,39 +302,90 @@ class OmnitronOrderCancellation(models.AbstractModel):
 
     # --- The money ---
 
-    def _draft_credit_note(self, sale_order, quantities):
-        """A draft reversal of the posted invoice of some lines, keeping only theirs (never posted here).
+    def _draft_credit_notes(self, sale_order, quantities):
+        """Draft reversals of the posted invoices of some lines, keeping only theirs (never posted here).
 
         ``quantities``: each sale line with the quantity to credit (at most
-        what the invoice has of it). Odoo's own reversal: the invoice's
-        prices, taxes, accounts and links to the order, as an accountant's
-        *Credit Note* button makes it; its reference in the company's language.
+        what its posted invoices hold). Each invoice is credited for what it
+        still holds of a line (its quantity less what credit notes of it
+        already took), the newest invoice first: an order invoiced as it
+        shipped, in several invoices, has its goods credited against the
+        invoices that billed them, one credit note per invoice. Odoo's own
+        reversal: the invoice's prices, taxes, accounts and links to the
+        order, as an accountant's *Credit Note* button makes it; its
+        reference in the company's language.
         """
-        lines = self.env["sale.order.line"].browse([line.id for line in quantities])
-        invoice_lines = lines.invoice_lines.filtered(
-            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
-        )
-        invoice = invoice_lines.move_id.sorted("id")[-1:]
-        if not invoice:
-            return self.env["account.move"]
+        by_invoice = defaultdict(dict)
+        for line, wanted in quantities.items():
+            invoice_lines = line.invoice_lines.filtered(
+                lambda invoice_line: (
+                    invoice_line.move_id.move_type == "out_invoice" and invoice_line.move_id.state == "posted"
+                )
+            )
+            for invoice in invoice_lines.move_id.sorted("id", reverse=True):
+                if float_compare(wanted, 0, precision_rounding=line.product_uom.rounding) <= 0:
+                    break
+                held = sum(
+                    invoice_lines.filtered(lambda invoice_line, i=invoice: invoice_line.move_id == i).mapped("quantity")
+                ) - self._reversed_of(invoice, line)
+                taken = min(wanted, held)
+                if float_compare(taken, 0, precision_rounding=line.product_uom.rounding) > 0:
+                    by_invoice[invoice][line] = taken
+                    wanted -= taken
         reason = _lt("Refund of %(order)s in Omnitron")._translate(sale_order._omnitron_company_lang()) % {
             "order": sale_order.omnitron_number
         }
-        credit_note = invoice.sudo()._reverse_moves(
-            [{"ref": reason, "invoice_date": fields.Date.context_today(sale_order)}]
+        credit_notes = self.env["account.move"]
+        for invoice, taken in by_invoice.items():
+            credit_note = invoice.sudo()._reverse_moves(
+                [{"ref": reason, "invoice_date": fields.Date.context_today(sale_order)}]
+            )
+            # One write: the move's tax and payment-term lines are synchronised once, not per line.
+            commands = []
+            for credit_line in credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+                sale_line = credit_line.sale_line_ids[:1]
+                if sale_line not in taken:
+                    commands.append(Command.delete(credit_line.id))
+                    continue
+                wanted = min(taken[sale_line], credit_line.quantity)
+                taken[sale_line] -= wanted
+                if float_is_zero(wanted, precision_rounding=credit_line.product_uom_id.rounding):
+                    commands.append(Command.delete(credit_line.id))
+                elif (
+                    float_compare(wanted, credit_line.quantity, precision_rounding=credit_line.product_uom_id.rounding)
+                    < 0
+                ):
+                    commands.append(Command.update(credit_line.id, {"quantity": wanted}))
+            if commands:
+                credit_note.write({"invoice_line_ids": commands})
+            credit_notes |= credit_note
+        return credit_notes
+
+    def _reversed_of(self, invoice, line):
+        """What credit notes of ``invoice`` (draft or posted) already took of sale line ``line``."""
+        credit_notes = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [("reversed_entry_id", "=", invoice.id), ("move_type", "=", "out_refund"), ("state", "!=", "cancel")]
+            )
         )
-        # One write: the move's tax and payment-term lines are synchronised once, not per line.
-        commands = []
-        for credit_line in credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
-            if not (credit_line.sale_line_ids & lines):
-                commands.append(Command.delete(credit_line.id))
-                continue
-            wanted = quantities.get(credit_line.sale_line_ids[:1], credit_line.quantity)
-            if float_compare(wanted, credit_line.quantity, precision_rounding=credit_line.product_uom_id.rounding) < 0:
-                commands.append(Command.update(credit_line.id, {"quantity": wanted}))
-        if commands:
-            credit_note.write({"invoice_line_ids": commands})
-        return credit_note
+        return sum(
+            credit_notes.invoice_line_ids.filtered(lambda credit_line: line in credit_line.sale_line_ids).mapped(
+                "quantity"
+            )
+        )
+
+
+def _names(credit_notes):
+    return ", ".join(credit_notes.mapped("display_name"))
+
+
+def _paid(credit_notes):
+    """Whether an invoice these credit notes reverse was paid (in part)."""
+    return any(
+        state in ("paid", "in_payment", "partial") for state in credit_notes.reversed_entry_id.mapped("payment_state")
+    )
 
 
 def _pks(lines):

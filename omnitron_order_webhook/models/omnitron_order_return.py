@@ -6,6 +6,7 @@ from odoo import api, models
 from odoo.tools import float_compare, float_is_zero
 from odoo.tools.translate import LazyTranslate
 
+from .omnitron_order_cancellation import _names, _paid
 from .omnitron_phrases import say
 
 _lt = LazyTranslate(__name__)
@@ -144,24 +145,24 @@ class OmnitronOrderReturn(models.AbstractModel):
                 creditable[line] = credited
         if not creditable:
             return self.env["account.move"]
-        credit_note = self.env["omnitron.order.cancellation"]._draft_credit_note(sale_order, creditable)
-        if credit_note and sale_order.sudo().omnitron_account_id.return_credit_note == "post":
-            credit_note.action_post()
-        receipt.omnitron_credit_note_id = credit_note
-        return credit_note
+        credit_notes = self.env["omnitron.order.cancellation"]._draft_credit_notes(sale_order, creditable)
+        if credit_notes and sale_order.sudo().omnitron_account_id.return_credit_note == "post":
+            credit_notes.action_post()
+        receipt.omnitron_credit_note_ids = credit_notes
+        return credit_notes
 
     def _settle_refund(self, sale_order, receipt, received, credit_note):
         """Omnitron refunded the goods that came back: staff hear what came, what it cost, what is still out."""
         sentences = [say(_lt("Return %(receipt)s received: %(items)s."), receipt=receipt.name, items=_items(received))]
         if credit_note:
-            paid = credit_note.reversed_entry_id.payment_state in ("paid", "in_payment", "partial")
-            if credit_note.state == "posted" and paid:
+            paid = _paid(credit_note)
+            if _posted(credit_note) and paid:
                 template = _lt(
                     "Credit note %(credit_note)s posted: the invoice was paid, so it is the customer's outstanding "
                     "credit; refund the customer (Register Payment on the credit note) unless Omnitron's payment "
                     "provider already did."
                 )
-            elif credit_note.state == "posted":
+            elif _posted(credit_note):
                 template = _lt("Credit note %(credit_note)s posted against the open invoice.")
             elif paid:
                 template = _lt(
@@ -171,7 +172,7 @@ class OmnitronOrderReturn(models.AbstractModel):
                 )
             else:
                 template = _lt("Draft credit note %(credit_note)s: check and post it.")
-            sentences.append(say(template, credit_note=credit_note.display_name))
+            sentences.append(say(template, credit_note=_names(credit_note)))
         still = self._still_expected(sale_order)
         if still:
             sentences.append(say(_lt("Still expected back: %(items)s."), items=still))
@@ -200,14 +201,14 @@ class OmnitronOrderReturn(models.AbstractModel):
         """A return made in Odoo: Omnitron is asked to refund the items that came back whole."""
         sentences = [say(_lt("Return %(receipt)s received: %(items)s."), receipt=receipt.name, items=_items(received))]
         if credit_note:
-            if credit_note.state == "posted":
+            if _posted(credit_note):
                 template = _lt(
                     "Credit note %(credit_note)s posted: Omnitron refunds the customer when told; match its refund "
                     "with the credit note."
                 )
             else:
                 template = _lt("Draft credit note %(credit_note)s: check and post it.")
-            sentences.append(say(template, credit_note=credit_note.display_name))
+            sentences.append(say(template, credit_note=_names(credit_note)))
         unsent = []
         if whole:
             items = ", ".join(map(str, sorted(whole)))
@@ -268,6 +269,10 @@ class OmnitronOrderReturn(models.AbstractModel):
         return ", ".join(
             f"{_sku(move.product_id)} × {move.product_uom_qty:g} ({move.picking_id.name})" for move in waiting
         )
+
+
+def _posted(credit_notes):
+    return all(state == "posted" for state in credit_notes.mapped("state"))
 
 
 def _items(received):

@@ -275,7 +275,9 @@ class OmnitronOutbound(models.AbstractModel):
         if not lines:
             return "Omnitron has these items refunded or cancelled already; nothing was sent."
         receipt = self.env["stock.picking"].browse(receipt_id).exists()
-        credit_note = receipt.omnitron_credit_note_id
+        # Omnitron takes one invoice number: the credit note of the newest invoice, once all are posted.
+        credit_notes = receipt.omnitron_credit_note_ids.sorted("id")
+        posted = credit_notes and all(state == "posted" for state in credit_notes.mapped("state"))
         # Decided when the receipt was validated (the account's setting then, once per order).
         cargo = receipt.omnitron_cargo_refund
         body = outbound.return_body(
@@ -283,7 +285,7 @@ class OmnitronOutbound(models.AbstractModel):
             lines.mapped("omnitron_item_pk"),
             account.cancellation_reason_id,
             cargo,
-            credit_note.name if credit_note.state == "posted" else None,
+            credit_notes[0].name if posted else None,
         )
         _hold(sale_order)
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)

@@ -16,8 +16,17 @@ class StockPicking(models.Model):
     # Searchable (a related field is), so Inventory's transfers filter on it.
     omnitron_hold = fields.Selection(related="sale_id.omnitron_hold", string="Held by Omnitron")
     omnitron_hold_reason = fields.Char(compute="_compute_omnitron_hold_reason")
-    omnitron_credit_note_id = fields.Many2one(
-        "account.move", string="Credit Note of the Return", readonly=True, copy=False, check_company=True
+    omnitron_credit_note_ids = fields.Many2many(
+        "account.move",
+        "omnitron_return_credit_note_rel",
+        "picking_id",
+        "move_id",
+        string="Credit Notes of the Return",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="What validating this return of an Omnitron order credited: one credit note per invoice that "
+        "billed the goods that came back.",
     )
     omnitron_cargo_refund = fields.Boolean(
         string="Cargo Refunded with the Return",

@@ -153,8 +153,8 @@ class TestTwoBrands(OmnitronApiCase):
             trap.perform_enqueued_jobs()
         self.assertEqual(receipt.company_id, self.brand_b)
         self.assertEqual(receipt.location_dest_id.warehouse_id.company_id, self.brand_b)
-        self.assertEqual(receipt.omnitron_credit_note_id.company_id, self.brand_b)
-        self.assertEqual(receipt.omnitron_credit_note_id.reversed_entry_id, invoice)
+        self.assertEqual(receipt.omnitron_credit_note_ids.company_id, self.brand_b)
+        self.assertEqual(receipt.omnitron_credit_note_ids.reversed_entry_id, invoice)
         self.assertFalse(self.api.calls, "company A's Omnitron heard nothing of B's return")
         [cancel] = [call for call in self.api_b.calls if call.path.endswith("/cancel/")]
         self.assertEqual(cancel.body["cancel_items"], [821])

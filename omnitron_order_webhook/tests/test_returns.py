@@ -224,7 +224,7 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
             self.take_back(receipt)
             trap.assert_jobs_count(1)
             trap.perform_enqueued_jobs()
-        credit_note = receipt.omnitron_credit_note_id
+        credit_note = receipt.omnitron_credit_note_ids
         self.assertEqual((credit_note.state, credit_note.move_type), ("posted", "out_refund"))
         [call] = self.cancel_calls()
         self.assertEqual(call.path, f"/api/i1/orders/{order.omnitron_pk}/cancel/")
@@ -332,13 +332,13 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         with trap_jobs() as trap:
             self.take_back(first)
             trap.perform_enqueued_jobs()
-        self.assertEqual(credited_lines(first.omnitron_credit_note_id), {"RO-11": 1.0, "shipping": 1.0})
+        self.assertEqual(credited_lines(first.omnitron_credit_note_ids), {"RO-11": 1.0, "shipping": 1.0})
         # The cargo was refunded once: the next return credits its goods only.
         second = self.return_in_odoo(delivery, {"RO-10": 1})
         with trap_jobs() as trap:
             self.take_back(second)
             trap.perform_enqueued_jobs()
-        self.assertEqual(credited_lines(second.omnitron_credit_note_id), {"RO-10": 1.0})
+        self.assertEqual(credited_lines(second.omnitron_credit_note_ids), {"RO-10": 1.0})
         self.assertEqual(
             [(call.body["cancel_items"], call.body["is_cargo_refund"]) for call in self.cancel_calls()],
             [([2211], True), ([2210], False)],
@@ -348,6 +348,30 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
             line.omnitron_item_pk: line.omnitron_refund_asked for line in order.order_line.filtered("omnitron_item_pk")
         }
         self.assertEqual(asked, {2211: 72.0, 2210: 100.0})
+
+    def test_goods_and_shipping_billed_on_two_invoices_are_credited_against_the_invoice_that_billed_each(self):
+        self.account.return_is_cargo_refund = True
+        with trap_jobs():
+            body = self.order("RO-TWO", [item(2217, "RO-17", "100.00"), item(2218, "RO-18", "60.00")], shipping="12.00")
+            self.assertEqual(self.receive(body).status, 204)
+            order = self.omnitron_orders("RO-TWO")
+            first_delivery = order.picking_ids
+            self.take_back(first_delivery, {"RO-17": 1})  # RO-18 waits in Odoo's backorder
+            first_invoice = self.invoice(order)  # RO-17 and the shipping
+            second_delivery = self.ship(order)
+            second_invoice = self.invoice(order)  # RO-18
+        self.assertEqual(credited_lines(second_invoice), {"RO-18": 1.0})
+        receipt = self.return_in_odoo(second_delivery, {"RO-18": 1})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.perform_enqueued_jobs()
+        by_invoice = {
+            credit_note.reversed_entry_id: credited_lines(credit_note)
+            for credit_note in receipt.omnitron_credit_note_ids
+        }
+        self.assertEqual(by_invoice, {second_invoice: {"RO-18": 1.0}, first_invoice: {"shipping": 1.0}})
+        [call] = self.cancel_calls()
+        self.assertEqual((call.body["cancel_items"], call.body["is_cargo_refund"]), ([2218], True))
 
     def test_a_return_credits_no_shipping_when_the_account_does_not_refund_the_cargo(self):
         with trap_jobs():
@@ -360,7 +384,7 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         with trap_jobs() as trap:
             self.take_back(receipt)
             trap.perform_enqueued_jobs()
-        self.assertEqual(credited_lines(receipt.omnitron_credit_note_id), {"RO-12": 1.0})
+        self.assertEqual(credited_lines(receipt.omnitron_credit_note_ids), {"RO-12": 1.0})
         self.assertFalse(self.cancel_calls()[0].body["is_cargo_refund"])
 
     def test_a_return_omnitron_cannot_hear_of_is_flagged_and_its_later_refund_credits_nothing_twice(self):
@@ -417,7 +441,7 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
             self.take_back(receipt)
             trap.assert_jobs_count(0)
         self.assertFalse(credit_notes(order))
-        self.assertFalse(receipt.omnitron_credit_note_id)
+        self.assertFalse(receipt.omnitron_credit_note_ids)
         self.assertFalse(order.omnitron_return_unsent or order.omnitron_needs_action, order.omnitron_action_note)
 
     def test_a_return_that_came_from_omnitrons_refund_is_never_echoed(self):
