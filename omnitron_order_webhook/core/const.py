@@ -248,3 +248,8 @@ STATUS_LABELS = [
     ("600", "Refunded"),
 ]
 DELIVERY_TYPE_LABELS = [("standard", "Standard"), ("next_day", "Next day"), ("same_day", "Same day")]
+
+# The first keys of the addon's PostgreSQL advisory locks, in one place so they never collide
+# (the second key is the record's id): the catch-up pull of an account, the turn of an order.
+ADVISORY_LOCK_PULL = 0x0A7E
+ADVISORY_LOCK_ORDER = 0x0A7F

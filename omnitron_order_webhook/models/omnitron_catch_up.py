@@ -28,8 +28,6 @@ MAX_REPLAYS = 5
 DUE_SLACK = timedelta(seconds=30)
 # How much of a failure the account keeps, characters.
 MAX_ERROR = 2000
-# The first key of the pull's advisory lock (the second is the account's id).
-ADVISORY_LOCK_CLASS = 0x0A7E
 # A run stops taking new pages after this long, seconds: it must end well
 # within the worker's real-time limit (Odoo's default limit_time_real is 120 s)
 # to record what it did; the rest is the next run's.
@@ -109,7 +107,7 @@ class OmnitronCatchUp(models.AbstractModel):
         account meanwhile is not kept waiting, and the orders the pull creates
         in their own transactions reference the account freely.
         """
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CLASS, account.id])
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [const.ADVISORY_LOCK_PULL, account.id])
         return self.env.cr.fetchone()[0]
 
     def _run(self, account, tally):

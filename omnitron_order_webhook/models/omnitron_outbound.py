@@ -296,14 +296,16 @@ class OmnitronOutbound(models.AbstractModel):
 
 
 def _hold(sale_order):
-    """The order's row locked before a call Omnitron must not get twice (a cancel or a return).
+    """The order's turn before a call Omnitron must not get twice (a cancel or a return).
 
-    What the job records after the call (the items' status, the refund asked)
-    then cannot meet a concurrent write of the order and be replayed, which
-    would make the call again; and Omnitron's own delivery of the change it
-    makes waits for the record, so it is never read as news.
+    Omnitron's own delivery of the change the call makes waits for this job
+    (``sale.order._omnitron_lock`` takes the same turn) and, as the job
+    writes the order's row (its items' refund asked, summed on the order),
+    is then replayed on what the job recorded: never read as news. An
+    advisory lock, not the row: the job's failed try is recorded by
+    queue_job while the job's transaction still runs.
     """
-    sale_order._omnitron_lock()
+    sale_order._omnitron_turn()
 
 
 def _asked_refund(sale_order, lines, with_shipping):

@@ -7,11 +7,11 @@ from odoo.tools.translate import LazyTranslate
 from ..core import const, omnitron_api, payments
 
 _lt = LazyTranslate(__name__)
-# What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
 # What says which Omnitron order an order is: set by the import only (``write``).
 OMNITRON_IDENTITY = frozenset(
     ("omnitron_account_id", "omnitron_pk", "omnitron_number", "omnitron_channel_id", "omnitron_channel_pk")
 )
+# What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
 NEEDS_ACTION_FLAGS = (
     "omnitron_changed",
     "omnitron_cancelled_late",
@@ -91,6 +91,7 @@ class SaleOrder(models.Model):
     omnitron_refund_asked = fields.Monetary(
         string="Refund Asked of Omnitron",
         compute="_compute_omnitron_refund_asked",
+        store=True,
         help="What returns and cancellations made in Odoo asked Omnitron to refund for items it has not yet "
         "reported cancelled or refunded: its refund amount growing by that much then is no news.",
     )
@@ -380,15 +381,29 @@ class SaleOrder(models.Model):
     def _omnitron_lock(self):
         """Lock the order's row until the transaction ends: one update at a time.
 
-        A concurrent update that committed meanwhile makes this raise a
-        serialization failure, and Odoo replays the request, which then
-        sees what the other one applied.
+        First the order's turn (``_omnitron_turn``): a job telling Omnitron
+        to cancel or refund it may be waiting for Omnitron's answer. Then the
+        row: a concurrent update that committed meanwhile (that job's, too)
+        makes this raise a serialization failure, and Odoo replays the
+        request, which then sees what the other one applied.
         """
+        self._omnitron_turn()
         self.env.cr.execute(
             "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE",
             [tuple(self.ids)],
             log_exceptions=False,  # a serialization failure here is an expected replay
         )
+
+    def _omnitron_turn(self):
+        """Wait for the orders' turn: a transaction-level advisory lock per order.
+
+        Not the row lock: a job holding the row while it waits for Omnitron
+        would hang queue_job, which records a failed or postponed try (and
+        with it the order's sync state, a write of the row) on a second
+        cursor before the first one rolls back.
+        """
+        for order_id in sorted(self.ids):
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [const.ADVISORY_LOCK_ORDER, order_id])
 
     @contextlib.contextmanager
     def _omnitron_unlocked(self):

@@ -4,7 +4,9 @@ Omnitron refunds 50 delivered and invoiced orders at once: 50 return receipts
 wait for the goods; validating them makes 50 credit notes and not one call to
 Omnitron (its own refunds are never echoed). Staff return 20 delivered orders
 in Odoo while Omnitron answers 500 for a minute: 20 cancel calls arrive, each
-once, each naming its item.
+once, each naming its item. Omnitron's delivery of the refund a return job
+is asking for, arriving while the job waits for Omnitron's answer, waits for
+the job and is no news.
 """
 
 import collections
@@ -186,4 +188,53 @@ def test_twenty_returns_made_in_odoo_make_twenty_cancel_calls_each_once_through_
         f"500 for {OUTAGE} s",
         f"{ODOO_RETURNS} cancel calls accepted, each item once ({len(refused)} × 500 met), the last "
         f"{all_in:.0f} s after the outage began; each line recorded at 600",
+    )
+
+
+def test_omnitrons_delivery_of_a_refund_arriving_while_the_job_asks_for_it_waits_and_is_no_news(live_jobs, api):  # noqa: F811
+    live = live_jobs
+    api.reset()
+    orders = import_orders(live, "RET-RACE", 1, 86000)
+    prepare_deliveries(live, orders)
+    [(item_pk, order)] = orders.items()
+    assert validate(live, order["picking_id"]) is True
+    wizard = live.rpc(
+        "stock.return.picking",
+        "create",
+        {"picking_id": order["picking_id"]},
+        context={"active_model": "stock.picking", "active_id": order["picking_id"]},
+    )
+    lines = live.rpc("stock.return.picking.line", "search_read", [("wizard_id", "=", wizard)], ["id"])
+    live.rpc("stock.return.picking.line", "write", [line["id"] for line in lines], {"quantity": 1})
+    receipt_id = live.rpc("stock.return.picking", "action_create_returns", [wizard])["res_id"]
+    api.hang_next(6, path="/cancel/")  # Omnitron takes its time to accept the refund
+    take_back(live, [receipt_id])
+
+    def job_asking():
+        return live.query(
+            "SELECT id FROM queue_job WHERE state = 'started' AND omnitron_order_id = %s AND method_name = "
+            "'_omnitron_send' AND args::text LIKE '%%return%%'",
+            (order["order_id"],),
+        )
+
+    assert wait_until(job_asking, 60, interval=0.1), "the return's job started"
+    body = copy.deepcopy(order_body_of(order, item_pk))
+    body["payload"]["orderitem_set"][0]["status"] = "600"
+    body["payload"]["refund_amount"] = body["payload"]["orderitem_set"][0]["price"]
+    started = time.monotonic()
+    answer = live.post(body)
+    waited = time.monotonic() - started
+    assert answer.status == 202 and answer.json()["reason"] == "order_updated", answer
+    assert "answered Odoo's refund request" in answer.json()["detail"], answer.json()
+    [(refunded, needs_action, asked)] = live.query(
+        "SELECT omnitron_refunded, omnitron_needs_action, omnitron_refund_asked FROM sale_order WHERE id = %s",
+        (order["order_id"],),
+    )
+    assert (bool(refunded), bool(needs_action), float(asked or 0)) == (False, False, 0.0)
+    assert len(api.calls_to("/cancel/", "POST", ok_only=True)) == 1
+    record(
+        SECTION,
+        "Omnitron's delivery of a refund posted while the return's job waits 6 s for Omnitron to accept it",
+        f"the delivery waited {waited:.1f} s for the job, then answered order_updated (Omnitron answered Odoo's "
+        "request): no flag, one cancel call",
     )
