@@ -9,6 +9,7 @@ from odoo.tools import float_compare, format_datetime
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const, omnitron_api, outbound
+from .omnitron_phrases import say
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -159,6 +160,20 @@ class OmnitronOutbound(models.AbstractModel):
         if not account:
             raise FailedJobError(f"Order {sale_order.name} has no Omnitron account: it is told to no Omnitron.")
         if account.active and not account.outbound_enabled:
+            if kind == KIND_RETURN:
+                # Switched off after the return was validated: the customer still waits for a refund.
+                self.env["omnitron.order.update"]._flag(
+                    sale_order,
+                    "omnitron_return_unsent",
+                    say(
+                        _lt(
+                            "Items %(items)s came back, but Omnitron was not told: %(why)s Refund the customer for "
+                            "them in Omnitron."
+                        ),
+                        items=", ".join(map(str, sorted(item_pks or ()))),
+                        why=account._outbound_refusal(),
+                    ),
+                )
             return f"Sending to Omnitron is switched off on the account {account.name}; nothing was sent."
         refusal = account._outbound_refusal()
         if refusal:

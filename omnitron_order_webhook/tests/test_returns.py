@@ -411,6 +411,17 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertEqual((line.product_uom_qty, line.qty_to_invoice), (1.0, 0.0), "the sale stands; nothing to invoice")
         self.assertNotEqual(order.invoice_status, "to invoice")
 
+    def test_a_return_whose_account_is_switched_off_before_its_job_runs_is_flagged_not_lost(self):
+        order, delivery = self.imported("RO-LATE", [item(2219, "RO-19", "100.00")])
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-19": 1}))
+            trap.assert_jobs_count(1)
+            self.account.outbound_enabled = False
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.cancel_calls())
+        self.assertTrue(order.omnitron_return_unsent)
+        self.assertIn("2219 came back, but Omnitron was not told", order.omnitron_action_note)
+
     def test_the_delivered_part_of_a_merged_item_coming_back_while_the_rest_is_still_to_ship_is_not_told(self):
         merged = item(2215, "RO-15", "300.00")
         merged["attributes"] = {"quantity": 3}
