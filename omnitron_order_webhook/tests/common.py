@@ -11,6 +11,7 @@ carrier of the spec's sample, the sample itself and the helpers below.
 
 import contextlib
 import copy
+import importlib.util
 import json
 import pathlib
 
@@ -366,3 +367,12 @@ def reset_rate_counters(dbname):
     """Empty the rate counters, which live outside the test's transaction."""
     with odoo.sql_db.db_connect(dbname).cursor() as cursor:
         cursor.execute("DELETE FROM omnitron_rate_counter")
+
+
+def load_migration(version, script):
+    """A migration script of the addon by file path (its folder's name is not a Python identifier)."""
+    path = pathlib.Path(__file__).parents[1] / "migrations" / version / script
+    spec = importlib.util.spec_from_file_location(f"omnitron_migration_{version}_{path.stem}".replace(".", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

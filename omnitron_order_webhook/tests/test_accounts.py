@@ -1,13 +1,10 @@
 """Omnitron accounts: one per Omnitron installation, each with its company, connection, senders and channels."""
 
-import importlib.util
-import pathlib
-
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import PARAM_PREFIX, OmnitronApiCase, OmnitronCase, OmnitronHttpCase, item
+from .common import PARAM_PREFIX, OmnitronApiCase, OmnitronCase, OmnitronHttpCase, item, load_migration
 from .omnitron_api_double import OmnitronApiDouble
 
 PASSWORD = OmnitronApiCase.API_PASSWORD
@@ -198,7 +195,7 @@ class TestMigrationFromGlobalSettings(OmnitronCase):
         cr.execute("UPDATE omnitron_webhook_event SET account_id = NULL")
         cr.execute("DELETE FROM omnitron_account")
         self.env.invalidate_all()
-        _load_migration().migrate(cr, "18.0.1.3.0")
+        load_migration("18.0.1.4.0", "post-migrate.py").migrate(cr, "18.0.1.3.0")
         self.env.invalidate_all()
         accounts = self.env["omnitron.account"].search([])
         self.assertEqual(sorted(accounts.company_id.mapped("name")), sorted([self.company.name, "Brand B"]))
@@ -216,15 +213,6 @@ class TestMigrationFromGlobalSettings(OmnitronCase):
         self.assertEqual(self.omnitron_orders().omnitron_account_id, account_a)
         for key in legacy:
             self.assertFalse(params.get_param(PARAM_PREFIX + key), key)
-
-
-def _load_migration():
-    """The migration script by file path (its folder's name is not a Python identifier)."""
-    path = pathlib.Path(__file__).parents[1] / "migrations" / "18.0.1.4.0" / "post-migrate.py"
-    spec = importlib.util.spec_from_file_location("omnitron_migration_18_0_1_4_0", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @tagged("post_install", "-at_install")

@@ -10,6 +10,13 @@ from odoo.tools.safe_eval import safe_eval
 from .common import OmnitronApiCase, OmnitronCase, item
 
 
+def merged_item(pk, sku, price, quantity):
+    """An item standing for ``quantity`` units (the item quantity key of the settings)."""
+    line = item(pk, sku, price)
+    line["attributes"] = {"quantity": quantity}
+    return line
+
+
 def credit_notes(sale_order):
     return sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
 
@@ -44,11 +51,6 @@ class TestReturns(OmnitronCase):
         self.assertEqual(outcome.body["reason"], "order_updated", outcome.body)
         return outcome
 
-    def merged(self, pk, sku, price, quantity):
-        line = item(pk, sku, price)
-        line["attributes"] = {"quantity": quantity}
-        return line
-
     def test_a_refund_of_delivered_items_makes_a_return_receipt_of_exactly_them_ready_to_receive(self):
         body, order = self.imported("R-ONE", [item(2101, "R-1", "100.00"), item(2102, "R-2", "60.00")])
         delivery = self.ship(order)
@@ -73,7 +75,7 @@ class TestReturns(OmnitronCase):
         self.assertFalse(credit_notes(order), "nothing invoiced: nothing to credit")
 
     def test_a_merged_item_comes_back_in_its_quantity_and_a_refund_never_asks_for_more_than_was_delivered(self):
-        body, order = self.imported("R-MERGED", [self.merged(2103, "R-3", "300.00", 3)])
+        body, order = self.imported("R-MERGED", [merged_item(2103, "R-3", "300.00", 3)])
         delivery = order.picking_ids
         move = delivery.move_ids
         move.quantity = 2
@@ -128,7 +130,7 @@ class TestReturns(OmnitronCase):
         self.assertEqual(note.author_id, warehouse_user.partner_id, "the chatter says who received it")
 
     def test_a_partial_receipt_credits_what_came_back_and_says_what_is_still_expected(self):
-        body, order = self.imported("R-PART", [self.merged(2108, "R-8", "300.00", 3)])
+        body, order = self.imported("R-PART", [merged_item(2108, "R-8", "300.00", 3)])
         self.ship(order)
         self.invoice(order)
         self.refund(body, 2108)
@@ -423,10 +425,8 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertIn("2219 came back, but Omnitron was not told", order.omnitron_action_note)
 
     def test_the_delivered_part_of_a_merged_item_coming_back_while_the_rest_is_still_to_ship_is_not_told(self):
-        merged = item(2215, "RO-15", "300.00")
-        merged["attributes"] = {"quantity": 3}
         with trap_jobs():
-            self.assertEqual(self.receive(self.order("RO-BACK", [merged])).status, 204)
+            self.assertEqual(self.receive(self.order("RO-BACK", [merged_item(2215, "RO-15", "300.00", 3)])).status, 204)
             order = self.omnitron_orders("RO-BACK")
             delivery = order.picking_ids
             self.take_back(delivery, {"RO-15": 2})  # 2 shipped, 1 left in Odoo's backorder
@@ -467,9 +467,7 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertFalse(self.cancel_calls())
 
     def test_part_of_a_merged_item_coming_back_is_flagged_not_sent_wrong(self):
-        merged = item(2205, "RO-5", "300.00")
-        merged["attributes"] = {"quantity": 3}
-        order, delivery = self.imported("RO-PART", [merged])
+        order, delivery = self.imported("RO-PART", [merged_item(2205, "RO-5", "300.00", 3)])
         with trap_jobs() as trap:
             self.take_back(self.return_in_odoo(delivery, {"RO-5": 1}))
             trap.assert_jobs_count(0)

@@ -7,14 +7,12 @@ check would answer for a consumer, and the test stops at what Odoo would
 send (the sending wizard's choices and alerts, the UBL-TR document)."""
 
 import copy
-import importlib.util
-import pathlib
 
 from lxml import etree
 
 from odoo.tests import tagged
 
-from .common import OmnitronCase, item
+from .common import OmnitronCase, item, load_migration
 
 UBL = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -88,7 +86,7 @@ class TestTurkishEInvoice(OmnitronCase):
         old = {"state_id": False, "city": "İSTANBUL", "street2": "Caferağa Mah., KADIKÖY"}
         billing.write(old)
         shipping.write(dict(old, city="Atlantis"))  # names no province Odoo knows
-        _load_address_migration().migrate(self.env.cr, "18.0.1.3.0")
+        load_migration("18.0.1.4.0", "post-turkish_addresses.py").migrate(self.env.cr, "18.0.1.3.0")
         self.env.invalidate_all()
         self.assertEqual(
             (billing.state_id, billing.city, billing.street2),
@@ -142,12 +140,3 @@ class TestTurkishEInvoice(OmnitronCase):
             ["20.0", "20.0"],
             "KDV on every line, shipping included",
         )
-
-
-def _load_address_migration():
-    """The migration script by file path (its folder's name is not a Python identifier)."""
-    path = pathlib.Path(__file__).parents[1] / "migrations" / "18.0.1.4.0" / "post-turkish_addresses.py"
-    spec = importlib.util.spec_from_file_location("omnitron_migration_18_0_1_4_0_addresses", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

@@ -85,6 +85,19 @@ def take_back(live, receipt_ids):
         assert validate(live, receipt_id) is True
 
 
+def return_in_odoo(live, picking_id):
+    """Odoo's *Return* on a done delivery, one unit of each line, as staff use it: the receipt's id."""
+    wizard = live.rpc(
+        "stock.return.picking",
+        "create",
+        {"picking_id": picking_id},
+        context={"active_model": "stock.picking", "active_id": picking_id},
+    )
+    lines = live.rpc("stock.return.picking.line", "search_read", [("wizard_id", "=", wizard)], ["id"])
+    live.rpc("stock.return.picking.line", "write", [line["id"] for line in lines], {"quantity": 1})
+    return live.rpc("stock.return.picking", "action_create_returns", [wizard])["res_id"]
+
+
 def credit_notes_of(live, orders):
     return live.query(
         "SELECT DISTINCT am.id, am.state FROM account_move am JOIN account_move_line aml ON aml.move_id = am.id "
@@ -146,18 +159,7 @@ def test_twenty_returns_made_in_odoo_make_twenty_cancel_calls_each_once_through_
     prepare_deliveries(live, orders)
     for order in orders.values():
         assert validate(live, order["picking_id"]) is True
-    receipt_ids = []
-    for order in orders.values():
-        wizard = live.rpc(
-            "stock.return.picking",
-            "create",
-            {"picking_id": order["picking_id"]},
-            context={"active_model": "stock.picking", "active_id": order["picking_id"]},
-        )
-        lines = live.rpc("stock.return.picking.line", "search_read", [("wizard_id", "=", wizard)], ["id"])
-        live.rpc("stock.return.picking.line", "write", [line["id"] for line in lines], {"quantity": 1})
-        action = live.rpc("stock.return.picking", "action_create_returns", [wizard])
-        receipt_ids.append(action["res_id"])
+    receipt_ids = [return_in_odoo(live, order["picking_id"]) for order in orders.values()]
     with retry_pattern(live, FAST_RETRIES):
         api.fail_for(OUTAGE)
         outage_began = time.monotonic()
@@ -198,15 +200,7 @@ def test_omnitrons_delivery_of_a_refund_arriving_while_the_job_asks_for_it_waits
     prepare_deliveries(live, orders)
     [(item_pk, order)] = orders.items()
     assert validate(live, order["picking_id"]) is True
-    wizard = live.rpc(
-        "stock.return.picking",
-        "create",
-        {"picking_id": order["picking_id"]},
-        context={"active_model": "stock.picking", "active_id": order["picking_id"]},
-    )
-    lines = live.rpc("stock.return.picking.line", "search_read", [("wizard_id", "=", wizard)], ["id"])
-    live.rpc("stock.return.picking.line", "write", [line["id"] for line in lines], {"quantity": 1})
-    receipt_id = live.rpc("stock.return.picking", "action_create_returns", [wizard])["res_id"]
+    receipt_id = return_in_odoo(live, order["picking_id"])
     api.hang_next(6, path="/cancel/")  # Omnitron takes its time to accept the refund
     take_back(live, [receipt_id])
 
