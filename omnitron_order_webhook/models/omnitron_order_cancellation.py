@@ -317,17 +317,19 @@ class OmnitronOrderCancellation(models.AbstractModel):
         """
         by_invoice = defaultdict(dict)
         for line, wanted in quantities.items():
-            invoice_lines = line.invoice_lines.filtered(
-                lambda invoice_line: (
-                    invoice_line.move_id.move_type == "out_invoice" and invoice_line.move_id.state == "posted"
-                )
-            )
-            for invoice in invoice_lines.move_id.sorted("id", reverse=True):
+            # The line's own invoice lines hold both: what each invoice billed, what each credit
+            # note of it (draft or posted) took back.
+            billed, taken_back = defaultdict(float), defaultdict(float)
+            for invoice_line in line.invoice_lines:
+                move = invoice_line.move_id
+                if move.move_type == "out_invoice" and move.state == "posted":
+                    billed[move] += invoice_line.quantity
+                elif move.move_type == "out_refund" and move.state != "cancel" and move.reversed_entry_id:
+                    taken_back[move.reversed_entry_id] += invoice_line.quantity
+            for invoice in sorted(billed, key=lambda move: move.id, reverse=True):
                 if float_compare(wanted, 0, precision_rounding=line.product_uom.rounding) <= 0:
                     break
-                held = sum(
-                    invoice_lines.filtered(lambda invoice_line, i=invoice: invoice_line.move_id == i).mapped("quantity")
-                ) - self._reversed_of(invoice, line)
+                held = billed[invoice] - taken_back[invoice]
                 taken = min(wanted, held)
                 if float_compare(taken, 0, precision_rounding=line.product_uom.rounding) > 0:
                     by_invoice[invoice][line] = taken
@@ -360,21 +362,6 @@ class OmnitronOrderCancellation(models.AbstractModel):
                 credit_note.write({"invoice_line_ids": commands})
             credit_notes |= credit_note
         return credit_notes
-
-    def _reversed_of(self, invoice, line):
-        """What credit notes of ``invoice`` (draft or posted) already took of sale line ``line``."""
-        credit_notes = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [("reversed_entry_id", "=", invoice.id), ("move_type", "=", "out_refund"), ("state", "!=", "cancel")]
-            )
-        )
-        return sum(
-            credit_notes.invoice_line_ids.filtered(lambda credit_line: line in credit_line.sale_line_ids).mapped(
-                "quantity"
-            )
-        )
 
 
 def _names(credit_notes):
