@@ -233,15 +233,24 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def measure_sizes(odoo, conf, sizes, counts):
-    floor = subprocess.Popen(
-        [sys.executable, str(REPO / "bench" / "floor_worker.py"), conf, odoo.db],
+def start_worker(script, conf, db):
+    """An in-process worker of bench/ (``script``) on database ``db``, once it says it is ready.
+
+    Each reads one JSON request per line on stdin and answers one JSON line.
+    """
+    worker = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / script), conf, db],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert json.loads(floor.stdout.readline())["ready"]
+    assert json.loads(worker.stdout.readline())["ready"], script
+    return worker
+
+
+def measure_sizes(odoo, conf, sizes, counts):
+    floor = start_worker("floor_worker.py", conf, odoo.db)
     peer = Peer(odoo)
     results = {}
     try:
@@ -412,14 +421,7 @@ def workflow_cost(odoo, conf, count):
             odoo.rpc("stock.move", "write", [move["id"]], {"quantity": move["product_uom_qty"], "picked": True})
         odoo.rpc("stock.picking", "button_validate", picking_ids, context={"skip_sms": True})
         order_ids.append(order_id)
-    worker = subprocess.Popen(
-        [sys.executable, str(REPO / "bench" / "workflow_worker.py"), conf, odoo.db],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert json.loads(worker.stdout.readline())["ready"]
+    worker = start_worker("workflow_worker.py", conf, odoo.db)
     samples = {"workflow": [], "by_hand": []}
     try:
         for pair, (first, second) in enumerate(zip(order_ids[::2], order_ids[1::2], strict=True)):
@@ -459,14 +461,7 @@ def return_cost(odoo, conf, sizes, count):
     *Credit Note* on the invoice.
     """
     results = {}
-    worker = subprocess.Popen(
-        [sys.executable, str(REPO / "bench" / "return_worker.py"), conf, odoo.db],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert json.loads(worker.stdout.readline())["ready"]
+    worker = start_worker("return_worker.py", conf, odoo.db)
     try:
         for size in sizes:
             samples = {"omnitron": [], "by_hand": []}
