@@ -38,7 +38,9 @@ metadata = metadata_from_addon_dir(
     {
         # The manifest names the module to import (sentry_sdk); manifestoo-core passes names it
         # does not know through unchanged, so name the distribution, at the version the code needs.
-        "external_dependencies_override": {"python": {"sentry_sdk": "sentry-sdk>=2.0"}},
+        "external_dependencies_override": {
+            "python": {"sentry_sdk": "sentry-sdk>=2.0,<4", "requests": "requests>=2.25,<3"}
+        },
         # The manifest's version as is. (OCA's published wheels append ".N", the number of git
         # commits since the version last changed; remove this line to do the same.)
         "post_version_strategy_override": POST_VERSION_STRATEGY_NONE,

@@ -223,3 +223,67 @@ def test_a_500_without_exception_is_reported_as_an_error(client, transport):
     (event,) = transport.events()
     assert event["level"] == "error"
     assert event["fingerprint"] == ["omnitron-order-webhook", "failed", "config_error"]
+
+
+def test_the_private_client_builds_under_the_installed_sentry_major():
+    # sentry-sdk 3 refuses sentry-sdk 2's include_local_variables (TypeError): the
+    # options are chosen by what the installed major knows, with the same privacy.
+    options = reporting.private_client_options()
+    assert options["attach_stacktrace"] is False
+    if "data_collection" in options:
+        assert options["data_collection"]["stack_frame_variables"] is False
+        assert options["data_collection"]["frame_context_lines"] == 0
+    else:
+        assert options["include_local_variables"] is False
+        assert options["include_source_context"] is False
+    client = sentry_sdk.Client("https://public@127.0.0.1/9", transport=MemoryTransport(), **options)
+    assert client.is_active()
+    client.close()
+
+
+def test_no_local_variables_leave_even_when_the_global_client_collects_them(transport):
+    # The process's own client (a merchant's Sentry set-up) collects frame variables
+    # and attaches stacks by default; a private report still carries neither.
+    ambient = MemoryTransport()
+    sentry_sdk.init("https://public@127.0.0.1/5", transport=ambient, default_integrations=False, attach_stacktrace=True)
+    try:
+        sentry_sdk.get_global_scope().set_client(sentry_sdk.get_client())
+        private = reporting.private_client_options()
+        client = sentry_sdk.Client("https://public@127.0.0.1/6", transport=transport, **private)
+
+        def fail(secret_local="hidden-local-value"):
+            raise ValueError("boom")
+
+        try:
+            fail()
+        except ValueError as error:
+            reporting.report_failure(client, error, reason="internal_error", tags=tags())
+        reporting.report_ignored(client, reason="duplicate_order", detail="again", tags=tags())
+        reporting.report_ignored(sentry_sdk.get_client(), reason="duplicate_order", detail="again", tags=tags())
+        client.flush(timeout=2)
+        sentry_sdk.get_client().flush(timeout=2)
+        failure, ignored = transport.events()
+        frames = failure["exception"]["values"][0]["stacktrace"]["frames"]
+        assert [frame["function"] for frame in frames][-1] == "fail"
+        assert all("vars" not in frame and "context_line" not in frame for frame in frames)
+        assert not ignored.get("threads", {}).get("values")
+        (ambient_event,) = ambient.events()
+        assert not ambient_event.get("threads", {}).get("values"), "no stack attached to our message"
+        assert "hidden-local-value" not in transport.raw() + ambient.raw()
+        client.close()
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.get_global_scope().set_client(None)
+
+
+def test_a_failure_reports_its_cause_too(client, transport):
+    try:
+        try:
+            raise KeyError("inner")
+        except KeyError as inner:
+            raise RuntimeError("outer") from inner
+    except RuntimeError as error:
+        reporting.report_failure(client, error, reason="internal_error", tags=tags())
+    client.flush(timeout=2)
+    (event,) = transport.events()
+    assert [value["type"] for value in event["exception"]["values"]] == ["KeyError", "RuntimeError"]

@@ -13,9 +13,10 @@ variables reach Sentry, and every personal or secret value of the delivery
 import functools
 import logging
 import threading
+import traceback
 
 import sentry_sdk
-from sentry_sdk.utils import event_from_exception
+from sentry_sdk.consts import DEFAULT_OPTIONS
 
 from . import const, privacy
 from .const import STATE_FAILED, STATE_IGNORED
@@ -26,13 +27,40 @@ FILTERED = privacy.FILTERED
 _private_clients = {}  # dsn -> sentry_sdk.Client
 _private_clients_lock = threading.Lock()
 
-# Options of every event we build ourselves, whatever the client's own options.
-_EVENT_OPTIONS = {
-    "include_local_variables": False,
-    "include_source_context": False,
-    "max_value_length": 1024,
-    "in_app_include": ["odoo.addons.omnitron_order_webhook"],
-}
+MAX_VALUE_LENGTH = 1024  # characters of an exception's message
+IN_APP_PREFIX = "odoo.addons.omnitron_order_webhook"
+
+
+def private_client_options():
+    """The private client's options under the installed sentry-sdk major.
+
+    sentry-sdk 2 says "no local variables, no source" with
+    ``include_local_variables`` / ``include_source_context``; sentry-sdk 3
+    removed both (an unknown option is a TypeError) for ``data_collection``,
+    whose defaults collect frame variables and user data. Either way the
+    same privacy: nothing collected automatically, no stack attached to a
+    message (``attach_stacktrace`` is on by default from 3.0).
+    """
+    options = {
+        "default_integrations": False,
+        "auto_enabling_integrations": False,
+        "attach_stacktrace": False,
+        "before_send": _drop_request_data,
+    }
+    if "data_collection" in DEFAULT_OPTIONS:  # sentry-sdk 3 (and the last 2.x releases)
+        options["data_collection"] = {
+            "user_info": False,
+            "stack_frame_variables": False,
+            "frame_context_lines": 0,
+            "http_bodies": [],
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "off"}, "response": {"mode": "off"}},
+            "url_query_params": {"mode": "off"},
+        }
+    else:  # sentry-sdk 2 (send_default_pii is off by default)
+        options["include_local_variables"] = False
+        options["include_source_context"] = False
+    return {key: value for key, value in options.items() if key in DEFAULT_OPTIONS}
 
 
 def client_for(dsn, transport=None):
@@ -45,14 +73,7 @@ def client_for(dsn, transport=None):
     with _private_clients_lock:
         client = _private_clients.get(dsn)
         if client is None:
-            client = sentry_sdk.Client(
-                dsn,
-                transport=transport,
-                default_integrations=False,
-                auto_enabling_integrations=False,
-                include_local_variables=False,  # personal data never leaves (send_default_pii is off by default)
-                before_send=_drop_request_data,
-            )
+            client = sentry_sdk.Client(dsn, transport=transport, **private_client_options())
             _private_clients[dsn] = client
         return client
 
@@ -111,6 +132,9 @@ def report_ignored(client, *, reason, detail, tags, sensitive_values=(), kind="i
         "logger": "omnitron_order_webhook",
         "tags": tags,
         "fingerprint": ["omnitron-order-webhook", kind, reason],
+        # No stack: a client with attach_stacktrace (sentry-sdk 3's default)
+        # attaches one only to an event without threads, with its frames' variables.
+        "threads": {"values": []},
     }
     return _capture(client, event)
 
@@ -119,16 +143,54 @@ def report_failure(client, error, *, reason, tags, sensitive_values=()):
     """A failed import or a configuration error, as the exception itself."""
     if client is None:
         return None
-    event, _hint = event_from_exception(error, client_options=_EVENT_OPTIONS)
-    event.update(
-        {
-            "level": "error",
-            "logger": "omnitron_order_webhook",
-            "tags": tags,
-            "fingerprint": ["omnitron-order-webhook", "failed", reason, type(error).__name__],
-        }
-    )
+    event = {
+        "exception": {"values": exception_values(error)},
+        "level": "error",
+        "logger": "omnitron_order_webhook",
+        "tags": tags,
+        "fingerprint": ["omnitron-order-webhook", "failed", reason, type(error).__name__],
+    }
     return _capture(client, scrub(event, sensitive_values))
+
+
+def exception_values(error):
+    """Sentry's exception interface for ``error`` and its causes, oldest first.
+
+    Built here rather than by ``sentry_sdk.utils.event_from_exception``: that
+    helper serialises each frame's local variables by the options of the
+    process's *global* client (sentry-sdk 3 takes no options of ours), so
+    the payload's values could leave through another client's settings.
+    Each frame says where (module, function, line), never what it held.
+    """
+    chain, seen = [], set()
+    while error is not None and id(error) not in seen and len(chain) < 10:
+        seen.add(id(error))
+        chain.append(error)
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    values = []
+    for item in reversed(chain):
+        frames = []
+        for frame, lineno in traceback.walk_tb(item.__traceback__):
+            module = frame.f_globals.get("__name__")
+            frames.append(
+                {
+                    "filename": frame.f_code.co_filename,
+                    "function": frame.f_code.co_name,
+                    "module": module,
+                    "lineno": lineno,
+                    "in_app": bool(module and module.startswith(IN_APP_PREFIX)),
+                }
+            )
+        values.append(
+            {
+                "type": type(item).__name__,
+                "module": type(item).__module__,
+                "value": str(item)[:MAX_VALUE_LENGTH],
+                "mechanism": {"type": "omnitron_order_webhook", "handled": True},
+                "stacktrace": {"frames": frames},
+            }
+        )
+    return values
 
 
 def _capture(client, event):
@@ -165,4 +227,10 @@ def _drop_request_data(event, _hint):
     """Our private client's last line: no request, user or extra data at all."""
     for key in ("request", "user", "extra", "breadcrumbs"):
         event.pop(key, None)
+    stacks = [value.get("stacktrace") for value in (event.get("exception") or {}).get("values") or ()]
+    stacks += [thread.get("stacktrace") for thread in (event.get("threads") or {}).get("values") or ()]
+    for stack in stacks:
+        for frame in (stack or {}).get("frames") or ():
+            for key in ("vars", "pre_context", "context_line", "post_context"):
+                frame.pop(key, None)
     return event
