@@ -22,6 +22,12 @@ if "omnitron_order_webhook" not in sys.modules:
     sys.modules["omnitron_order_webhook"] = package
 
 _SAMPLE = json.loads(SAMPLE_PATH.read_text(encoding="utf-8"))
+# Every shape of an address part that Akinon's code and documentation show (the Odoo tier reads the same file).
+ADDRESS_SHAPES = {
+    name: shape
+    for name, shape in json.loads((SAMPLE_PATH.parent / "address_shapes.json").read_text(encoding="utf-8")).items()
+    if not name.startswith("_")
+}
 
 
 @pytest.fixture

@@ -19,8 +19,12 @@ def test_the_modules_doctests_hold():
 
 
 def test_the_limits_of_a_run():
-    assert (catch_up.PAGE_SIZE, catch_up.MAX_PAGES, catch_up.DEFAULT_STATUSES) == (50, 20, "400")
-    assert parse_statuses(catch_up.DEFAULT_STATUSES) == ("400",)
+    assert (catch_up.PAGE_SIZE, catch_up.MAX_PAGES) == (50, 20)
+    # Akinon's ERP flow lists what is unsent and not cancelled: every status from approved on.
+    defaults = parse_statuses(catch_up.DEFAULT_STATUSES)
+    assert defaults == ("400", "450", "500", "510", "520", "540", "544", "545", "547", "550")
+    assert all(const.ORDER_STATUSES[code][1] == "sale" for code in defaults)
+    assert {code for code, (_name, state) in const.ORDER_STATUSES.items() if state == "sale"} == set(defaults)
 
 
 # Statuses ----------------------------------------------------------------------------
@@ -77,16 +81,103 @@ def test_read_page_keeps_the_pks_in_order_the_next_url_and_the_count():
         "previous": None,
         "results": [{"pk": 9, "number": "A"}, {"pk": 3, "extra": {"nested": True}}],
     }
-    assert read_page(document) == Page(pks=(9, 3), next_url="http://o.example.com/api/i1/orders/?page=2", count=60)
+    page = read_page(document)
+    assert (page.pks, page.has_next, page.count) == ((9, 3), True, 60)
 
 
 def test_read_page_of_an_empty_last_page_without_a_count():
-    assert read_page({"results": []}) == Page(pks=(), next_url=None, count=None)
+    assert read_page({"results": []}) == Page(pks=(), has_next=False, count=None)
 
 
 def test_a_page_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        read_page({"results": []}).next_url = "http://elsewhere/"
+        read_page({"results": []}).has_next = True
+
+
+def test_a_summary_says_its_status_channel_and_date_in_whatever_shape_and_odd_ones_are_unsaid():
+    page = read_page(
+        {
+            "results": [
+                {"pk": 1, "status": "450", "channel": 20, "modified_date": "2026-12-07T10:00:00Z"},
+                {"pk": 2, "status": 500, "channel": {"pk": 21, "name": "Trendyol"}},
+                {"pk": 3, "status": {"code": "400"}, "channel": "web", "modified_date": 5},
+            ]
+        }
+    )
+    assert page.orders == (
+        catch_up.Listed(1, "450", 20, "2026-12-07T10:00:00Z"),
+        catch_up.Listed(2, "500", 21),
+        catch_up.Listed(3),
+    )
+
+
+# What is not fetched ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("listed", "reason"),
+    [
+        (catch_up.Listed(9, "400", 20), None),
+        (catch_up.Listed(9, "550", 20), None),
+        (catch_up.Listed(9), None),  # a summary that says nothing: the detail decides
+        (catch_up.Listed(9, "100", 20), "status"),
+        (catch_up.Listed(9, "600", 20), "status"),
+        (catch_up.Listed(9, "200", 20), "status"),
+        (catch_up.Listed(9, "400", 22), "channel_not_allowed"),
+        (catch_up.Listed(9, "400", 23), "channel_not_allowed"),
+        (catch_up.Listed(4, "400", 20), "below_min_omnitron_id"),
+    ],
+)
+def test_what_the_summary_says_settles_whether_the_detail_is_fetched(listed, reason):
+    statuses = parse_statuses(catch_up.DEFAULT_STATUSES)
+    assert catch_up.skip_reason(listed, statuses, frozenset({20, 23}), frozenset({23}), min_pk=5) == reason
+
+
+# An order's items read apart from its detail ------------------------------------------
+
+
+def test_items_path_pages_the_items_of_one_order():
+    assert catch_up.items_path(31999, 1) == "/api/i1/order_item/detailed_integration/?order=31999&limit=50&page=1"
+
+
+def test_a_detail_without_items_takes_the_items_read_apart(sample):
+    detail = {key: value for key, value in sample["payload"].items() if key != "orderitem_set"}
+    assert catch_up.needs_items(detail) and not catch_up.needs_items(sample["payload"])
+    items, has_next, count = catch_up.read_items_page(
+        {"count": 1, "next": None, "results": [{**sample["payload"]["orderitem_set"][0], "order": 31999}]}, 31999
+    )
+    assert (has_next, count) == (False, 1)
+    payload = catch_up.with_items(detail, items, count)
+    assert validation.parse_webhook_call({"event": {"type": "order.created", "uuid": "u"}, "payload": payload})
+    assert "order" not in payload["orderitem_set"][0]
+
+
+@pytest.mark.parametrize(
+    ("document", "path", "words"),
+    [
+        ([], "payload.orderitem_set", "answered a list, not a page of items"),
+        ({"detail": "x"}, "payload.orderitem_set", "an object without a results list"),
+        ({"results": [7]}, "payload.orderitem_set[0]", "must be an object"),
+        ({"results": [{"pk": 1, "order": 32000}]}, "payload.orderitem_set[0].order", "not the listed 31999"),
+        ({"results": [{"pk": 1, "order": {"pk": 32000}}]}, "payload.orderitem_set[0].order", "32000"),
+        ({"results": [], "count": -1}, "payload.orderitem_set", "count must be a whole number"),
+    ],
+)
+def test_an_items_answer_that_is_not_this_orders_items_is_refused_naming_its_path(document, path, words):
+    with pytest.raises(validation.InvalidPayload) as refused:
+        catch_up.read_items_page(document, 31999)
+    assert any(error.path == path and words in error.message for error in refused.value.errors), refused.value
+
+
+def test_more_items_than_the_items_endpoint_counted_are_refused(sample):
+    item = sample["payload"]["orderitem_set"][0]
+    with pytest.raises(validation.InvalidPayload, match="answered 3 items; its count said 2"):
+        catch_up.with_items({"pk": 1}, (item, item, item), count=2)
+
+
+def test_a_detail_naming_another_order_than_the_listed_one_is_refused():
+    (error,) = catch_up.identity_errors({"pk": 32000}, 31999)
+    assert (error.path, error.message) == ("payload.pk", "names order 32000, not the listed 31999")
 
 
 @pytest.mark.parametrize(

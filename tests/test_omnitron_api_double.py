@@ -119,7 +119,7 @@ def test_mark_sent_refuses_anything_else(api, session, body, field):
 
 def test_bulk_status_update_echoes_a_valid_set(api, session):
     items = [
-        {"id": 1, "status": "450", "invoice_number": "ABC2024000000001", "invoice_date": "2024-05-01"},
+        {"id": 1, "status": "450", "invoice_number": "ABC2024000000001", "invoice_date": "2021-07-14T00:00:00.000000Z"},
         {
             "id": 2,
             "status": "500",
@@ -146,6 +146,8 @@ def test_bulk_status_update_echoes_a_valid_set(api, session):
         ([{"id": 1, "status": "450"}, {"id": 1, "status": "500"}], "id"),
         ([{"id": 1, "status": "450", "colour": "red"}], "colour"),
         ([{"id": 1, "status": "450", "invoice_date": "01/05/2024"}], "invoice_date"),
+        # A bare date: the documented form is a date and time (omnitron_contract.md §4).
+        ([{"id": 1, "status": "450", "invoice_date": "2024-05-01"}], "invoice_date"),
         ([{"id": 1, "status": "500", "tracking_number": 123}], "tracking_number"),
     ],
 )
@@ -643,3 +645,43 @@ def test_the_cli_can_seed_orders():
     finally:
         process.terminate()
         process.wait(5)
+
+
+# -- the other shapes Akinon documents ---------------------------------------------
+
+ITEMS = "/api/i1/order_item/detailed_integration/"
+
+
+def test_a_detail_without_items_leaves_them_to_the_items_endpoint_paged(api, session, sample):
+    api.items_apart = True
+    payload = sample["payload"]
+    payload["orderitem_set"] = [dict(payload["orderitem_set"][0], pk=pk) for pk in range(1, 13)]
+    api.add_order(payload)
+    detail = session.get(detail_url(api, 31999), timeout=5).json()
+    assert "orderitem_set" not in detail and detail["number"] == "202531672482"
+    first = session.get(f"{api.url}{ITEMS}", params={"order": 31999, "limit": 10}, timeout=5).json()
+    assert first["count"] == 12 and [item["pk"] for item in first["results"]] == list(range(1, 11))
+    assert {item["order"] for item in first["results"]} == {31999}
+    second = session.get(f"{api.url}{ITEMS}", params={"order": 31999, "limit": 10, "page": 2}, timeout=5).json()
+    assert [item["pk"] for item in second["results"]] == [11, 12] and second["next"] is None
+    assert session.get(f"{api.url}{ITEMS}", params={"order": "x"}, timeout=5).status_code == 400
+
+
+def test_next_names_the_host_it_is_told_and_counting_pages_still_reads_them(api, session):
+    api.next_host = "omnitron-internal.proxy:8080"
+    for pk in range(1, 13):
+        api.add_order(an_order(pk))
+    page = list_orders(api, session, is_send="False", page="1").json()
+    assert page["next"].startswith("http://omnitron-internal.proxy:8080/api/i1/orders/?")
+    assert [o["pk"] for o in list_orders(api, session, is_send="False", page="2").json()["results"]] == [11, 12]
+
+
+def test_a_cancel_makes_a_cancellation_plan_naming_its_items(api, session):
+    api.add_order(an_order(7, orderitem_set=[{"pk": 71}, {"pk": 72}]))
+    assert cancel(api, session, is_all=False, cancel_items=[72], reasons={"72": 3}).status_code == 200
+    assert cancel(api, session, is_all=False, cancel_items=[71], reasons={"71": 3}, is_cargo_refund=True).ok
+    cancelled, refunded = api.plans
+    assert cancelled["event"]["type"] == "cancellation_plan.created"
+    assert (cancelled["payload"]["plan_type"], refunded["payload"]["plan_type"]) == ("cancel", "refund")
+    assert cancelled["payload"]["order"]["pk"] == 7 and cancelled["payload"]["order"]["status"] == "50"
+    assert [entry["order_item"]["pk"] for entry in cancelled["payload"]["cancellationplanorderitem_set"]] == [72]

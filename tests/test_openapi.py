@@ -111,7 +111,10 @@ def test_every_documented_length_limit_is_the_validators():
         assert fields["email"]["maxLength"] == const.MAX_EMAIL
         assert fields["phone_number"]["maxLength"] == const.MAX_PHONE
     assert address["company_name"]["maxLength"] == const.MAX_COMPANY_NAME
-    assert address["district"]["maxLength"] == address["tax_office"]["maxLength"] == const.MAX_PLACE
+    part = schemas["AddressPart"]["oneOf"]
+    assert part[0]["properties"]["name"]["maxLength"] == part[1]["maxLength"] == const.MAX_PLACE
+    assert address["tax_office"]["maxLength"] == const.MAX_PLACE
+    assert {address[key]["$ref"] for key in ("city", "township", "district")} == {"#/components/schemas/AddressPart"}
     assert item["product"]["properties"]["sku"]["maxLength"] == const.MAX_SKU
     assert item["e_archive_url"]["maxLength"] == const.MAX_LONG_TEXT
     quantity = item["attributes"]["properties"]["quantity"]["oneOf"][0]

@@ -57,7 +57,7 @@ def test_an_invoiced_item_not_shipped_is_sent_as_450_with_invoice_number_and_iso
         "id": ITEM,
         "status": "450",
         "invoice_number": "INV/2024/00001",
-        "invoice_date": "2024-05-02",
+        "invoice_date": "2024-05-02T00:00:00.000000Z",
     }
 
 
@@ -68,7 +68,7 @@ def test_a_shipped_and_invoiced_item_is_sent_as_500_with_both():
         "tracking_number": "YK123",
         "shipping_company": "yurtici",
         "invoice_number": "INV/2024/00001",
-        "invoice_date": "2024-05-02",
+        "invoice_date": "2024-05-02T00:00:00.000000Z",
     }
 
 
@@ -124,7 +124,7 @@ def test_a_changed_shipping_company_or_invoice_is_sent_again():
     carrier = facts(status="500", tracking_number="YK123", shipping_company="aras", **SHIPPED)
     invoice = facts(status="450", invoice_number="INV/2024/00001", invoice_date=date(2024, 5, 1), **INVOICED)
     assert outbound.item_update(carrier)["shipping_company"] == "yurtici"
-    assert outbound.item_update(invoice)["invoice_date"] == "2024-05-02"
+    assert outbound.item_update(invoice)["invoice_date"] == "2024-05-02T00:00:00.000000Z"
 
 
 def test_an_invoice_added_to_a_shipped_item_is_sent_with_the_status_omnitron_has():
@@ -135,7 +135,7 @@ def test_an_invoice_added_to_a_shipped_item_is_sent_with_the_status_omnitron_has
         "tracking_number": "YK123",
         "shipping_company": "yurtici",
         "invoice_number": "INV/2024/00001",
-        "invoice_date": "2024-05-02",
+        "invoice_date": "2024-05-02T00:00:00.000000Z",
     }
 
 
@@ -175,7 +175,12 @@ def test_bulk_status_body_lists_only_the_changed_items_in_their_order():
     body = outbound.bulk_status_body([facts(SECOND, **INVOICED), unchanged, facts(49000), facts(ITEM + 5, **SHIPPED)])
     assert body == {
         "orderitem_set": [
-            {"id": SECOND, "status": "450", "invoice_number": "INV/2024/00001", "invoice_date": "2024-05-02"},
+            {
+                "id": SECOND,
+                "status": "450",
+                "invoice_number": "INV/2024/00001",
+                "invoice_date": "2024-05-02T00:00:00.000000Z",
+            },
             {"id": ITEM + 5, "status": "500", "tracking_number": "YK123", "shipping_company": "yurtici"},
         ]
     }
@@ -221,12 +226,13 @@ def test_after_recording_what_omnitron_accepted_nothing_is_sent_again():
 
 
 def test_cancel_body_of_the_whole_order_names_no_items_but_gives_each_a_reason():
-    assert outbound.cancel_body(31999, [SECOND, ITEM], 7, whole_order=True) == {
+    assert outbound.cancel_body(31999, [SECOND, ITEM], 7, whole_order=True, cargo_refund=True) == {
         "order": 31999,
         "is_all": True,
         "cancel_items": [],
         "reasons": {str(ITEM): 7, str(SECOND): 7},
         "forced_refund_amount": None,
+        "is_cargo_refund": True,  # the shipping Odoo records as refunded is asked for
     }
 
 
@@ -238,6 +244,7 @@ def test_cancel_body_of_some_items_lists_them_sorted_with_string_keyed_reasons()
         "cancel_items": [ITEM, SECOND],
         "reasons": {"48161": 3, "48162": 3},
         "forced_refund_amount": None,
+        "is_cargo_refund": False,  # said, not left to Omnitron's default
     }
     assert all(isinstance(key, str) for key in body["reasons"])
 

@@ -333,3 +333,23 @@ def test_a_bad_quantity_key_is_a_config_error_naming_the_setting(text):
         settings.parse_settings({key: text})
     assert key in str(caught.value)
     assert caught.value.params["value"] == text
+
+
+def test_a_plan_names_its_items_as_objects_or_pks_and_without_them_says_none(plan):
+    assert parse_cancellation_plan(plan).item_pks is None  # the public sample stops before them
+    plan["payload"]["cancellationplanorderitem_set"] = [
+        {"pk": 1, "order_item": {"pk": 71, "order": 1883}},
+        {"pk": 2, "order_item": 72},
+        {"order_item": 71},
+    ]
+    assert parse_cancellation_plan(plan).item_pks == (71, 72)
+
+
+def test_a_plan_item_in_no_documented_shape_is_refused_naming_its_path(plan):
+    plan["payload"]["cancellationplanorderitem_set"] = [7, {"order_item": {"pk": "x"}}]
+    with pytest.raises(InvalidPayload) as refused:
+        parse_cancellation_plan(plan)
+    assert [error.path for error in refused.value.errors] == [
+        "payload.cancellationplanorderitem_set[0]",
+        "payload.cancellationplanorderitem_set[1].order_item.pk",
+    ]

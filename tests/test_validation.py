@@ -357,3 +357,47 @@ def test_the_default_bound_of_units_refuses_a_thousand_items_of_a_hundred_thousa
     default = settings.SETTINGS_BY_NAME["max_order_units"].default
     with pytest.raises(InvalidPayload, match=f"at most {default} "):
         parse_webhook_call(sample, max_order_units=default)
+
+
+# -- addresses in every shape Omnitron sends --------------------------------------
+
+from conftest import ADDRESS_SHAPES  # noqa: E402 - beside the tests that use it
+
+
+@pytest.mark.parametrize("shape", sorted(ADDRESS_SHAPES))
+@pytest.mark.parametrize("key", ["shipping_address", "billing_address"])
+def test_an_address_part_is_read_in_every_shape_omnitron_sends(sample, shape, key):
+    sample["payload"][key].update(ADDRESS_SHAPES[shape]["address"])
+    address = getattr(parse_webhook_call(sample).order, key)
+    kept = ADDRESS_SHAPES[shape]["kept"]
+    assert (address.country_code, address.city, address.township, address.district) == (
+        kept["country"],
+        kept["city"],
+        kept["township"],
+        kept["district"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("district", "path", "words"),
+    [
+        (["CAFERAĞA MAH"], "payload.shipping_address.district", "an object with a name, a name or an id, not a list"),
+        (True, "payload.shipping_address.district", "not a boolean"),
+        ({"pk": 1, "name": ["x"]}, "payload.shipping_address.district.name", "must be a string"),
+        ({"pk": "x"}, "payload.shipping_address.district.pk", "must be an integer"),
+        ({"name": "M" * 129}, "payload.shipping_address.district.name", "at most 128"),
+    ],
+)
+def test_an_address_part_in_no_shape_omnitron_sends_is_refused_naming_its_path(sample, district, path, words):
+    sample["payload"]["shipping_address"]["district"] = district
+    with pytest.raises(InvalidPayload) as refused:
+        parse_webhook_call(sample)
+    assert any(error.path == path and words in error.message for error in refused.value.errors), refused.value
+
+
+def test_the_tckn_and_e_invoice_status_of_an_address_are_read(sample):
+    sample["payload"]["billing_address"].update(identity_number="10000000146", e_bill_taxpayer=True)
+    sample["payload"]["shipping_address"].pop("e_bill_taxpayer", None)
+    order = parse_webhook_call(sample).order
+    assert (order.billing_address.identity_number, order.billing_address.e_bill_taxpayer) == ("10000000146", True)
+    assert order.shipping_address.e_bill_taxpayer is None

@@ -40,6 +40,8 @@ CANCEL_PATH = "/api/i1/orders/{pk}/cancel/"
 # The read side ("Pulling orders"): the orders list (DRF page-number pagination) and one order's detail.
 LIST_PATH = "/api/i1/orders/"
 DETAIL_PATH = "/api/i1/orders_integration/{pk}/detailed_integration/"
+# An order's items when its detail does not nest them (Akinon: "Get Order Item Detail", ?order={pk}, paginated).
+ITEMS_PATH = "/api/i1/order_item/detailed_integration/"
 
 # Akinon's own client allows itself at most 3 logins per 6 minutes.
 MAX_LOGINS = 3
@@ -141,46 +143,6 @@ def url_has_credentials(url):
     except ValueError:
         return False
     return "@" in parts.netloc
-
-
-def _origin(parts):
-    """(scheme, host, port) of split URL ``parts``, with the scheme's default port spelled out."""
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1  # not a port number: matches no API URL
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
-def same_origin_path(next_url, base_url):
-    """The path and query to ask for ``next_url`` (a DRF page's ``next``) through a ``Client`` of ``base_url``.
-
-    The next page is fetched with our key: it is followed only on the API
-    URL's own scheme, host and port, and below its path, so an answer can
-    never send the key elsewhere. Any other ``next`` raises PermanentFailure
-    (trying again would get the same link). The returned path is relative to
-    ``base_url``, as ``Client.call`` takes it.
-
-    >>> same_origin_path("https://o.example.com/t/api/i1/orders/?page=2&status=400", "https://o.example.com:443/t")
-    '/api/i1/orders/?page=2&status=400'
-    """
-    base = urlsplit(str(base_url).strip())
-    try:
-        target = urlsplit(next_url) if isinstance(next_url, str) else None
-    except ValueError:
-        target = None
-    if target is None or not target.scheme or not target.netloc:
-        raise PermanentFailure(f"Omnitron's next page is not an absolute URL ({str(next_url)[:200]!r}); not followed.")
-    prefix = base.path.rstrip("/")
-    if _origin(target) != _origin(base) or "@" in target.netloc or not target.path.startswith(prefix + "/"):
-        scheme, host, port = _origin(target)
-        raise PermanentFailure(
-            f"Omnitron's next page is at {scheme}://{host}:{port}{target.path[:200]}, outside the API URL "
-            f"{base.scheme}://{base.hostname}:{_origin(base)[2]}{prefix}/; not followed, so the key goes nowhere else."
-        )
-    path = target.path[len(prefix) :]
-    return f"{path}?{target.query}" if target.query else path
 
 
 def _send(session, method, url, timeout, body=None, headers=None):

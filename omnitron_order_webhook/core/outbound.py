@@ -40,6 +40,29 @@ def _day(value):
     return value.date() if isinstance(value, datetime) else value
 
 
+def invoice_datetime(day):
+    """The invoice date as the bulk update documents it: a date and time in UTC.
+
+    Akinon's example is ``"2021-07-14T00:00:00.000000Z"`` and Omnitron's own
+    items carry datetimes; a bare date is refused by a DRF ``DateTimeField`` on
+    Django before 4.0. The invoice's day is sent as its midnight, the form
+    documented, whatever Omnitron's Django.
+
+    >>> invoice_datetime(date(2026, 12, 7))
+    '2026-12-07T00:00:00.000000Z'
+    """
+    return f"{_day(day).isoformat()}T00:00:00.000000Z"
+
+
+def parse_invoice_datetime(text):
+    """The naive UTC datetime of what ``invoice_datetime`` sent (a bare date read too, as sent before).
+
+    >>> parse_invoice_datetime("2026-12-07T00:00:00.000000Z"), parse_invoice_datetime("2026-12-07")
+    (datetime.datetime(2026, 12, 7, 0, 0), datetime.datetime(2026, 12, 7, 0, 0))
+    """
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
 def item_update(item):
     """The ``orderitem_set`` entry that tells Omnitron what Odoo did with ``item``, or None.
 
@@ -66,13 +89,13 @@ def item_update(item):
             entry["shipping_company"] = item.carrier_code
     if item.invoice_name:
         entry["invoice_number"] = item.invoice_name
-        entry["invoice_date"] = item.invoice_day.isoformat() if item.invoice_day else None
+        entry["invoice_date"] = invoice_datetime(item.invoice_day) if item.invoice_day else None
     has = {
         "status": item.status,
         "tracking_number": item.tracking_number,
         "shipping_company": item.shipping_company,
         "invoice_number": item.invoice_number,
-        "invoice_date": _day(item.invoice_date).isoformat() if item.invoice_date else None,
+        "invoice_date": invoice_datetime(item.invoice_date) if item.invoice_date else None,
     }
     if all(has[key] == value for key, value in entry.items() if key != "id"):
         return None  # Omnitron has all of it already
@@ -96,12 +119,16 @@ def accepted_values(entry):
         if key in entry:
             values[field] = entry[key]
     if entry.get("invoice_date"):
-        values["omnitron_invoice_date"] = datetime.fromisoformat(entry["invoice_date"])
+        values["omnitron_invoice_date"] = parse_invoice_datetime(entry["invoice_date"])
     return values
 
 
-def cancel_body(order_pk, item_pks, reason_id, whole_order):
-    """The body of ``orders/{pk}/cancel/``: the whole order, or only ``item_pks``."""
+def cancel_body(order_pk, item_pks, reason_id, whole_order, cargo_refund=False):
+    """The body of ``orders/{pk}/cancel/``: the whole order, or only ``item_pks``.
+
+    ``is_cargo_refund`` is always said (Omnitron's default is false): the
+    shipping is refunded exactly when Odoo records it as refunded.
+    """
     item_pks = sorted(item_pks)
     return {
         "order": order_pk,
@@ -109,6 +136,7 @@ def cancel_body(order_pk, item_pks, reason_id, whole_order):
         "cancel_items": [] if whole_order else item_pks,
         "reasons": {str(pk): reason_id for pk in item_pks},
         "forced_refund_amount": None,
+        "is_cargo_refund": bool(cargo_refund),
     }
 
 
@@ -128,8 +156,7 @@ def return_body(order_pk, item_pks, reason_id, cargo_refund, refund_invoice_numb
     Never the whole order (a return names its items); ``refund_invoice_number``
     only once the credit note is posted (omitted, not null, before).
     """
-    body = cancel_body(order_pk, item_pks, reason_id, whole_order=False)
-    body["is_cargo_refund"] = bool(cargo_refund)
+    body = cancel_body(order_pk, item_pks, reason_id, whole_order=False, cargo_refund=cargo_refund)
     if refund_invoice_number:
         body["refund_invoice_number"] = refund_invoice_number
     return body

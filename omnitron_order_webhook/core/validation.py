@@ -67,6 +67,8 @@ class Address:
     company_name: str | None
     tax_no: str | None
     tax_office: str | None
+    identity_number: str | None = None  # the TCKN of a person (e-Arşiv), when Omnitron has it
+    e_bill_taxpayer: bool | None = None  # registered for e-Fatura, as Omnitron knows it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +159,9 @@ class CancellationPlanCall:
     plan_pk: int
     plan_type: str  # "cancel" or "refund" (absent: cancel)
     order: PlanOrder
+    # The Omnitron items the plan cancels or refunds (cancellationplanorderitem_set), in
+    # order; None when the plan does not list them (the public sample stops before them).
+    item_pks: tuple | None = None
 
 
 _MISSING = object()
@@ -308,6 +313,32 @@ class _Reader:
                 self.error(path, "may not be empty")
             return None
         return value
+
+    def place(self, parent, key, path, max_length=const.MAX_PLACE):
+        """The name of an address part (city, township, district), in any shape Omnitron sends.
+
+        Omnitron's address model nests each part as an object (``{"pk": 61802,
+        "name": "AKÖREN MAH", "city": 1, …}``); older or other serializers send
+        a name, or only the part's id (a number, or digits in a string, as
+        Akinon's channel_app ``AddressDto`` carries them). An id names nothing
+        a person can read, so it is accepted and kept as no name.
+        """
+        value = self._fetch(parent, key, path, False, True)
+        if value is _MISSING:
+            return None
+        if isinstance(value, dict):
+            if value.get("name") is None:
+                self.integer(value, "pk", f"{path}.pk", required=False, nullable=True, minimum=0)
+                return None
+            return self.text(value, "name", f"{path}.name", max_length=max_length)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+            return None
+        if not isinstance(value, str):
+            self.error(path, f"must be an object with a name, a name or an id, not {_json_type(value)}")
+            return None
+        return self.text(parent, key, path, max_length=max_length)
 
     def integer(self, parent, key, path, required=True, nullable=False, minimum=1):
         value = self._fetch(parent, key, path, required, nullable)
@@ -468,6 +499,7 @@ def parse_cancellation_plan(document, now=None):
         ),
         modified_date=reader.datetime(data, "modified_date", "payload.order.modified_date", ahead_ok=True),
     )
+    item_pks = _read_plan_items(reader, payload)
     if reader.errors:
         raise InvalidPayload(reader.errors)
     return CancellationPlanCall(
@@ -476,7 +508,33 @@ def parse_cancellation_plan(document, now=None):
         plan_pk=plan_pk,
         plan_type=(plan_type or PLAN_TYPES[0]).lower(),
         order=order,
+        item_pks=item_pks,
     )
+
+
+def _read_plan_items(reader, payload):
+    """The item pks of a plan's ``cancellationplanorderitem_set``: each entry's ``order_item``
+    is the item (an object with its pk, or the pk alone), as Akinon's plan object has it."""
+    path = "payload.cancellationplanorderitem_set"
+    if payload is None or payload.get("cancellationplanorderitem_set") is None:
+        return None
+    entries = reader.list(payload, "cancellationplanorderitem_set", path)
+    if entries is None:
+        return None
+    pks = []
+    for index, entry in enumerate(entries):
+        where = f"{path}[{index}]"
+        if not isinstance(entry, dict):
+            reader.error(where, f"must be an object, not {_json_type(entry)}")
+            continue
+        item = entry.get("order_item")
+        if isinstance(item, dict):
+            pk = reader.integer(item, "pk", f"{where}.order_item.pk")
+        else:
+            pk = reader.integer(entry, "order_item", f"{where}.order_item")
+        if pk is not None:
+            pks.append(pk)
+    return tuple(dict.fromkeys(pks))
 
 
 def _read_envelope(reader, document):
@@ -573,25 +631,36 @@ def _read_customer(reader, payload, path):
 def _read_address(reader, payload, key, parent_path):
     path = f"{parent_path}.{key}"
     data = reader.object(payload, key, path)
-    country = reader.object(data, "country", f"{path}.country")
-    city = reader.object(data, "city", f"{path}.city", required=False, nullable=True)
-    township = reader.object(data, "township", f"{path}.township", required=False, nullable=True)
-    country_code = reader.text(country, "code", f"{path}.country.code", required=True, nullable=False, max_length=8)
+    if isinstance(data.get("country") if data else None, str):
+        # A country named by its code alone ("TR"), as flat serializers send it.
+        country_code = reader.text(data, "country", f"{path}.country", required=True, nullable=False, max_length=8)
+    else:
+        country = reader.object(data, "country", f"{path}.country")
+        country_code = reader.text(country, "code", f"{path}.country.code", required=True, nullable=False, max_length=8)
     return Address(
         first_name=reader.text(data, "first_name", f"{path}.first_name", max_length=const.MAX_NAME),
         last_name=reader.text(data, "last_name", f"{path}.last_name", max_length=const.MAX_NAME),
         email=reader.text(data, "email", f"{path}.email", max_length=const.MAX_EMAIL),
         phone=reader.text(data, "phone_number", f"{path}.phone_number", max_length=const.MAX_PHONE),
         country_code=country_code.upper() if country_code else None,
-        city=reader.text(city, "name", f"{path}.city.name", max_length=const.MAX_PLACE),
-        township=reader.text(township, "name", f"{path}.township.name", max_length=const.MAX_PLACE),
-        district=reader.text(data, "district", f"{path}.district", max_length=const.MAX_PLACE),
+        city=reader.place(data, "city", f"{path}.city"),
+        township=reader.place(data, "township", f"{path}.township"),
+        district=reader.place(data, "district", f"{path}.district"),
         postcode=reader.text(data, "postcode", f"{path}.postcode", max_length=32),
         line=reader.text(data, "line", f"{path}.line", max_length=const.MAX_LONG_TEXT),
         company_name=reader.text(data, "company_name", f"{path}.company_name", max_length=const.MAX_COMPANY_NAME),
         tax_no=reader.text(data, "tax_no", f"{path}.tax_no", max_length=64),
         tax_office=reader.text(data, "tax_office", f"{path}.tax_office", max_length=const.MAX_PLACE),
+        identity_number=reader.text(data, "identity_number", f"{path}.identity_number", max_length=32),
+        e_bill_taxpayer=_optional_boolean(reader, data, "e_bill_taxpayer", f"{path}.e_bill_taxpayer"),
     )
+
+
+def _optional_boolean(reader, parent, key, path):
+    """True, False, or None when Omnitron does not say (absent or null)."""
+    if parent is None or parent.get(key) is None:
+        return None
+    return reader.boolean(parent, key, path)
 
 
 def _read_items(reader, payload, path, quantity_key=None):

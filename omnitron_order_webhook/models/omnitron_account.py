@@ -74,6 +74,12 @@ class OmnitronAccount(models.Model):
         string="Refund Shipping on Returns",
         help="Returns made in Odoo ask Omnitron to refund the shipping too (is_cargo_refund).",
     )
+    cancel_is_cargo_refund = fields.Boolean(
+        string="Refund Shipping on Cancellations",
+        default=True,
+        help="Cancelling a whole order in Odoo asks Omnitron to refund its shipping too (is_cargo_refund). "
+        "Off: Omnitron keeps the shipping (its default), and Odoo does not expect it refunded.",
+    )
     return_credit_note = fields.Selection(
         [("draft", "Keep Draft"), ("post", "Post")],
         string="Credit Notes of Returns",
@@ -91,8 +97,10 @@ class OmnitronAccount(models.Model):
     catch_up_interval_minutes = fields.Integer(string="Pull Every (minutes)", default=10, aggregator=None)
     catch_up_statuses = fields.Char(
         string="Order Statuses Pulled",
-        default="400",
-        help="Omnitron order status codes the pull lists, separated by commas (400: approved).",
+        default=lambda self: self._default_catch_up_statuses(),
+        help="Omnitron order status codes the pull lists, separated by commas or spaces. The default, as Akinon's "
+        "own ERP connector lists orders not yet sent: every status from approved (400) to delivered (550), none "
+        "cancelled or refunded. Orders of channels that do not accept orders are listed but not fetched.",
     )
     catch_up_last_run = fields.Datetime(string="Last Pull", readonly=True, copy=False)
     catch_up_last_result = fields.Char(string="Last Pull Result", readonly=True, copy=False)
@@ -183,6 +191,12 @@ class OmnitronAccount(models.Model):
                 omnitron_settings.parse_url(account.api_url.strip(), self.env._("API URL"))
             except ConfigError as error:
                 raise ValidationError(self.env._(error.message, **error.params)) from None
+
+    @api.model
+    def _default_catch_up_statuses(self):
+        from ..core import catch_up  # noqa: PLC0415 - written beside this model
+
+        return catch_up.DEFAULT_STATUSES
 
     @api.constrains("catch_up_statuses")
     def _check_catch_up_statuses(self):

@@ -21,6 +21,14 @@ class OmnitronCancellationPlan(models.Model):
     order_status = fields.Char(string="Omnitron Order Status", readonly=True)
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
+    item_pks = fields.Char(
+        string="Omnitron Items", readonly=True, help="The Omnitron items the plan names (empty: it names none)."
+    )
+    answers_odoo = fields.Boolean(
+        string="Answers Odoo's Request",
+        readonly=True,
+        help="Omnitron made this plan for a cancellation or return made in Odoo: nothing was held or flagged.",
+    )
     event_uuid = fields.Char(string="Event UUID", readonly=True)
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now)
 

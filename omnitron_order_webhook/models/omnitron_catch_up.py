@@ -1,3 +1,4 @@
+import functools
 import logging
 import time
 from datetime import timedelta
@@ -11,7 +12,7 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from ..core import catch_up, const, omnitron_api, privacy, responses
 from ..core.arrival import Arrival
 from ..core.settings import ConfigError
-from ..core.validation import InvalidPayload
+from ..core.validation import FieldError, InvalidPayload
 from .omnitron_outbound import KIND_MARK_SENT
 
 _logger = logging.getLogger(__name__)
@@ -123,42 +124,60 @@ class OmnitronCatchUp(models.AbstractModel):
         pages_left = catch_up.MAX_PAGES
         deadline = time.monotonic() + MAX_RUN_SECONDS
         seen = set()  # orders taken this run: a list read again counts each once
-        for status in catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES):
-            path = catch_up.list_path(status, 1)
-            first, again = True, False
+        statuses = catch_up.parse_statuses(account.catch_up_statuses or catch_up.DEFAULT_STATUSES)
+        skip = functools.partial(
+            catch_up.skip_reason,
+            statuses=statuses,
+            allowed_channels=settings.order_filtering.channels,
+            refused_channels=frozenset(
+                account.with_context(active_test=False)
+                .channel_ids.filtered(lambda c: not c.accept_orders)
+                .mapped("channel_pk")
+            ),
+            min_pk=settings.min_order_omnitron_id,
+        )
+        refused_unchanged = self._refused_unchanged(account)
+        for status in statuses:
+            # Pages are counted on the account's own URL (page=N), as Akinon's client counts
+            # them: ``next`` only says whether there is more, its URL is never called.
+            number = 1
+            again = False
             imported_before_pass = tally.imported
             while pages_left and time.monotonic() < deadline:
-                if not path:
+                if not number:
                     # The list was read to its end. The orders this pass imported are marked sent
                     # meanwhile and leave the list, moving later ones onto pages already read:
                     # read it again from its first page while a pass imports something.
                     if tally.imported == imported_before_pass:
                         break
                     imported_before_pass = tally.imported
-                    path, first, again = catch_up.list_path(status, 1), True, True
+                    number, again = 1, True
                 try:
-                    page = catch_up.read_page(client.call("GET", path, None))
+                    page = catch_up.read_page(client.call("GET", catch_up.list_path(status, number), None))
                 except omnitron_api.PermanentFailure as failure:
                     # Orders marked sent meanwhile shrink the list: a page past its new end is its end.
-                    if failure.status == 404 and not first:
-                        path = None
+                    if failure.status == 404 and number > 1:
+                        number = None
                         continue
                     raise
-                first = False
                 pages_left -= 1
                 tally.pages += 1
-                unseen = [pk for pk in page.pks if pk not in seen]
-                for pk in unseen:
+                unseen = [listed for listed in page.orders if listed.pk not in seen]
+                for listed in unseen:
                     if time.monotonic() >= deadline:
                         break  # the rest of the page is listed again next run
-                    seen.add(pk)
+                    seen.add(listed.pk)
                     tally.listed += 1
-                    self._take(account, client, settings, pk, tally)
+                    uuid = catch_up.event_uuid(str(account.id), listed.pk, listed.modified_date)
+                    if skip(listed) or uuid in refused_unchanged:
+                        tally.skipped += 1  # the summary settles it, or nothing changed since it was refused
+                        continue
+                    self._take(account, client, settings, listed.pk, tally)
                 if again and not unseen:
-                    path = None  # read again, the list starts with what this run took: nothing moved
+                    number = None  # read again, the list starts with what this run took: nothing moved
                     break
-                path = omnitron_api.same_origin_path(page.next_url, account.api_url) if page.next_url else None
-            if path or time.monotonic() >= deadline:
+                number = number + 1 if page.has_next else None
+            if number or time.monotonic() >= deadline:
                 tally.more_left = True  # the page or time budget is spent: the rest next run
 
     def _take(self, account, client, settings, pk, tally):
@@ -169,14 +188,14 @@ class OmnitronCatchUp(models.AbstractModel):
             self._mark_sent_again(imported)
             return
         try:
-            payload = client.call("GET", omnitron_api.DETAIL_PATH.format(pk=pk), None)
+            payload, errors = self._fetch(client, pk)
         except omnitron_api.PermanentFailure as failure:
             # This order cannot be fetched (gone, refused): the others still can.
             tally.failed += 1
             _logger.warning("Omnitron pull of %s: order %s could not be fetched: %s", account.name, pk, failure)
             return
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=pk)
-        state, reason = self._receive(account, settings, document)
+        state, reason = self._receive(account, settings, document, errors=errors)
         if state == const.STATE_DONE:
             tally.imported += 1
         elif state == const.STATE_UPDATED or reason in (const.REASON_DUPLICATE_ORDER, const.REASON_OUTDATED_UPDATE):
@@ -185,6 +204,63 @@ class OmnitronCatchUp(models.AbstractModel):
             tally.failed += 1
         else:
             tally.refused += 1
+
+    @api.model
+    def _fetch(self, client, pk):
+        """Order ``pk`` as Omnitron answers it: ``(payload, errors)``.
+
+        Akinon's detail may leave the items to the items endpoint
+        (``?order={pk}``, paginated): they are read, page by page counted on
+        the API URL, before anything is validated. ``errors`` (FieldErrors)
+        say why the answers are no order to import: a detail naming another
+        order, an items answer that is not this order's, more items than its
+        count; the order is then refused as such a body would be, never half-imported.
+        """
+        payload = client.call("GET", omnitron_api.DETAIL_PATH.format(pk=pk), None)
+        errors = catch_up.identity_errors(payload, pk)
+        if errors or not catch_up.needs_items(payload):
+            return payload, errors
+        items, count = [], None
+        try:
+            for number in range(1, catch_up.MAX_ITEM_PAGES + 1):
+                found, has_next, said = catch_up.read_items_page(
+                    client.call("GET", catch_up.items_path(pk, number), None), pk
+                )
+                items.extend(found)
+                count = said if count is None else count
+                if not has_next or not found:
+                    break
+            else:
+                raise InvalidPayload(
+                    [FieldError("payload.orderitem_set", "Omnitron's items endpoint had more pages than an order has")]
+                )
+            return catch_up.with_items(payload, items, count), []
+        except InvalidPayload as error:
+            return payload, list(error.errors)
+
+    def _refused_unchanged(self, account):
+        """The event uuids of ``account``'s pulled orders refused for what only a change can undo.
+
+        A pulled delivery's uuid names the account, the order and its
+        ``modified_date`` (``catch_up.event_uuid``). A body that is no valid
+        order (rejected) is refused again until Omnitron changes the order; a
+        filter's refusal (channel, minimum id, property) until Omnitron changes
+        it or the filters change. Such orders are not fetched again every run.
+        """
+        since = self.env["omnitron.webhook.reception"]._filters_changed_at()
+        domain = [
+            ("account_id", "=", account.id),
+            ("source", "=", const.SOURCE_PULL),
+            ("webhook", "=", const.WEBHOOK_ORDER),
+            "|",
+            ("state", "=", const.STATE_REJECTED),
+            "&",
+            ("reason", "in", sorted(const.FILTER_REASONS)),
+            "|",
+            ("received_at", ">", since),
+            ("pulled_again_at", ">", since),
+        ]
+        return set(self.env["omnitron.webhook.event"].sudo().search(domain).mapped("event_uuid"))
 
     def _imported(self, account, pk):
         return (
@@ -205,20 +281,23 @@ class OmnitronCatchUp(models.AbstractModel):
             return
         self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT)
 
-    def _receive(self, account, settings, document, *, source=const.SOURCE_PULL):
-        """Receive ``document`` in a transaction of its own, replayed on a lost race; return (state, reason)."""
+    def _receive(self, account, settings, document, *, source=const.SOURCE_PULL, errors=()):
+        """Receive ``document`` in a transaction of its own, replayed on a lost race; return (state, reason).
+
+        ``errors`` (FieldErrors found while fetching it) refuse it as an invalid body.
+        """
         for attempt in range(MAX_REPLAYS):
             try:
                 with self.env.registry.cursor() as cr:
                     env = self.env(cr=cr)
-                    return env[self._name]._receive_here(account.with_env(env), settings, document, source)
+                    return env[self._name]._receive_here(account.with_env(env), settings, document, source, errors)
             except psycopg2.OperationalError as error:
                 if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or attempt == MAX_REPLAYS - 1:
                     raise
                 time.sleep(0.1 * (attempt + 1))
         return const.STATE_FAILED, None
 
-    def _receive_here(self, account, settings, document, source):
+    def _receive_here(self, account, settings, document, source, errors=()):
         """The reception of a pulled delivery, as the controller does once a webhook is authenticated."""
         reception = self.env["omnitron.webhook.reception"].sudo()
         arrival = Arrival.now(
@@ -230,6 +309,8 @@ class OmnitronCatchUp(models.AbstractModel):
             secrets=account._secrets,
         ).with_body(document)
         try:
+            if errors:
+                raise InvalidPayload(list(errors))
             call = arrival.parse()
         except InvalidPayload as error:
             outcome = reception._refuse(arrival, responses.invalid_payload(error.errors))
@@ -273,8 +354,8 @@ class OmnitronCatchUp(models.AbstractModel):
         client = account._client() if account else None
         if client is None:
             return None, self.env._("The order's Omnitron account has no connection: nothing can be fetched.")
-        payload = client.call("GET", omnitron_api.DETAIL_PATH.format(pk=sale_order.omnitron_pk), None)
+        payload, errors = self._fetch(client, sale_order.omnitron_pk)
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=sale_order.omnitron_pk)
         document["event"]["type"] = "order.updated"
         settings = self.env["omnitron.webhook.reception"]._settings()
-        return self._receive_here(account, settings, document, const.SOURCE_PULL)[0], None
+        return self._receive_here(account, settings, document, const.SOURCE_PULL, errors)[0], None

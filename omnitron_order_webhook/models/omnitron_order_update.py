@@ -1,14 +1,15 @@
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const, lifecycle, responses
 from ..core.said import Status
-from .omnitron_outbound import FROM_OMNITRON
+from .omnitron_outbound import FROM_OMNITRON, KIND_CANCEL, KIND_RETURN
 from .omnitron_phrases import say
 from .omnitron_webhook_reception import Refusal
 from .sale_order import NEEDS_ACTION_FLAGS
@@ -286,6 +287,38 @@ class OmnitronOrderUpdate(models.AbstractModel):
         return say(_lt("carrier %(carrier)s"), carrier=carrier.name)
 
     @api.model
+    def _plan_answers_odoo(self, sale_order, call):
+        """Whether plan ``call`` is Omnitron's own record of a cancel or return Odoo asked for.
+
+        Akinon creates a cancellation plan whenever an item or the order is
+        cancelled or refunded, through its API too. A plan naming items asks
+        nothing new when every item it names is one this order has, already
+        cancelled or refunded here (Odoo recorded its accepted request, or
+        Omnitron told Odoo before); a plan naming another item holds as any
+        request of Omnitron's. A plan naming no items is Odoo's echo only when
+        Omnitron accepted Odoo's cancel or return of this order within
+        PLAN_ECHO_WINDOW (the plan waits for that job: both take the order's turn).
+        """
+        lines = sale_order.order_line.filtered("omnitron_item_pk")
+        if call.item_pks is not None:
+            named = lines.filtered(lambda line: line.omnitron_item_pk in call.item_pks)
+            return (
+                bool(call.item_pks)
+                and len(named) == len(set(call.item_pks))
+                and all(status in const.FINAL_STATUSES for status in named.mapped("omnitron_status"))
+            )
+        since = fields.Datetime.now() - PLAN_ECHO_WINDOW
+        asked = sale_order.sudo().omnitron_job_ids.filtered(
+            lambda job: (
+                job.state == "done"
+                and (job.args or [None])[0] in (KIND_CANCEL, KIND_RETURN)
+                and job.date_done
+                and job.date_done >= since
+            )
+        )
+        return bool(asked)
+
+    @api.model
     def _apply_plan(self, arrival, call):
         """Record cancellation plan ``call`` on its order; return (outcome, sale order)."""
         steps = self._steps(arrival)
@@ -309,11 +342,14 @@ class OmnitronOrderUpdate(models.AbstractModel):
                 ),
                 sale_order,
             )
+        echo = self._plan_answers_odoo(sale_order, call)
         Plan.create(
             {
                 "plan_pk": call.plan_pk,
                 "plan_type": call.plan_type,
                 "order_status": call.order.status or False,
+                "item_pks": ", ".join(map(str, call.item_pks or ())) or False,
+                "answers_odoo": echo,
                 "sale_order_id": sale_order.id,
                 "event_uuid": call.event_uuid,
                 "received_at": arrival.started,
@@ -324,6 +360,12 @@ class OmnitronOrderUpdate(models.AbstractModel):
             if call.plan_type == "refund"
             else say(_lt("cancellation plan %(plan)s"), plan=call.plan_pk)
         ]
+        if echo:
+            # Omnitron makes a plan for every cancel and refund, those Odoo asked for too:
+            # that one asks nothing Odoo has not done, so nothing is held or flagged.
+            sentences.append(say(_lt("it answers the cancellation or return made in Odoo: nothing held")))
+            self._post(sale_order, sentences)
+            return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
         # Only "cancellation waiting" is taken from a plan: a plan saying 100 or
         # 600 is kept on the plan, and the order webhook's own delivery of that
         # status cancels or refunds the order (applied once, by the update rules).
@@ -334,6 +376,11 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sentences.extend(self.env["omnitron.order.cancellation"]._request(sale_order, call.plan_type))
         self._post(sale_order, sentences)
         return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
+
+
+# How long after a cancel or return Odoo sent Omnitron a plan that names no items is
+# taken as Omnitron's answer to it (Omnitron creates the plan as it takes the call).
+PLAN_ECHO_WINDOW = timedelta(minutes=30)
 
 
 def _decimal(value):

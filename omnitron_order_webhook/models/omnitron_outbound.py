@@ -261,13 +261,20 @@ class OmnitronOutbound(models.AbstractModel):
             lines = lines.filtered(lambda line: line.omnitron_item_pk in item_pks)
         if not lines:
             return "Omnitron has these items cancelled already; nothing was sent."
+        # The shipping is refunded with a whole order only, and only when Omnitron is asked to
+        # (is_cargo_refund, default false): what Odoo expects refunded is what it asks for.
+        cargo = whole and account.cancel_is_cargo_refund
         body = outbound.cancel_body(
-            sale_order.omnitron_pk, lines.mapped("omnitron_item_pk"), account.cancellation_reason_id, whole
+            sale_order.omnitron_pk,
+            lines.mapped("omnitron_item_pk"),
+            account.cancellation_reason_id,
+            whole,
+            cargo_refund=cargo,
         )
         _hold(sale_order)
         client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         lines.write({"omnitron_status": const.STATUS_CANCELLED})
-        _asked_refund(sale_order, lines, with_shipping=whole)
+        _asked_refund(sale_order, lines, with_shipping=cargo)
         if whole:
             sale_order.write(
                 {

@@ -39,6 +39,11 @@ class OmnitronWebhookEvent(models.Model):
     channel_pk = fields.Integer(string="Channel ID", readonly=True, aggregator=None)  # an id: never summed
     channel_id = fields.Many2one("omnitron.channel", readonly=True, ondelete="set null", index="btree_not_null")
     received_at = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
+    pulled_again_at = fields.Datetime(
+        string="Last Pulled Again",
+        readonly=True,
+        help="When the catch-up pull last met this same refusal of the same order again.",
+    )
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     http_status = fields.Integer(string="HTTP Status", readonly=True, aggregator=None)
     state = fields.Selection(
@@ -290,7 +295,11 @@ class OmnitronWebhookEvent(models.Model):
             return self.browse()
         latest = self.sudo().search([("event_uuid", "=", uuid), ("source", "=", const.SOURCE_PULL)], limit=1)
         said = (outcome.state, outcome.reason or False, outcome.detail or False)
-        return latest if latest and (latest.state, latest.reason, latest.detail) == said else self.browse()
+        if latest and (latest.state, latest.reason, latest.detail) == said:
+            # Met again: a filter's refusal is not fetched again until the settings change after this.
+            latest.pulled_again_at = fields.Datetime.now()
+            return latest
+        return self.browse()
 
     @api.model
     def _gc_events(self):

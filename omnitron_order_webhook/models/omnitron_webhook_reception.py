@@ -1,6 +1,7 @@
 import dataclasses
 import logging
 import sys
+from datetime import datetime
 
 import psycopg2
 
@@ -77,6 +78,18 @@ class OmnitronWebhookReception(models.AbstractModel):
         """The admin's settings, parsed (raises core.settings.ConfigError)."""
         params = self.env["ir.config_parameter"].sudo()
         return omnitron_settings.parse_settings({key: params.get_param(key) for key in omnitron_settings.ALL_KEYS})
+
+    @api.model
+    def _filters_changed_at(self):
+        """When the admin last changed an Omnitron setting (the filters among them); the epoch when never.
+
+        A pulled order refused by a filter is fetched again once they change.
+        """
+        self.env["ir.config_parameter"].flush_model(["key", "write_date"])
+        self.env.cr.execute(
+            "SELECT max(write_date) FROM ir_config_parameter WHERE key = ANY(%s)", [list(omnitron_settings.ALL_KEYS)]
+        )
+        return self.env.cr.fetchone()[0] or datetime(1970, 1, 1)
 
     @api.model
     def _refuse(self, arrival, outcome, error=None):

@@ -31,6 +31,14 @@ SAMPLE = json.loads((pathlib.Path(__file__).parent / "data" / "sample_order.json
 PLAN_SAMPLE = json.loads(
     (pathlib.Path(__file__).parent / "data" / "cancellation_plan_sample.json").read_text(encoding="utf-8")
 )
+# Every shape of an address part that Akinon's code and documentation show (the pure tier reads the same file).
+ADDRESS_SHAPES = {
+    name: shape
+    for name, shape in json.loads(
+        (pathlib.Path(__file__).parent / "data" / "address_shapes.json").read_text(encoding="utf-8")
+    ).items()
+    if not name.startswith("_")
+}
 PLAN_URL = OmnitronWebhookController._cancellation_plan_url
 PARAM_PREFIX = "omnitron_order_webhook."
 # The logger of the reception, which logs every failed import with its traceback.

@@ -27,7 +27,7 @@ import secrets
 import sys
 import threading
 import time
-from datetime import date, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -37,6 +37,10 @@ ORDER_PATH = re.compile(r"/api/v1/orders/(\d+)/")
 CANCEL_PATH = re.compile(r"/api/i1/orders/(\d+)/cancel/")
 LIST_PATH = "/api/i1/orders/"
 DETAIL_PATH = re.compile(r"/api/i1/orders_integration/(\d+)/detailed_integration/")
+# An order's items, when the detail does not nest them (Akinon's "Get Order Item Detail"): ?order={pk}.
+ITEMS_PATH = "/api/i1/order_item/detailed_integration/"
+# Where Omnitron posts its cancellation plans (the addon's route), when the double is told to.
+PLAN_EVENT_TYPE = "cancellation_plan.created"
 # The list's page size: Omnitron's pagination takes it from ``limit``.
 DEFAULT_PAGE_SIZE = 10  # orders
 MAX_PAGE_SIZE = 100  # orders; a larger ``limit`` is cut to this, as DRF's max_page_size
@@ -91,11 +95,15 @@ def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_iso_date(value):
-    for parse in (date.fromisoformat, datetime.fromisoformat):
-        with contextlib.suppress(TypeError, ValueError):
-            parse(value)
-            return True
+def _is_iso_datetime(value):
+    """A date *and time*, as DRF's DateTimeField reads it: the bulk update's documented
+    ``"2021-07-14T00:00:00.000000Z"``. A bare date (``"2021-07-14"``) is refused, as an
+    Omnitron on a Django older than 4.0 refuses it: the safe form is the documented one."""
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    with contextlib.suppress(ValueError):
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
     return False
 
 
@@ -156,8 +164,11 @@ def validate_bulk_status(body):
             seen.add(item["id"])
         if item.get("status") not in ITEM_STATUSES:
             found["status"] = [REQUIRED if "status" not in item else f"{item['status']!r} is not a valid choice."]
-        if "invoice_date" in item and not _is_iso_date(item["invoice_date"]):
-            found["invoice_date"] = ["Expected an ISO 8601 date or datetime string."]
+        if "invoice_date" in item and not _is_iso_datetime(item["invoice_date"]):
+            found["invoice_date"] = [
+                "Datetime has wrong format. Use one of these formats instead: "
+                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+            ]
         for field in ITEM_TEXT_FIELDS:
             if field in item and not isinstance(item[field], str):
                 found[field] = ["Not a valid string."]
@@ -236,9 +247,16 @@ class _Handler(BaseHTTPRequestHandler):
 class OmnitronApiDouble:
     """Omnitron's integration API on 127.0.0.1, a free port; see the module docstring."""
 
-    def __init__(self, username="odoo", password="s3cret", port=0, verbose=False):
+    def __init__(self, username="odoo", password="s3cret", port=0, verbose=False, items_apart=False, next_host=None):
         self.username, self.password = username, password
         self.port, self.verbose = port, verbose
+        # How this Omnitron answers (both are Akinon's; the tests run against each):
+        # items_apart: the detail carries no orderitem_set, the items endpoint has them;
+        # next_host: a list page's ``next`` names this host (a proxy's own name, http behind TLS).
+        self.items_apart, self.next_host = items_apart, next_host
+        # Where a cancel's plan is posted ((url, token)), as Omnitron does; None: only recorded (``plans``).
+        self.plan_webhook = None
+        self._plans, self._plan_pk = [], 90000
         self._lock = threading.Condition()
         self._calls, self._keys, self._faults = [], set(), []
         self._orders, self._corrupt = {}, {}  # pk -> stored payload; pk -> the detail's invalid answer
@@ -321,6 +339,7 @@ class OmnitronApiDouble:
             self._fail_until = 0.0
             self._orders.clear()
             self._corrupt.clear()
+            self._plans.clear()
 
     # Orders Omnitron holds (the read side) -------------------------------------
     def add_order(self, payload, *, is_send=False):
@@ -380,6 +399,12 @@ class OmnitronApiDouble:
         """The stored payload of order ``pk`` (a copy), None when the double does not hold it."""
         with self._lock:
             return copy.deepcopy(self._orders.get(pk))
+
+    @property
+    def plans(self):
+        """The cancellation plans the cancels made (webhook bodies, in order), posted or not."""
+        with self._lock:
+            return copy.deepcopy(self._plans)
 
     def corrupt_detail(self, pk, body):
         """From now on the detail of order ``pk`` answers 200 with ``body`` (any JSON), not a valid order."""
@@ -454,6 +479,8 @@ class OmnitronApiDouble:
             return "PATCH", self._bulk_status, None
         if path == LIST_PATH:
             return "GET", self._list, None
+        if path == ITEMS_PATH:
+            return "GET", self._items, None
         for pattern, method, handler in (
             (ORDER_PATH, "PATCH", self._mark_sent),
             (CANCEL_PATH, "POST", self._cancel),
@@ -542,12 +569,16 @@ class OmnitronApiDouble:
                 if (not sent or self._orders[pk]["is_send"] is BOOLEANS[sent.lower()])
                 and (not status or self._orders[pk]["status"] == status)
             ]
+        return self._page(LIST_PATH, orders, params, headers)
+
+    def _page(self, path, rows, params, headers):
+        """One page of ``rows`` as DRF's PageNumberPagination answers (see ``_list``)."""
         try:
             size = min(int(params.get("limit", "")), MAX_PAGE_SIZE)
         except ValueError:
             size = DEFAULT_PAGE_SIZE
         size = size if size > 0 else DEFAULT_PAGE_SIZE
-        pages = max(1, -(-len(orders) // size))  # an empty list still has its first page
+        pages = max(1, -(-len(rows) // size))  # an empty list still has its first page
         number = params.get("page", "1")
         number = pages if number == "last" else number
         try:
@@ -556,20 +587,34 @@ class OmnitronApiDouble:
             number = 0
         if not 1 <= number <= pages:
             return 404, {"detail": "Invalid page."}
-        host = _header(headers, "Host") or urlsplit(self.url).netloc
+        # DRF builds the links from the request's Host; behind a proxy that is the proxy's own name.
+        host = self.next_host or _header(headers, "Host") or urlsplit(self.url).netloc
 
         def link(page):
             kept = {key: value for key, value in params.items() if key != "page"}
             if page > 1:
                 kept["page"] = str(page)
-            return f"http://{host}{LIST_PATH}" + (f"?{urlencode(sorted(kept.items()))}" if kept else "")
+            return f"http://{host}{path}" + (f"?{urlencode(sorted(kept.items()))}" if kept else "")
 
         return 200, {
-            "count": len(orders),
+            "count": len(rows),
             "next": link(number + 1) if number < pages else None,
             "previous": link(number - 1) if number > 1 else None,
-            "results": orders[(number - 1) * size : number * size],
+            "results": rows[(number - 1) * size : number * size],
         }
+
+    def _items(self, params, _pk, headers):
+        """``GET /api/i1/order_item/detailed_integration/?order={pk}``: an order's items, paginated.
+
+        Each item as the detail would nest it, plus ``order`` (the order's pk).
+        """
+        order = params.get("order", "")
+        if not order.isdigit():
+            return 400, {"order": ["A valid integer is required."]}
+        with self._lock:
+            stored = self._orders.get(int(order))
+            rows = [{**item, "order": int(order)} for item in copy.deepcopy((stored or {}).get("orderitem_set") or [])]
+        return self._page(ITEMS_PATH, rows, params, headers)
 
     def _detail(self, _params, pk, _headers):
         """``GET /api/i1/orders_integration/{pk}/detailed_integration/``: the stored payload."""
@@ -578,12 +623,67 @@ class OmnitronApiDouble:
                 return 200, copy.deepcopy(self._corrupt[pk])
             if pk not in self._orders:
                 return 404, {"detail": "Not found."}
-            return 200, copy.deepcopy(self._orders[pk])
+            detail = copy.deepcopy(self._orders[pk])
+        if self.items_apart:
+            detail.pop("orderitem_set", None)
+            detail.pop("discountitem_set", None)
+        return 200, detail
 
-    @staticmethod
-    def _cancel(body, pk):
+    def _cancel(self, body, pk):
+        """Cancels or refunds; then, as Omnitron does, a cancellation plan (and its webhook) for it."""
         errors = validate_cancel(body, pk)
-        return (400, errors) if errors else (200, {})
+        if errors:
+            return 400, errors
+        self._plan(body, pk)
+        return 200, {}
+
+    def _plan(self, body, pk):
+        """The ``cancellation_plan.created`` a cancel makes: recorded, and posted when ``plan_webhook`` is set."""
+        with self._lock:
+            stored = copy.deepcopy(self._orders.get(pk)) or {"pk": pk}
+            self._plan_pk += 1
+            plan_pk = self._plan_pk
+        items = body.get("cancel_items") or [
+            item.get("pk") for item in stored.get("orderitem_set") or () if _is_int(item.get("pk"))
+        ]
+        refund = bool(body.get("is_cargo_refund")) or "refund_invoice_number" in body
+        order = {key: value for key, value in stored.items() if key not in ("orderitem_set", "discountitem_set")}
+        order["channel"] = _channel_pk(order.get("channel"))
+        order["status"] = "50"
+        plan = {
+            "event": {"type": PLAN_EVENT_TYPE, "uuid": secrets.token_hex(16)},
+            "payload": {
+                "pk": plan_pk,
+                "plan_type": "refund" if refund else "cancel",
+                "status": "waiting",
+                "order": order,
+                "cancellationplanorderitem_set": [
+                    {"pk": plan_pk * 100 + index, "order_item": {"pk": item_pk, "order": pk}}
+                    for index, item_pk in enumerate(items)
+                ],
+            },
+        }
+        with self._lock:
+            self._plans.append(plan)
+            target = self.plan_webhook
+        if target:
+            threading.Thread(target=_post_plan, args=(target, plan), daemon=True).start()
+
+
+def _post_plan(target, plan):
+    """Post ``plan`` to the addon's plan route (Omnitron's own delivery, after the cancel answered)."""
+    import urllib.request  # noqa: PLC0415 - only a double that posts its plans needs it
+
+    url, token = target
+    time.sleep(0.2)  # Omnitron creates the plan after answering the cancel
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(plan).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+        method="POST",
+    )
+    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback only
+        pass
 
 
 def main(argv=None):

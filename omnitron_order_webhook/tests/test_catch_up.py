@@ -11,6 +11,7 @@ from .common import OmnitronApiCase, item
 
 DETAIL = "/api/i1/orders_integration/"
 LIST = "/api/i1/orders/"
+ITEMS = "/api/i1/order_item/detailed_integration/"
 
 
 @tagged("post_install", "-at_install")
@@ -48,8 +49,10 @@ class TestCatchUpPull(OmnitronApiCase):
         self.assertEqual(len(orders), 60)
         self.assertEqual(orders.omnitron_account_id, self.account)
         self.assertEqual(self.api.count_calls("PATCH", r"/api/v1/orders/\d+/", ok_only=True), 60)
-        # Two pages of 50, then the first again, in case orders marked sent meanwhile moved others onto it.
-        self.assertEqual(self.api.count_calls("GET", LIST, ok_only=True), 3)
+        # At 400 two pages of 50, then the first again, in case orders marked sent meanwhile moved
+        # others onto it; one page of each other status pulled.
+        statuses = catch_up.parse_statuses(catch_up.DEFAULT_STATUSES)
+        self.assertEqual(self.api.count_calls("GET", LIST, ok_only=True), 3 + len(statuses) - 1)
         self.assertEqual(set(self.pulled_events().mapped("state")), {"done"})
         self.assertEqual(self.account.catch_up_last_result, result)
         self.assertFalse(self.account.catch_up_last_error)
@@ -153,6 +156,84 @@ class TestCatchUpPull(OmnitronApiCase):
         self.assertEqual(order.omnitron_status, "100")
         self.assertEqual(order.state, "cancel")
         self.assertEqual(self.pulled_events().sorted("id")[-1].state, "updated")
+
+    def test_orders_unsent_at_any_status_from_approved_on_are_pulled_and_cancelled_ones_are_not(self):
+        self.omnitron_has(1, first=5800)
+        self.omnitron_has(1, first=5801, status="450")
+        self.omnitron_has(1, first=5802, status="500")
+        self.omnitron_has(1, first=5803, status="100")
+        self.assertIn("imported 3", self.pull())
+        self.assertEqual(
+            sorted(self.env["sale.order"].search([("omnitron_pk", ">=", 5800)]).mapped("omnitron_pk")),
+            [5800, 5801, 5802],
+        )
+        self.assertFalse(self.api.count_calls("GET", DETAIL + "5803/detailed_integration/"))
+
+    def test_an_order_the_filters_refuse_by_its_summary_is_listed_but_never_fetched(self):
+        self.omnitron_has(2, first=5900)
+        self.set_params(min_order_omnitron_id="5901")
+        self.assertEqual(self.pull(), "listed 2, imported 1, already there 0, refused 0, failed 0, not fetched 1")
+        self.assertFalse(self.api.count_calls("GET", DETAIL + "5900/detailed_integration/"))
+        self.assertFalse(self.pulled_events().filtered(lambda event: event.order_number == "P-5900"))
+
+    def test_a_refusal_whose_cause_has_not_changed_is_not_fetched_again_every_run(self):
+        self.omnitron_has(1, first=6000)
+        self.api.corrupt_detail(6000, {"pk": 6000, "number": 17})
+        self.assertIn("refused 1", self.pull())
+        self.assertIn("not fetched 1", self.pull())
+        self.assertIn("not fetched 1", self.pull())
+        detail = DETAIL + "6000/detailed_integration/"
+        self.assertEqual(self.api.count_calls("GET", detail), 1, "the same order is refused the same way")
+        # Omnitron changes the order: a new state, fetched again and imported.
+        changed = self.api.order(6000)
+        changed["modified_date"] = "2026-12-07T09:00:00Z"
+        self.api.add_order(changed)
+        self.assertIn("imported 1", self.pull())
+
+    def test_a_filter_refusal_is_fetched_again_once_the_settings_change(self):
+        self.omnitron_has(1, first=6100)
+        self.set_params(order_filtering='{"properties": {"delivery_type": "standard"}}')
+        self.assertIn("refused 1", self.pull())
+        self.assertIn("not fetched 1", self.pull())
+        self.set_params(order_filtering='{"channels": []}')
+        # The test runs in one transaction, whose write_date is its start: stamp the change as now.
+        self.env["ir.config_parameter"].flush_model()
+        self.env.cr.execute(
+            "UPDATE ir_config_parameter SET write_date = clock_timestamp() at time zone 'UTC' "
+            "WHERE key = 'omnitron_order_webhook.order_filtering'"
+        )
+        self.assertIn("imported 1", self.pull())
+
+    def test_a_detail_naming_another_order_is_refused_naming_its_pk_and_never_marked_sent(self):
+        self.omnitron_has(2, first=6200)
+        self.api.corrupt_detail(6200, self.api.order(6201))
+        self.assertEqual(self.pull(), "listed 2, imported 1, already there 0, refused 1, failed 0")
+        rejected = self.pulled_events().filtered(lambda event: event.state == "rejected")
+        self.assertIn("payload.pk: names order 6201, not the listed 6200", rejected.detail)
+        self.assertFalse(self.api.count_calls("PATCH", r"/api/v1/orders/6200/"))
+        self.assertEqual(len(self.env["sale.order"].search([("omnitron_pk", "=", 6201)])), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestCatchUpPullAsAkinonDocumentsIt(TestCatchUpPull):
+    """Every pull test again, against an Omnitron whose detail carries no items (they come from
+    ``order_item/detailed_integration/?order=``) and whose ``next`` names a proxy's host:
+    pages are counted on the account's URL, so that host is never called."""
+
+    def setUp(self):
+        super().setUp()
+        self.api.items_apart = True
+        self.api.next_host = "omnitron-behind-a-proxy.internal:8080"
+
+    def test_the_items_are_read_page_by_page_before_the_order_is_validated(self):
+        pk = 6300
+        items = [item(pk * 100 + index, f"P-{pk}-{index}", "10.00") for index in range(60)]
+        body = self.order(f"P-{pk}", items)
+        body["payload"]["pk"] = pk
+        self.api.add_order(body["payload"])
+        self.assertIn("imported 1", self.pull())
+        self.assertEqual(len(self.env["sale.order"].search([("omnitron_pk", "=", pk)]).order_line), 60 + 1)
+        self.assertEqual(self.api.count_calls("GET", ITEMS), 2, "two pages of at most 50 items")
 
 
 PASSWORD_WORDS = OmnitronApiCase.API_PASSWORD

@@ -17,8 +17,10 @@ PASSWORD = OmnitronApiCase.API_PASSWORD
 @tagged("post_install", "-at_install")
 class TestOutbound(OmnitronApiCase):
     def imported(self, number, items, **changes):
+        body = self.order(number, items, **changes)
+        self.api.add_order(body["payload"], is_send=True)  # Omnitron holds the order (its plans name it)
         with trap_jobs():  # the import's own job (is_send) is tested on its own
-            self.assertEqual(self.receive(self.order(number, items, **changes)).status, 204)
+            self.assertEqual(self.receive(body).status, 204)
         return self.omnitron_orders(number)
 
     def sent(self, suffix=None):
@@ -106,7 +108,8 @@ class TestOutbound(OmnitronApiCase):
                         "id": 703,
                         "status": "450",
                         "invoice_number": invoice.name,
-                        "invoice_date": invoice.invoice_date.isoformat(),
+                        # The documented form, a date and time (the double refuses a bare date).
+                        "invoice_date": f"{invoice.invoice_date.isoformat()}T00:00:00.000000Z",
                     }
                 ]
             },
@@ -136,9 +139,11 @@ class TestOutbound(OmnitronApiCase):
                 "cancel_items": [705],
                 "reasons": {"705": 7},
                 "forced_refund_amount": None,
+                "is_cargo_refund": False,
             },
         )
         self.assertEqual(order.omnitron_refund_asked, 50.0, "what Omnitron refunds of a paid order is no news")
+        self.assert_plan_answers_odoo(order)
         with trap_jobs() as trap:
             order._action_cancel()
             trap.assert_jobs_count(1)
@@ -152,10 +157,12 @@ class TestOutbound(OmnitronApiCase):
                 "cancel_items": [],
                 "reasons": {"704": 7},
                 "forced_refund_amount": None,
+                "is_cargo_refund": True,  # the account refunds the shipping of a whole cancel (its default)
             },
         )
         self.assertEqual(order.omnitron_status, "100")
         self.assertEqual(order.omnitron_refund_asked, 150.0)
+        self.assert_plan_answers_odoo(order)
         # Omnitron cancels the paid order and refunds it: Odoo asked for exactly that.
         body = self.order(
             "O-CAN",
@@ -167,6 +174,31 @@ class TestOutbound(OmnitronApiCase):
             self.assertEqual(self.receive(body).body["reason"], "order_updated")
         self.assertEqual((order.omnitron_refund_amount, order.omnitron_refund_asked), (150.0, 0.0))
         self.assertFalse(order.omnitron_refunded or order.omnitron_needs_action, order.omnitron_action_note)
+
+    def assert_plan_answers_odoo(self, order):
+        """Omnitron's plan for Odoo's own cancel (it makes one for every cancel) holds nothing."""
+        plan = self.api.plans[-1]
+        activities = order.activity_ids | order.picking_ids.activity_ids
+        outcome = self.receive(plan, webhook="cancellation_plan")
+        self.assertEqual((outcome.status, outcome.state), (204, "updated"), outcome.detail)
+        self.assertIn("answers the cancellation or return made in Odoo", outcome.detail)
+        recorded = order.omnitron_cancellation_plan_ids.filtered(lambda p: p.plan_pk == plan["payload"]["pk"])
+        self.assertTrue(recorded.answers_odoo)
+        self.assertFalse(order.omnitron_hold, "the lines Odoo kept can ship")
+        self.assertFalse(order.omnitron_plan_request)
+        self.assertEqual(order.activity_ids | order.picking_ids.activity_ids, activities, "nobody is told")
+
+    def test_a_plan_naming_an_item_odoo_did_not_cancel_still_holds_the_order(self):
+        order = self.imported("O-PLAN", [item(714, "O-14", "100.00"), item(715, "O-15", "50.00")])
+        with trap_jobs() as trap:
+            order.order_line.filtered(lambda line: line.omnitron_item_pk == 715).product_uom_qty = 0
+            self.run_jobs(trap)
+        plan = self.api.plans[-1]
+        plan["payload"]["pk"] += 1
+        plan["payload"]["cancellationplanorderitem_set"].append({"pk": 1, "order_item": {"pk": 714}})
+        self.assertEqual(self.receive(plan, webhook="cancellation_plan").status, 204)
+        self.assertEqual(order.omnitron_hold, "cancel", "item 714 is the customer's own request")
+        self.assertFalse(order.omnitron_cancellation_plan_ids.answers_odoo)
 
     def test_nothing_is_sent_when_the_account_sends_nothing_and_the_order_says_why(self):
         self.account.outbound_enabled = False

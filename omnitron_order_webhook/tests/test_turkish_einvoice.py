@@ -12,7 +12,7 @@ from lxml import etree
 
 from odoo.tests import tagged
 
-from .common import OmnitronCase, item, load_migration
+from .common import ADDRESS_SHAPES, OmnitronCase, item, load_migration
 
 UBL = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -40,7 +40,7 @@ class TestTurkishEInvoice(OmnitronCase):
             }
         )
 
-    def turkish_order(self, number, pk):
+    def turkish_order(self, number, pk, shape="nested_objects"):
         body = self.order(
             number,
             [item(pk, f"TR-{pk}", "240.00")],
@@ -50,10 +50,9 @@ class TestTurkishEInvoice(OmnitronCase):
         )
         for key in ("billing_address", "shipping_address"):
             address = copy.deepcopy(body["payload"][key])
-            address["country"].update(code="tr", name="Türkiye")
-            address["city"]["name"] = "İSTANBUL"
-            address["township"]["name"] = "KADIKÖY"
-            address.update(district="Caferağa Mah.", line="Moda Cad. No: 12", postcode="34710", tax_no=TCKN)
+            # As Omnitron's address model sends them: province, district and neighbourhood nested.
+            address.update(copy.deepcopy(ADDRESS_SHAPES[shape]["address"]))
+            address.update(line="Moda Cad. No: 12", postcode="34710", tax_no=TCKN)
             body["payload"][key] = address
         return body
 
@@ -74,23 +73,37 @@ class TestTurkishEInvoice(OmnitronCase):
         billing = self.omnitron_orders("TR-ADDR").partner_invoice_id
         self.assertEqual(
             (billing.state_id, billing.city, billing.street, billing.street2, billing.zip),
-            (self.env.ref("base.state_tr_34"), "KADIKÖY", "Moda Cad. No: 12", "Caferağa Mah.", "34710"),
+            (self.env.ref("base.state_tr_34"), "KADIKÖY", "Moda Cad. No: 12", "CAFERAĞA MAH", "34710"),
         )
         self.assertEqual((billing.vat, billing.omnitron_township), (TCKN, "KADIKÖY"))
+
+    def test_an_address_in_every_shape_omnitron_sends_is_imported(self):
+        # A mahalle sent as Omnitron's address model nests it was refused 400 before.
+        for index, (shape, expected) in enumerate(sorted(ADDRESS_SHAPES.items())):
+            with self.subTest(shape=shape):
+                number = f"TR-SHAPE-{index}"
+                self.assertEqual(self.receive(self.turkish_order(number, 9310 + index, shape)).status, 204)
+                shipping = self.omnitron_orders(number).partner_shipping_id
+                kept = expected["kept"]
+                self.assertEqual(
+                    (shipping.country_id.code, shipping.omnitron_district, shipping.omnitron_township),
+                    ("TR", kept["district"] or False, kept["township"] or False),
+                )
+                self.assertEqual(shipping.state_id.name or False, "İstanbul" if kept["city"] else False)
 
     def test_turkish_addresses_imported_before_the_layout_are_laid_out_by_the_upgrade(self):
         self.assertEqual(self.receive(self.turkish_order("TR-OLD", 9304)).status, 204)
         order = self.omnitron_orders("TR-OLD")
         billing, shipping = order.partner_invoice_id, order.partner_shipping_id
         # As 18.0.1.3.0 imported them: the province in city, no state.
-        old = {"state_id": False, "city": "İSTANBUL", "street2": "Caferağa Mah., KADIKÖY"}
+        old = {"state_id": False, "city": "İSTANBUL", "street2": "CAFERAĞA MAH, KADIKÖY"}
         billing.write(old)
         shipping.write(dict(old, city="Atlantis"))  # names no province Odoo knows
         load_migration("18.0.1.4.0", "post-turkish_addresses.py").migrate(self.env.cr, "18.0.1.3.0")
         self.env.invalidate_all()
         self.assertEqual(
             (billing.state_id, billing.city, billing.street2),
-            (self.env.ref("base.state_tr_34"), "KADIKÖY", "Caferağa Mah."),
+            (self.env.ref("base.state_tr_34"), "KADIKÖY", "CAFERAĞA MAH"),
         )
         self.assertEqual((shipping.state_id.id, shipping.city), (False, "Atlantis"), "left as it was")
         # The next order from the customer finds the same address (its key is unchanged).
