@@ -276,6 +276,18 @@ def test_no_local_variables_leave_even_when_the_global_client_collects_them(tran
         sentry_sdk.get_global_scope().set_client(None)
 
 
+def test_a_failure_given_as_exc_info_is_reported_as_its_exception(client, transport):
+    import sys
+
+    try:
+        raise LookupError("no carrier")
+    except LookupError:
+        reporting.report_failure(client, sys.exc_info(), reason="internal_error", tags=tags())
+    client.flush(timeout=2)
+    (event,) = transport.events()
+    assert event["exception"]["values"][0]["type"] == "LookupError"
+
+
 def test_a_failure_reports_its_cause_too(client, transport):
     try:
         try:

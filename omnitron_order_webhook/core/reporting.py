@@ -140,7 +140,7 @@ def report_ignored(client, *, reason, detail, tags, sensitive_values=(), kind="i
 
 
 def report_failure(client, error, *, reason, tags, sensitive_values=()):
-    """A failed import or a configuration error, as the exception itself."""
+    """A failed import or a configuration error, as the exception itself (or its ``sys.exc_info()``)."""
     if client is None:
         return None
     event = {
@@ -162,6 +162,8 @@ def exception_values(error):
     the payload's values could leave through another client's settings.
     Each frame says where (module, function, line), never what it held.
     """
+    if isinstance(error, tuple):  # a sys.exc_info()
+        error = error[1]
     chain, seen = [], set()
     while error is not None and id(error) not in seen and len(chain) < 10:
         seen.add(id(error))

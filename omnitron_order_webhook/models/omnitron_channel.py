@@ -72,6 +72,12 @@ class OmnitronChannel(models.Model):
         "customer of another channel is that customer, instead of a new partner. Off by default: marketplaces "
         "often mask e-mails, and two people may share one.",
     )
+    ships_elsewhere = fields.Boolean(
+        string="Goods Leave From Elsewhere",
+        help="This channel's goods are shipped from outside Odoo's warehouses (a marketplace's own fulfilment): "
+        "items Omnitron reports shipped when the order is imported are marked delivered without a stock move. "
+        "Off: they leave the channel's warehouse once, through a done delivery with Omnitron's tracking number.",
+    )
     accept_orders = fields.Boolean(
         string="Orders Accepted",
         default=True,

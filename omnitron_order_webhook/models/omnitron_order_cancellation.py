@@ -5,6 +5,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const
+from .omnitron_outbound import FROM_OMNITRON
 from .omnitron_phrases import say
 
 _lt = LazyTranslate(__name__)
@@ -203,16 +204,28 @@ class OmnitronOrderCancellation(models.AbstractModel):
     # --- The goods ---
 
     @api.model
-    def _skip_shipped(self, sale_order, item_pks):
-        """Items Omnitron reports as already shipped get no stock move: Odoo must not ship them again.
+    def _deliver_shipped(self, sale_order, items):
+        """Items Omnitron reports shipped when Odoo first confirms the order left stock already.
 
-        Their moves are cancelled (the delivery keeps the other items, or is
-        cancelled when none is left) and the order says which items, so the
-        warehouse sees why and stock is not counted out twice.
+        ``items`` are the order's validated Omnitron items at a shipped status
+        (500-550). Odoo must not ship them again, and their goods are gone:
+        their planned moves are cancelled (with the pick and pack moves of
+        two- and three-step delivery) and the goods leave stock once, through
+        a done delivery of the order's warehouse from its stock to the
+        customer, per tracking number Omnitron gave, carrying it. So the
+        lines are delivered, invoiced on delivered quantities (by the
+        automatic workflow too) and counted out of stock. A channel whose
+        goods leave from elsewhere (a marketplace's own fulfilment,
+        ``ships_elsewhere``) marks them delivered without a stock move.
         """
-        if not item_pks or sale_order.state != "sale":
+        pks = {item.pk for item in items}
+        if not pks or sale_order.state != "sale":
             return
-        lines = sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in item_pks)
+        lines = sale_order.order_line.filtered(
+            lambda line: line.omnitron_item_pk in pks and line.qty_delivered < line.product_uom_qty
+        )
+        if not lines:
+            return
         moves = lines.move_ids
         # In two- or three-step delivery the pick and pack moves come before the
         # line's own move and are not linked to the line: cancel them too.
@@ -221,6 +234,69 @@ class OmnitronOrderCancellation(models.AbstractModel):
         sale_order.omnitron_shipped_before_import = ", ".join(
             f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
         )
+        stocked = lines.filtered(lambda line: line.product_id.is_storable or line.product_id.type == "consu")
+        if sale_order.omnitron_channel_id.ships_elsewhere:
+            for line in stocked:
+                line.qty_delivered = line.product_uom_qty
+            return
+        tracking = {item.pk: item.tracking_number or sale_order.omnitron_tracking_number or False for item in items}
+        by_tracking = {}
+        for line in stocked:
+            by_tracking.setdefault(tracking.get(line.omnitron_item_pk) or False, []).append(line)
+        for tracking_ref, shipped in by_tracking.items():
+            self._delivered_elsewhere_in_time(sale_order, shipped, tracking_ref)
+
+    def _delivered_elsewhere_in_time(self, sale_order, lines, tracking_ref):
+        """One done delivery of ``lines`` from the order's warehouse, as Omnitron reported it shipped."""
+        warehouse = sale_order.warehouse_id
+        picking_type = warehouse.out_type_id
+        source = warehouse.lot_stock_id
+        destination = sale_order.partner_shipping_id.property_stock_customer or self.env.ref(
+            "stock.stock_location_customers"
+        )
+        picking = (
+            self.env["stock.picking"]
+            .with_context(**{FROM_OMNITRON: True})
+            .create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
+                    "partner_id": sale_order.partner_shipping_id.id,
+                    "origin": sale_order.name,
+                    "group_id": sale_order.procurement_group_id.id,
+                    "carrier_id": sale_order.carrier_id.id,
+                    "carrier_tracking_ref": tracking_ref,
+                    "company_id": sale_order.company_id.id,
+                    "omnitron_shipped_before_import": True,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": line.name[:2000],
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.product_uom_qty,
+                                "product_uom": line.product_uom.id,
+                                "location_id": source.id,
+                                "location_dest_id": destination.id,
+                                "sale_line_id": line.id,
+                                "group_id": sale_order.procurement_group_id.id,
+                                "warehouse_id": warehouse.id,
+                                "company_id": sale_order.company_id.id,
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        # Done as Omnitron said, without the validation wizards (backorder, SMS, labels):
+        # the goods are gone whether or not Odoo's stock knew of them.
+        picking.with_context(skip_backorder=True, skip_sms=True, cancel_backorder=True)._action_done()
+        return picking
 
     # --- The order's life after the import (omnitron.order.update carries the plans out) ---
 

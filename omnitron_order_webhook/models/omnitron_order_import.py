@@ -131,8 +131,8 @@ class OmnitronOrderImport(models.AbstractModel):
             # than by a query of our own; the refusal rolls the whole import back.
             self._refuse_setup([self._no_warehouse(company)])
         self._apply_status(sale_order, omnitron_order)
-        self.env["omnitron.order.cancellation"]._skip_shipped(
-            sale_order, {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+        self.env["omnitron.order.cancellation"]._deliver_shipped(
+            sale_order, [item for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES]
         )
         mismatch = mapping.amount_mismatch(sale_order.amount_total, omnitron_order, sale_order.currency_id.rounding)
         if mismatch:

@@ -162,8 +162,8 @@ class OmnitronOrderUpdate(models.AbstractModel):
         if plan.confirm:
             sale_order.action_confirm()
             sale_order.date_order = omnitron_order.date_placed
-            self.env["omnitron.order.cancellation"]._skip_shipped(
-                sale_order, {item.pk for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES}
+            self.env["omnitron.order.cancellation"]._deliver_shipped(
+                sale_order, [item for item in omnitron_order.items if item.status in const.SHIPPED_ITEM_STATUSES]
             )
             sentences.append(say(_lt("order confirmed")))
         cancellation = self.env["omnitron.order.cancellation"]

@@ -219,8 +219,10 @@ class SaleOrder(models.Model):
         string="Shipped Before Import",
         readonly=True,
         copy=False,
-        help="Items Omnitron reported as shipped or delivered when the order was imported. They get no stock "
-        "move, so the warehouse does not ship them a second time.",
+        help="Items Omnitron reported as shipped or delivered when the order was imported. The warehouse does "
+        "not ship them again: they left stock once, through a done delivery carrying Omnitron's tracking "
+        "number (or, for a channel whose goods leave from elsewhere, are marked delivered), and are invoiced "
+        "as delivered.",
     )
 
     _sql_constraints = [

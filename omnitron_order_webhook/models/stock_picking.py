@@ -35,6 +35,13 @@ class StockPicking(models.Model):
         help="A return made in Odoo that asks Omnitron to refund the shipping too (the account's Refund "
         "Shipping on Returns, once per order): its credit note credits the shipping.",
     )
+    omnitron_shipped_before_import = fields.Boolean(
+        string="Shipped Before Import",
+        readonly=True,
+        copy=False,
+        help="Done by the import: Omnitron reported these goods shipped before Odoo had the order, so they left "
+        "stock here once, with Omnitron's tracking number.",
+    )
     omnitron_return_source = fields.Selection(
         [("omnitron", "Omnitron's refund")],
         string="Return Asked By",
@@ -47,7 +54,8 @@ class StockPicking(models.Model):
     @api.depends_context("lang")
     def _compute_omnitron_hold_reason(self):
         for picking in self:
-            picking.omnitron_hold_reason = picking._omnitron_held() and picking._omnitron_hold_sentence()
+            # A sentence or nothing: the empty recordset of an unheld transfer is no reason to store.
+            picking.omnitron_hold_reason = picking._omnitron_hold_sentence() if picking._omnitron_held() else False
 
     def _omnitron_held(self):
         """The outgoing transfers among these that Omnitron's pending request stops."""

@@ -200,6 +200,18 @@ class TestOutbound(OmnitronApiCase):
         self.assertEqual(order.omnitron_hold, "cancel", "item 714 is the customer's own request")
         self.assertFalse(order.omnitron_cancellation_plan_ids.answers_odoo)
 
+    def test_goods_omnitron_shipped_before_the_import_are_delivered_here_and_not_told_again(self):
+        shipped = item(716, "O-16", "100.00", status="500")
+        shipped["tracking_number"] = "YK-716"
+        body = self.order("O-BEFORE", [shipped])
+        with trap_jobs() as trap:
+            self.assertEqual(self.receive(body).status, 204)
+            self.assertEqual([job.args[0] for job in trap.enqueued_jobs], ["mark_sent"])
+            self.run_jobs(trap)
+        order = self.omnitron_orders("O-BEFORE")
+        self.assertEqual(order.picking_ids.filtered(lambda p: p.state == "done").carrier_tracking_ref, "YK-716")
+        self.assertFalse(self.sent(BULK_STATUS_PATH), "Omnitron has it shipped with that tracking number")
+
     def test_nothing_is_sent_when_the_account_sends_nothing_and_the_order_says_why(self):
         self.account.outbound_enabled = False
         with trap_jobs() as trap:

@@ -8,9 +8,11 @@ what an accountant and a warehouse would check: VAT on the chart's accounts
 with its tags, no tax invented, a delivery with the carrier, nothing shipped twice.
 """
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
-from .common import OmnitronCase, item
+from .common import OmnitronCase, item, load_migration
 
 
 @tagged("post_install", "-at_install")
@@ -78,16 +80,61 @@ class TestTurkishAccounting(OmnitronCase):
         self.assertNotIn(picking.state, ("cancel", "done"))
         self.assertFalse(order.omnitron_shipped_before_import)
 
-    def test_items_omnitron_already_shipped_get_no_stock_move(self):
-        items = [item(1, "SKU-SHIPPED", "60.00", status="510"), item(2, "SKU-OPEN", "40.00", status="400")]
-        self.assertEqual(self.receive(self.order("PARTLY", items)).status, 204)
+    def test_items_omnitron_already_shipped_leave_stock_once_and_are_delivered_and_invoiced(self):
+        items = [item(1, "SKU-SHIPPED", "1200.00", status="510"), item(2, "SKU-OPEN", "40.00", status="400")]
+        items[0]["tracking_number"] = "YK-BEFORE-1"
+        self.assertEqual(self.receive(self.order("PARTLY", items, shipping="6.34")).status, 204)
         order = self.omnitron_orders("PARTLY")
-        (picking,) = order.picking_ids.filtered(lambda picking: picking.state != "cancel")
+        shipped = order.order_line.filtered(lambda line: line.omnitron_item_pk == 1)
+        (done,) = order.picking_ids.filtered(lambda picking: picking.state == "done")
         self.assertEqual(
-            picking.move_ids.filtered(lambda move: move.state != "cancel").product_id.default_code, "SKU-OPEN"
+            (done.product_id, done.carrier_tracking_ref, done.omnitron_shipped_before_import, done.picking_type_code),
+            (shipped.product_id, "YK-BEFORE-1", True, "outgoing"),
         )
+        self.assertEqual(done.location_id, order.warehouse_id.lot_stock_id)
+        (open_picking,) = order.picking_ids.filtered(lambda picking: picking.state not in ("done", "cancel"))
+        self.assertEqual(
+            open_picking.move_ids.filtered(lambda move: move.state != "cancel").product_id.default_code, "SKU-OPEN"
+        )
+        self.assertEqual(shipped.qty_delivered, 1)
+        self.assertEqual(shipped.product_id.qty_available, -1, "the goods left stock once")
         self.assertIn("SKU-SHIPPED (item 1)", order.omnitron_shipped_before_import)
         self.assertNotIn("SKU-OPEN", order.omnitron_shipped_before_import)
-        # The spec's sample: its only item is 510, so nothing is left to ship.
-        self.assertEqual(self.receive(self.sample()).status, 204)
-        self.assertEqual(set(self.omnitron_orders().picking_ids.mapped("state")), {"cancel"})
+        # Invoiced as delivered: the item's 1,200 TRY, not the shipping alone.
+        invoice = order._create_invoices()
+        self.assertIn(shipped, invoice.invoice_line_ids.sale_line_ids)
+        self.assertGreater(invoice.amount_total, 1200)
+
+    def test_the_sample_already_shipped_leaves_nothing_to_ship_and_is_delivered(self):
+        self.assertEqual(self.receive(self.sample()).status, 204)  # its only item is 510
+        order = self.omnitron_orders()
+        self.assertEqual(set(order.picking_ids.mapped("state")), {"cancel", "done"})
+        self.assertEqual(order.order_line.filtered("omnitron_item_pk").qty_delivered, 1)
+
+    def test_a_channel_whose_goods_leave_from_elsewhere_marks_them_delivered_without_a_stock_move(self):
+        self.assertEqual(self.receive(self.order("FIRST", [item(3, "SKU-F", "10.00")])).status, 204)
+        self.omnitron_orders("FIRST").omnitron_channel_id.ships_elsewhere = True
+        body = self.order("FULFILLED", [item(4, "SKU-M", "100.00", status="500")])
+        self.assertEqual(self.receive(body).status, 204)
+        order = self.omnitron_orders("FULFILLED")
+        self.assertFalse(order.picking_ids.filtered(lambda picking: picking.state == "done"))
+        line = order.order_line.filtered("omnitron_item_pk")
+        self.assertEqual((line.qty_delivered, line.product_id.qty_available), (1, 0))
+        self.assertEqual(line.invoice_status, "to invoice")
+
+    def test_the_upgrade_delivers_items_imported_shipped_before_and_never_delivered(self):
+        cancellation = type(self.env["omnitron.order.cancellation"])
+        items = [item(5, "SKU-OLD", "1200.00", status="500")]
+        items[0]["tracking_number"] = "YK-OLD"
+        # As 18.0.1.4.0 imported them: moves cancelled, nothing delivered.
+        with patch.object(cancellation, "_delivered_elsewhere_in_time", lambda *args: None):
+            self.assertEqual(self.receive(self.order("OLD", items)).status, 204)
+        order = self.omnitron_orders("OLD")
+        self.assertEqual(order.order_line.filtered("omnitron_item_pk").qty_delivered, 0)
+        load_migration("18.0.1.5.0", "post-shipped_before_import.py").migrate(self.env.cr, "18.0.1.4.0")
+        line = order.order_line.filtered("omnitron_item_pk")
+        self.assertEqual((line.qty_delivered, line.product_id.qty_available), (1, -1))
+        self.assertEqual(order.picking_ids.filtered(lambda p: p.state == "done").carrier_tracking_ref, "YK-OLD")
+        # Run again, it delivers nothing twice.
+        load_migration("18.0.1.5.0", "post-shipped_before_import.py").migrate(self.env.cr, "18.0.1.4.0")
+        self.assertEqual(len(order.picking_ids.filtered(lambda p: p.state == "done")), 1)
