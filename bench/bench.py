@@ -510,17 +510,30 @@ def load_double():
     return module
 
 
-def pull_cost(conf, template_db, count, references=10):
+def pull_cost(conf, template_db, count, references=10, items_apart=False):
     """The catch-up pull of ``count`` 1-line orders against the webhook's cost of the same orders.
 
     Both with sending to Omnitron on (each imported order stores its is_send
     job). The webhook's SQL is the route's request; the pull's is its whole
     job (listing, fetching, receiving each order in its own transaction),
     divided by the orders it imported — the double's HTTP answers are not SQL.
+    ``items_apart``: the double answers as Akinon documents it, the detail
+    without items (one more call per order, to the items endpoint) and
+    ``next`` naming a proxy's host (never called: pages are counted).
     """
-    api = load_double().OmnitronApiDouble(username="bench-erp", password="bench-password").start()
+    api = (
+        load_double()
+        .OmnitronApiDouble(
+            username="bench-erp",
+            password="bench-password",
+            items_apart=items_apart,
+            next_host="omnitron-behind-a-proxy.internal:8080" if items_apart else None,
+        )
+        .start()
+    )
+    suffix = "_apart" if items_apart else ""
     try:
-        with LiveOdoo(conf, template_db, workers=2, db=f"{DB}_pull", queue_job=True) as odoo:
+        with LiveOdoo(conf, template_db, workers=2, db=f"{DB}_pull{suffix}", queue_job=True) as odoo:
             odoo.set_param("omnitron_order_webhook.rate_limit_per_token", "1000000")
             odoo.connect_account(api.url, "bench-erp", "bench-password", catch_up_enabled=True)
             webhook = []
@@ -563,6 +576,7 @@ def pull_cost(conf, template_db, count, references=10):
                 if match.group(1) == job_uuid
             )
             result = odoo.account("catch_up_last_result")["catch_up_last_result"]
+            calls = [call for call in api.calls if call.method == "GET"]
     finally:
         api.stop()
     return {
@@ -572,6 +586,10 @@ def pull_cost(conf, template_db, count, references=10):
         "orders_per_second": imported / elapsed if elapsed else 0.0,
         "sql_per_order": {"webhook": statistics.mean(webhook), "pull": pull_sql / imported if imported else None},
         "result": result,
+        "items_apart": items_apart,
+        "http_calls_per_order": sum(1 for call in calls if "/auth/login/" not in call.path) / imported
+        if imported
+        else None,
     }
 
 
@@ -608,12 +626,27 @@ def main():
         tp = [throughput(conf, DB, workers, tp_total) for workers in (1, 2)]
         print("The catch-up pull:", flush=True)
         pull = pull_cost(conf, DB, 20 if args.quick else 200)
+        print("The catch-up pull, against an Omnitron whose detail has no items and whose next names a proxy:")
+        pull_apart = pull_cost(conf, DB, 20 if args.quick else 200, items_apart=True)
     finally:
         shell("pg_stop")
-    report(sizes_result, tp, outbound, pull, money, returns, args.quick, pathlib.Path(args.out))
+    report(sizes_result, tp, outbound, (pull, pull_apart), money, returns, args.quick, pathlib.Path(args.out))
 
 
-def report(sizes_result, tp, outbound, pull, money, returns, quick, out):
+def pull_line(pull):
+    """One pull's figures in a sentence."""
+    shape = "detail without items, next on a proxy host" if pull["items_apart"] else "items in the detail"
+    sql = pull["sql_per_order"]
+    return (
+        f"Catch-up pull ({shape}; 2 workers, queue_job's runner, the contract double on this machine): "
+        f"{pull['imported']} of {pull['orders']} orders imported in {pull['seconds']:.1f} s "
+        f"({pull['orders_per_second']:.1f} orders/s); GET calls per order {pull['http_calls_per_order'] or 0:.2f}; "
+        f"SQL per order: pull {sql['pull'] or 0:.1f}, webhook {sql['webhook']:.1f} "
+        f"(+{(sql['pull'] or 0) - sql['webhook']:.1f}); the run said: {pull['result']}."
+    )
+
+
+def report(sizes_result, tp, outbound, pulls, money, returns, quick, out):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
     extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
@@ -651,11 +684,7 @@ def report(sizes_result, tp, outbound, pull, money, returns, quick, out):
         + " / ".join(str(outbound["jobs_per_delivery"][lines]) for lines in (1, 10, 100))
         + ".",
         "",
-        f"Catch-up pull (2 workers, queue_job's runner, the contract double on this machine): {pull['imported']} "
-        f"of {pull['orders']} orders imported in {pull['seconds']:.1f} s ({pull['orders_per_second']:.1f} orders/s); "
-        f"SQL per order: pull {pull['sql_per_order']['pull'] or 0:.1f}, webhook {pull['sql_per_order']['webhook']:.1f} "
-        f"(+{(pull['sql_per_order']['pull'] or 0) - pull['sql_per_order']['webhook']:.1f}); the run said: "
-        f"{pull['result']}.",
+        *(pull_line(pull) for pull in pulls),
         "",
         "Invoice, post and pay one shipped card order (in-process, interleaved): OCA's workflow "
         f"{money['workflow']['p50_ms']:.0f} ms / {money['workflow']['queries']:.0f} SQL, by hand "
@@ -686,7 +715,8 @@ def report(sizes_result, tp, outbound, pull, money, returns, quick, out):
                 "throughput": tp,
                 "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
                 "outbound": outbound,
-                "pull": pull,
+                "pull": pulls[0],
+                "pull_items_apart": pulls[1],
                 "workflow": money,
                 "returns": returns,
             },

@@ -213,3 +213,31 @@ def test_new_tokens_are_long_random_and_only_match_themselves():
     assert tokens.matches(token, digest)
     assert not tokens.matches(other, digest)
     assert token not in digest
+
+
+def test_a_person_without_a_tax_number_is_known_by_the_tckn(sample):
+    sample["payload"]["billing_address"].update(tax_no=None, identity_number="10000000146")
+    order = parse_webhook_call(sample).order
+    assert mapping.customer_tax_number(order) == "10000000146"
+    sample["payload"]["billing_address"]["tax_no"] = "1234567890"
+    assert mapping.customer_tax_number(parse_webhook_call(sample).order) == "1234567890", "the VKN first"
+
+
+@pytest.mark.parametrize(("taxpayer", "status"), [(False, "earchive"), (True, None), (None, None)])
+def test_omnitrons_e_invoice_word_becomes_nilveras_status_only_for_e_archive(sample, taxpayer, status):
+    sample["payload"]["billing_address"]["e_bill_taxpayer"] = taxpayer
+    assert mapping.nilvera_status(parse_webhook_call(sample).order.billing_address) == status
+
+
+def test_the_promotions_and_the_note_are_kept_on_the_order(sample):
+    sample["payload"].update(notes="Zili çalmayın", discountitem_set=[{"name": "Sepette %10", "amount": "12.50"}])
+    values = mapping.order_values(parse_webhook_call(sample).order)
+    assert values["omnitron_notes"] == "Zili çalmayın"
+    assert values["omnitron_discounts"] == "Sepette %10: 12.50 TRY"
+    assert values["omnitron_delivery_start"] is False
+
+
+def test_the_mapping_modules_doctests_hold():
+    import doctest
+
+    assert doctest.testmod(mapping).failed == 0

@@ -284,3 +284,47 @@ def test_a_return_without_a_posted_credit_note_omits_its_number_rather_than_send
 def test_the_refund_odoo_asks_for_is_what_the_items_cost_in_omnitron(prices, per_row, shipping, asked):
     items = [(Decimal(price), quantity) for price, quantity in prices]
     assert outbound.refund_asked(items, per_row, shipping) == asked
+
+
+def test_the_outbound_modules_doctests_hold():
+    import doctest
+
+    assert doctest.testmod(outbound).failed == 0
+
+
+def test_an_invoice_date_omnitron_has_in_either_form_is_not_sent_again():
+    # What Omnitron kept of an earlier bare-date push, and of the documented datetime, is the same day.
+    assert outbound.parse_invoice_datetime("2024-05-02") == outbound.parse_invoice_datetime(
+        "2024-05-02T00:00:00.000000Z"
+    )
+
+
+LINK = "https://shop.example.com/my/invoices/7?access_token=abc"
+
+
+def test_an_invoice_link_the_account_sends_goes_as_e_archive_url_once():
+    entry = outbound.item_update(facts(**INVOICED, invoice_link=LINK))
+    assert entry["e_archive_url"] == LINK
+    assert outbound.accepted_values(entry)["omnitron_e_archive_url"] == LINK
+    kept = {
+        "status": "450",
+        "invoice_number": INVOICED["invoice_name"],
+        "invoice_date": datetime(2024, 5, 2),
+        "e_archive_url": LINK,
+    }
+    assert outbound.item_update(facts(**INVOICED, invoice_link=LINK, **kept)) is None, "Omnitron has it"
+    assert "e_archive_url" not in outbound.item_update(facts(**INVOICED)), "the account sends none"
+
+
+# The live items before a push ----------------------------------------------------------
+
+
+def test_an_item_omnitron_cancelled_refunded_or_is_cancelling_is_withdrawn_from_the_push():
+    body = outbound.bulk_status_body([facts(ITEM, **SHIPPED), facts(SECOND, **SHIPPED), facts(7, **SHIPPED)])
+    live = outbound.live_statuses(
+        {"orderitem_set": [{"pk": ITEM, "status": "100"}, {"pk": SECOND, "status": "400"}, {"pk": 7, "status": 50}]}
+    )
+    assert outbound.withdrawn(body, live) == [ITEM, 7]
+    assert [entry["id"] for entry in outbound.without_items(body, [ITEM, 7])["orderitem_set"]] == [SECOND]
+    assert outbound.without_items(body, [ITEM, SECOND, 7]) is None
+    assert outbound.live_statuses({"pk": 1}) == {} and outbound.live_statuses(None) == {}

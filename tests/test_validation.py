@@ -401,3 +401,44 @@ def test_the_tckn_and_e_invoice_status_of_an_address_are_read(sample):
     order = parse_webhook_call(sample).order
     assert (order.billing_address.identity_number, order.billing_address.e_bill_taxpayer) == ("10000000146", True)
     assert order.shipping_address.e_bill_taxpayer is None
+
+
+# -- what merchants need from the payload ---------------------------------------------
+
+
+def test_the_note_the_delivery_slot_and_the_promotions_are_read(sample):
+    sample["payload"].update(
+        notes="Kapıya bırakın.",
+        delivery_range={"start": "2026-12-08T09:00:00Z", "end": "2026-12-08T12:00:00Z"},
+        discount_amount="15.50",
+        discountitem_set=[{"pk": 1, "name": "Sepette %10", "amount": "12.50"}, {"code": "KARGO", "amount": 3}],
+    )
+    order = parse_webhook_call(sample).order
+    assert order.notes == "Kapıya bırakın."
+    assert (order.delivery_start, order.delivery_end) == (datetime(2026, 12, 8, 9), datetime(2026, 12, 8, 12))
+    assert order.discount_amount == Decimal("15.50")
+    assert order.discounts == (("Sepette %10", Decimal("12.50")), ("KARGO", Decimal("3")))
+
+
+def test_the_sample_without_note_slot_or_promotions_reads_as_none(sample):
+    order = parse_webhook_call(sample).order
+    assert (order.notes, order.delivery_start, order.delivery_end, order.discounts) == (None, None, None, ())
+    assert order.discount_amount == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"delivery_range": "morning"}, "payload.delivery_range"),
+        ({"delivery_range": {"start": "tomorrow"}}, "payload.delivery_range.start"),
+        ({"discountitem_set": {"name": "x"}}, "payload.discountitem_set"),
+        ({"discountitem_set": ["x"]}, "payload.discountitem_set[0]"),
+        ({"discountitem_set": [{"name": "x", "amount": "lots"}]}, "payload.discountitem_set[0].amount"),
+        ({"notes": ["x"]}, "payload.notes"),
+    ],
+)
+def test_a_note_slot_or_promotion_in_no_documented_shape_is_refused_naming_its_path(sample, changes, path):
+    sample["payload"].update(changes)
+    with pytest.raises(InvalidPayload) as refused:
+        parse_webhook_call(sample)
+    assert path in [error.path for error in refused.value.errors]

@@ -119,7 +119,37 @@ def customer_tax_number(order):
     Odoo keeps ``vat`` on the commercial partner and copies it to every
     contact, so each address keeps its own number in ``omnitron_tax_number``.
     """
-    return order.billing_address.tax_no or False
+    billing = order.billing_address
+    return billing.tax_no or billing.identity_number or False
+
+
+def nilvera_status(address):
+    """What Odoo's Turkish e-invoicing (Nilvera's customer status) can take from Omnitron's word.
+
+    Omnitron says whether the buyer is an e-Fatura taxpayer (``e_bill_taxpayer``).
+    A buyer who is not gets e-Arşiv, which needs no alias: ``earchive``. One who
+    is needs the alias Nilvera's own check finds, so nothing is set (None), as
+    when Omnitron does not say.
+
+    >>> from types import SimpleNamespace as A
+    >>> nilvera_status(A(e_bill_taxpayer=False)), nilvera_status(A(e_bill_taxpayer=True))
+    ('earchive', None)
+    """
+    return "earchive" if address.e_bill_taxpayer is False else None
+
+
+def discount_lines(order):
+    """The promotions of the order as lines of text, for the Omnitron tab (empty: none).
+
+    >>> from types import SimpleNamespace as O
+    >>> from decimal import Decimal as D
+    >>> discount_lines(O(discounts=(("Sepette %10", D("12.50")), (None, D("3"))), currency="try")).splitlines()
+    ['Sepette %10: 12.50 TRY', '(unnamed promotion): 3 TRY']
+    """
+    return "\n".join(
+        f"{name or '(unnamed promotion)'}: {amount if amount is not None else '?'} {order.currency.upper()}"
+        for name, amount in order.discounts
+    )
 
 
 def order_values(order):
@@ -153,6 +183,11 @@ def order_values(order):
         "omnitron_customer_name": customer_values(order)["name"],
         "omnitron_customer_email": order.customer.email or False,
         "omnitron_prices_per_row": prices_per_row(order),
+        "omnitron_notes": order.notes or False,
+        "omnitron_delivery_start": order.delivery_start or False,
+        "omnitron_delivery_end": order.delivery_end or False,
+        "omnitron_discount_amount": float(order.discount_amount or 0),
+        "omnitron_discounts": discount_lines(order) or False,
     }
 
 

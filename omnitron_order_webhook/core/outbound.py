@@ -34,6 +34,8 @@ class ItemFacts:
     carrier_code: str | None  # that carrier's Omnitron shipping company code
     invoice_name: str | None  # the posted invoice of the line
     invoice_day: date | None  # its date
+    e_archive_url: str | None = None  # Omnitron's
+    invoice_link: str | None = None  # a link to the invoice a buyer can open, when the account sends it
 
 
 def _day(value):
@@ -90,12 +92,16 @@ def item_update(item):
     if item.invoice_name:
         entry["invoice_number"] = item.invoice_name
         entry["invoice_date"] = invoice_datetime(item.invoice_day) if item.invoice_day else None
+        if item.invoice_link:
+            # "URL to access invoice pdf in Omnitron panel and sales channels" (the bulk update).
+            entry["e_archive_url"] = item.invoice_link
     has = {
         "status": item.status,
         "tracking_number": item.tracking_number,
         "shipping_company": item.shipping_company,
         "invoice_number": item.invoice_number,
         "invoice_date": invoice_datetime(item.invoice_date) if item.invoice_date else None,
+        "e_archive_url": item.e_archive_url,
     }
     if all(has[key] == value for key, value in entry.items() if key != "id"):
         return None  # Omnitron has all of it already
@@ -108,6 +114,40 @@ def bulk_status_body(items):
     return {"orderitem_set": entries} if entries else None
 
 
+def live_statuses(payload):
+    """``{item pk: status}`` of the items in an order's detail as Omnitron answers it now (empty: none readable)."""
+    items = payload.get("orderitem_set") if isinstance(payload, dict) else None
+    return {
+        item["pk"]: str(item["status"])
+        for item in items or ()
+        if isinstance(item, dict) and isinstance(item.get("pk"), int) and isinstance(item.get("status"), (str, int))
+    }
+
+
+# What Omnitron may have done to an item without Odoo hearing of it (a lost delivery): a
+# cancellation asked or made, a refund. Such an item is never pushed forward.
+WITHDRAWN_STATUSES = const.FINAL_STATUSES | {const.STATUS_CANCELLATION_WAITING}
+
+
+def withdrawn(body, live):
+    """The item pks of ``body`` that Omnitron has cancelled, refunded or is cancelling, by its live ``live`` statuses.
+
+    Akinon's own client reads the live item before it updates it; the addon's
+    copy may be stale after a lost delivery, and pushing 500 onto a cancelled
+    item would undo nothing but confuse everyone.
+
+    >>> withdrawn({"orderitem_set": [{"id": 1, "status": "500"}, {"id": 2, "status": "500"}]}, {1: "100", 2: "400"})
+    [1]
+    """
+    return [entry["id"] for entry in body["orderitem_set"] if live.get(entry["id"]) in WITHDRAWN_STATUSES]
+
+
+def without_items(body, item_pks):
+    """``body`` without the entries of ``item_pks``; None when nothing is left to send."""
+    entries = [entry for entry in body["orderitem_set"] if entry["id"] not in set(item_pks)]
+    return {"orderitem_set": entries} if entries else None
+
+
 def accepted_values(entry):
     """The line values recording what Omnitron accepted from ``entry`` (what it has now)."""
     values = {"omnitron_status": entry["status"]}
@@ -115,6 +155,7 @@ def accepted_values(entry):
         ("tracking_number", "omnitron_tracking_number"),
         ("shipping_company", "omnitron_shipping_company"),
         ("invoice_number", "omnitron_invoice_number"),
+        ("e_archive_url", "omnitron_e_archive_url"),
     ):
         if key in entry:
             values[field] = entry[key]

@@ -126,6 +126,11 @@ class Order:
     e_archive_url: str | None
     refund_amount: Decimal | None = None
     modified_date: datetime | None = None
+    notes: str | None = None  # the customer's note to the order (delivery instructions)
+    delivery_start: datetime | None = None  # the delivery slot chosen (delivery_range)
+    delivery_end: datetime | None = None
+    discount_amount: Decimal | None = None  # what the promotions took off the order
+    discounts: tuple = ()  # (name, amount) of each promotion line (discountitem_set)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -614,7 +619,45 @@ def _read_order(reader, payload, path, quantity_key=None):
         e_archive_url=reader.text(payload, "e_archive_url", f"{path}.e_archive_url", max_length=const.MAX_LONG_TEXT),
         refund_amount=reader.decimal(payload, "refund_amount", f"{path}.refund_amount", required=False, nullable=True),
         modified_date=reader.datetime(payload, "modified_date", f"{path}.modified_date", ahead_ok=True),
+        notes=reader.text(payload, "notes", f"{path}.notes", max_length=const.MAX_LONG_TEXT),
+        **_read_delivery_range(reader, payload, f"{path}.delivery_range"),
+        discount_amount=reader.decimal(
+            payload, "discount_amount", f"{path}.discount_amount", required=False, nullable=True
+        ),
+        discounts=_read_discounts(reader, payload, f"{path}.discountitem_set"),
     )
+
+
+def _read_delivery_range(reader, payload, path):
+    """The delivery slot: ``{"start": …, "end": …}`` (either may be null), or null."""
+    data = reader.object(payload, "delivery_range", path, required=False, nullable=True)
+    return {
+        "delivery_start": reader.datetime(data, "start", f"{path}.start", ahead_ok=True),
+        "delivery_end": reader.datetime(data, "end", f"{path}.end", ahead_ok=True),
+    }
+
+
+# The keys a promotion line names itself by, in the order they are looked for (the
+# public sample's list is empty: Akinon's discount items are offers with a name or a code).
+_DISCOUNT_NAMES = ("name", "offer_name", "promotion_name", "code")
+
+
+def _read_discounts(reader, payload, path):
+    """Each promotion line of ``discountitem_set`` as (name, amount); absent or null: none."""
+    if payload is None or payload.get("discountitem_set") is None:
+        return ()
+    entries = reader.list(payload, "discountitem_set", path)
+    discounts = []
+    for index, entry in enumerate(entries or ()):
+        where = f"{path}[{index}]"
+        if not isinstance(entry, dict):
+            reader.error(where, f"must be an object, not {_json_type(entry)}")
+            continue
+        key = next((key for key in _DISCOUNT_NAMES if isinstance(entry.get(key), str) and entry[key].strip()), None)
+        name = reader.text(entry, key, f"{where}.{key}", max_length=const.MAX_TEXT) if key else None
+        amount = reader.decimal(entry, "amount", f"{where}.amount", required=False, nullable=True)
+        discounts.append((name, amount))
+    return tuple(discounts)
 
 
 def _read_customer(reader, payload, path):

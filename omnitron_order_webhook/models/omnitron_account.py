@@ -74,6 +74,12 @@ class OmnitronAccount(models.Model):
         string="Refund Shipping on Returns",
         help="Returns made in Odoo ask Omnitron to refund the shipping too (is_cargo_refund).",
     )
+    send_invoice_link = fields.Boolean(
+        string="Send Invoice Links",
+        help="With an invoice's number, send its customer-portal link (it opens the invoice's PDF without "
+        "logging in) as the item's e_archive_url, which Omnitron and the marketplaces show the buyer. Off by "
+        "default: whoever has the link can open the invoice.",
+    )
     cancel_is_cargo_refund = fields.Boolean(
         string="Refund Shipping on Cancellations",
         default=True,

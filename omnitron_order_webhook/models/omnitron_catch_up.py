@@ -355,7 +355,18 @@ class OmnitronCatchUp(models.AbstractModel):
         if client is None:
             return None, self.env._("The order's Omnitron account has no connection: nothing can be fetched.")
         payload, errors = self._fetch(client, sale_order.omnitron_pk)
+        return self._apply_refresh(sale_order, payload, errors), None
+
+    @api.model
+    def _apply_refresh(self, sale_order, payload, errors=()):
+        """Apply ``payload`` (order ``sale_order`` as its Omnitron answers now) as an update; return the event's state.
+
+        In this transaction: the refresh of a button and the check before a
+        push of item statuses both go through the reception, so the update
+        rules and the event log are the webhook's own.
+        """
+        account = sale_order.sudo().omnitron_account_id
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=sale_order.omnitron_pk)
         document["event"]["type"] = "order.updated"
         settings = self.env["omnitron.webhook.reception"]._settings()
-        return self._receive_here(account, settings, document, const.SOURCE_PULL, errors)[0], None
+        return self._receive_here(account, settings, document, const.SOURCE_PULL, errors)[0]

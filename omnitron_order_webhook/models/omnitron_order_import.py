@@ -97,6 +97,7 @@ class OmnitronOrderImport(models.AbstractModel):
         invoice_address = customer._omnitron_find_or_create_address(
             omnitron_order.billing_address, "invoice", countries[omnitron_order.billing_address.country_code]
         )
+        invoice_address._omnitron_e_invoice_status(omnitron_order.billing_address)
         delivery_address = customer._omnitron_find_or_create_address(
             omnitron_order.shipping_address,
             "delivery",

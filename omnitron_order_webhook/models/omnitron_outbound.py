@@ -202,6 +202,9 @@ class OmnitronOutbound(models.AbstractModel):
         body = outbound.bulk_status_body(self._item_facts(sale_order))
         if body is None:
             return "Omnitron has every item's status, tracking and invoice already; nothing was sent."
+        body, withdrawn = self._as_omnitron_has_it_now(client, sale_order, body)
+        if body is None:
+            return f"Omnitron has cancelled or refunded items {', '.join(map(str, withdrawn))}; nothing was sent."
         client.call("PATCH", omnitron_api.BULK_STATUS_PATH, body)
         lines = {line.omnitron_item_pk: line for line in sale_order.order_line if line.omnitron_item_pk}
         for entry in body["orderitem_set"]:
@@ -215,8 +218,49 @@ class OmnitronOutbound(models.AbstractModel):
             sale_order.write({"omnitron_tracking_number": sent_tracking[-1]})
         return "Sent: " + "; ".join(f"item {entry['id']} status {entry['status']}" for entry in body["orderitem_set"])
 
+    def _as_omnitron_has_it_now(self, client, sale_order, body):
+        """``body`` checked against the items as Omnitron has them now: ``(body or None, withdrawn pks)``.
+
+        As Akinon's own client does, the live order is read before its items
+        are updated (one call per order, the items endpoint too when the
+        detail has none). An item Omnitron has cancelled, refunded or is
+        cancelling while Odoo never heard of it (a lost delivery) is never
+        pushed forward: the order is refreshed from what was just read (the
+        update rules cancel what they cancel, and flag what was shipped), it
+        is flagged for a person, and the rest is sent.
+        """
+        catch_up_flow = self.env["omnitron.catch.up"]
+        try:
+            payload, errors = catch_up_flow._fetch(client, sale_order.omnitron_pk)
+        except omnitron_api.PermanentFailure as failure:
+            if failure.status != 404:
+                raise
+            # Its detail is not readable there (an Omnitron without the integration read):
+            # the update itself says whether Omnitron takes it.
+            _logger.warning("Omnitron order %s: its detail could not be read before the push", sale_order.name)
+            return body, []
+        withdrawn = outbound.withdrawn(body, {} if errors else outbound.live_statuses(payload))
+        if not withdrawn:
+            return body, withdrawn
+        catch_up_flow._apply_refresh(sale_order, payload, errors)
+        self.env["omnitron.order.update"]._flag(
+            sale_order,
+            "omnitron_changed",
+            say(
+                _lt(
+                    "Omnitron had cancelled or refunded items %(items)s without Odoo hearing of it; Odoo was about "
+                    "to report them shipped or invoiced. The order was refreshed from Omnitron and those items were "
+                    "not reported: check what was shipped or invoiced for them."
+                ),
+                items=", ".join(map(str, withdrawn)),
+            ),
+        )
+        refreshed = outbound.bulk_status_body(self._item_facts(sale_order))
+        return (outbound.without_items(refreshed, withdrawn) if refreshed else None), withdrawn
+
     def _item_facts(self, sale_order):
         facts = []
+        links = self._invoice_links(sale_order)
         for line in sale_order.order_line.filtered("omnitron_item_pk"):
             done = line.move_ids.filtered(lambda move: move.state == "done" and move.picking_code == "outgoing")
             picking = done.picking_id.sorted(lambda picking: (picking.date_done, picking.id))[-1:]
@@ -243,9 +287,26 @@ class OmnitronOutbound(models.AbstractModel):
                     carrier_code=(picking.carrier_id or sale_order.carrier_id).omnitron_shipping_company or None,
                     invoice_name=invoice.name or None,
                     invoice_day=invoice.invoice_date or None,
+                    e_archive_url=line.omnitron_e_archive_url or None,
+                    invoice_link=links.get(invoice.id) if invoice else None,
                 )
             )
         return facts
+
+    def _invoice_links(self, sale_order):
+        """``{invoice id: link}`` of the order's posted invoices when its account sends them (else empty).
+
+        The invoice's customer-portal link with its access token: it opens the
+        invoice's PDF without logging in, which is what Omnitron shows the buyer
+        (``e_archive_url``); whoever has the link can open the invoice, hence off
+        by default.
+        """
+        if not sale_order.omnitron_account_id.send_invoice_link:
+            return {}
+        invoices = sale_order.invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+        )
+        return {invoice.id: invoice.get_base_url() + invoice.get_portal_url() for invoice in invoices}
 
     def _cancel(self, client, sale_order, item_pks, account):
         if not account.cancellation_reason_id:

@@ -120,6 +120,20 @@ class ResPartner(models.Model):
         matches = [code for code, _name in self.env["res.lang"].get_installed() if code.endswith(suffix)]
         return matches[0] if len(matches) == 1 else None
 
+    def _omnitron_e_invoice_status(self, address):
+        """Tell Odoo's Turkish e-invoicing what Omnitron knows of this invoice contact.
+
+        With ``l10n_tr_nilvera`` installed, a buyer Omnitron says is no e-Fatura
+        taxpayer is e-Arşiv (Nilvera's customer status), which the invoice can be
+        sent as without Nilvera's own check; a status Nilvera already found is
+        never overwritten. The TCKN is the ``vat`` already (mapping.customer_tax_number).
+        """
+        self.ensure_one()
+        status = mapping.nilvera_status(address)
+        field = "l10n_tr_nilvera_customer_status"
+        if status and field in self._fields and self[field] in (False, "not_checked"):
+            self[field] = status
+
     def _omnitron_find_or_create_address(self, address, address_type, country):
         """This customer's invoice or delivery contact for ``address``, found again by its content."""
         self.ensure_one()

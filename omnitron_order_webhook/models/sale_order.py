@@ -215,6 +215,17 @@ class SaleOrder(models.Model):
         string="Omnitron Customer E-mail", readonly=True, copy=False, help="The customer's e-mail as Omnitron sent it."
     )
 
+    omnitron_notes = fields.Text(
+        string="Customer Note", readonly=True, copy=False, help="The customer's note to the order, as Omnitron sent it."
+    )
+    omnitron_delivery_start = fields.Datetime(string="Delivery Slot From", readonly=True, copy=False)
+    omnitron_delivery_end = fields.Datetime(string="Delivery Slot To", readonly=True, copy=False)
+    omnitron_discount_amount = fields.Monetary(
+        string="Promotions", readonly=True, copy=False, help="What Omnitron's promotions took off the order."
+    )
+    omnitron_discounts = fields.Text(
+        string="Promotion Lines", readonly=True, copy=False, help="Each promotion of the order and what it took off."
+    )
     omnitron_shipped_before_import = fields.Char(
         string="Shipped Before Import",
         readonly=True,

@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -35,6 +36,12 @@ class StockPicking(models.Model):
         help="A return made in Odoo that asks Omnitron to refund the shipping too (the account's Refund "
         "Shipping on Returns, once per order): its credit note credits the shipping.",
     )
+    omnitron_delivery_note = fields.Text(
+        string="Omnitron Delivery Note",
+        compute="_compute_omnitron_delivery_note",
+        help="What the warehouse must know of the Omnitron order it ships: the customer's note, the gift "
+        "wrapping and its message, the delivery slot.",
+    )
     omnitron_shipped_before_import = fields.Boolean(
         string="Shipped Before Import",
         readonly=True,
@@ -50,6 +57,31 @@ class StockPicking(models.Model):
         help="Set on the return receipts Odoo made for Omnitron's refunds: when validated, their credit note "
         "follows what was received.",
     )
+
+    @api.depends("sale_id.omnitron_notes", "sale_id.omnitron_has_gift_box", "sale_id.omnitron_delivery_start")
+    @api.depends_context("lang", "tz")
+    def _compute_omnitron_delivery_note(self):
+        for picking in self:
+            order = picking.sale_id
+            lines = []
+            if picking.picking_type_code == "outgoing" and order.omnitron_number:
+                if order.omnitron_notes:
+                    lines.append(self.env._("Customer's note: %(note)s", note=order.omnitron_notes))
+                if order.omnitron_has_gift_box:
+                    lines.append(
+                        self.env._("Gift wrapping: %(note)s", note=order.omnitron_gift_box_note)
+                        if order.omnitron_gift_box_note
+                        else self.env._("Gift wrapping, no message.")
+                    )
+                if order.omnitron_delivery_start or order.omnitron_delivery_end:
+                    slot = " - ".join(
+                        # In the reader's language and time zone, as Odoo shows any date and time.
+                        format_datetime(self.env, moment, tz=self.env.context.get("tz") or False, dt_format=False)
+                        for moment in (order.omnitron_delivery_start, order.omnitron_delivery_end)
+                        if moment
+                    )
+                    lines.append(self.env._("Delivery slot: %(slot)s", slot=slot))
+            picking.omnitron_delivery_note = "\n".join(lines) or False
 
     @api.depends_context("lang")
     def _compute_omnitron_hold_reason(self):

@@ -93,6 +93,37 @@ class TestOutbound(OmnitronApiCase):
         self.receive(echo)
         self.assertEqual(order.omnitron_tracking_number, "YK-OMNI")
 
+    def test_the_live_items_are_read_before_a_push_and_one_omnitron_cancelled_is_never_pushed_forward(self):
+        order = self.imported("O-LIVE", [item(721, "O-21", "100.00"), item(722, "O-22", "50.00")])
+        # Omnitron cancels item 722; its delivery to Odoo is lost.
+        live = self.api.order(order.omnitron_pk)
+        live["orderitem_set"][1]["status"] = "100"
+        live["modified_date"] = "2026-12-07T10:00:00Z"
+        self.api.add_order(live, is_send=True)
+        order.picking_ids.carrier_tracking_ref = "YK-LIVE"
+        with trap_jobs() as trap:
+            self.ship(order)
+            self.run_jobs(trap)
+        self.assertEqual(self.api.count_calls("GET", rf"/api/i1/orders_integration/{order.omnitron_pk}/.*"), 1)
+        [call] = self.sent(BULK_STATUS_PATH)
+        self.assertEqual([entry["id"] for entry in call.body["orderitem_set"]], [721], "722 is cancelled there")
+        line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 722)
+        self.assertEqual(line.omnitron_status, "100", "the order was refreshed from Omnitron")
+        self.assertTrue(order.omnitron_changed)
+        self.assertIn("722", order.with_context(lang="en_US").omnitron_action_note)
+
+    def test_an_account_that_sends_invoice_links_gives_omnitron_one_the_buyer_can_open(self):
+        self.account.send_invoice_link = True
+        order = self.imported("O-LINK", [item(723, "O-23", "100.00")])
+        with trap_jobs() as trap:
+            invoice = self.invoice(order)
+            self.run_jobs(trap)
+        [call] = self.sent(BULK_STATUS_PATH)
+        link = call.body["orderitem_set"][0]["e_archive_url"]
+        self.assertEqual(link, invoice.get_base_url() + invoice.get_portal_url())
+        self.assertIn(f"access_token={invoice.access_token}", link)
+        self.assertEqual(order.order_line.filtered("omnitron_item_pk").omnitron_e_archive_url, link)
+
     def test_posting_the_invoice_sends_its_number_and_date_with_450_or_500(self):
         order = self.imported("O-INV", [item(703, "O-3", "100.00")])
         with trap_jobs() as trap:

@@ -77,6 +77,42 @@ class TestTurkishEInvoice(OmnitronCase):
         )
         self.assertEqual((billing.vat, billing.omnitron_township), (TCKN, "KADIKÖY"))
 
+    def test_a_person_who_is_no_e_fatura_taxpayer_is_e_archive_with_the_tckn_as_tax_number(self):
+        body = self.turkish_order("TR-EARSIV", 9320)
+        for key in ("billing_address", "shipping_address"):
+            body["payload"][key].update(tax_no=None, identity_number=TCKN, e_bill_taxpayer=False)
+        self.assertEqual(self.receive(body).status, 204)
+        billing = self.omnitron_orders("TR-EARSIV").partner_invoice_id
+        self.assertEqual((billing.vat, billing.l10n_tr_nilvera_customer_status), (TCKN, "earchive"))
+
+    def test_an_e_fatura_taxpayer_is_left_to_nilveras_own_check(self):
+        body = self.turkish_order("TR-EFATURA", 9321)
+        body["payload"]["billing_address"]["e_bill_taxpayer"] = True
+        self.assertEqual(self.receive(body).status, 204)
+        billing = self.omnitron_orders("TR-EFATURA").partner_invoice_id
+        self.assertEqual(billing.l10n_tr_nilvera_customer_status, "not_checked")
+
+    def test_the_warehouse_reads_the_note_the_gift_message_and_the_slot_and_sales_the_promotions(self):
+        body = self.turkish_order("TR-NOTE", 9322)
+        body["payload"]["orderitem_set"][0]["status"] = "400"
+        body["payload"].update(
+            notes="Kapıya bırakın.",
+            has_gift_box=True,
+            gift_box_note="İyi ki doğdun!",
+            delivery_range={"start": "2026-12-08T09:00:00Z", "end": "2026-12-08T12:00:00Z"},
+            discount_amount="24.00",
+            discountitem_set=[{"pk": 3, "name": "Sepette %10", "amount": "24.00"}],
+        )
+        self.assertEqual(self.receive(body).status, 204)
+        order = self.omnitron_orders("TR-NOTE")
+        self.assertEqual((order.omnitron_discount_amount, order.omnitron_discounts), (24.0, "Sepette %10: 24.00 TRY"))
+        (picking,) = order.picking_ids
+        note = picking.with_context(lang="en_US", tz="Europe/Istanbul").omnitron_delivery_note
+        self.assertIn("Customer's note: Kapıya bırakın.", note)
+        self.assertIn("Gift wrapping: İyi ki doğdun!", note)
+        # The slot in the reader's language and time zone (09:00-12:00 UTC is 12:00-15:00 in Istanbul).
+        self.assertIn("Delivery slot: 12/08/2026 12:00:00 - 12/08/2026 15:00:00", note)
+
     def test_an_address_in_every_shape_omnitron_sends_is_imported(self):
         # A mahalle sent as Omnitron's address model nests it was refused 400 before.
         for index, (shape, expected) in enumerate(sorted(ADDRESS_SHAPES.items())):

@@ -392,3 +392,42 @@ def test_a_restart_in_the_middle_of_a_pull_loses_no_order(live_jobs, api):
         f" (state, retry) at the restart; pull jobs after: "
         f"{[(state, retry, result) for _id, state, retry, result in runs]}",
     )
+
+
+AKINON_BACKLOG = 200  # orders pulled from an Omnitron answering as Akinon documents
+
+
+def test_two_hundred_orders_from_an_omnitron_whose_detail_has_no_items_and_whose_next_names_a_proxy(live_jobs, api):
+    """Akinon's detail lists the order without its items (they come from ``order_item/detailed_integration/``)
+    and a page's ``next`` may name a proxy's host: 200 orders are still imported once each.
+
+    Pages are counted on the account's own URL, so the proxy host (which
+    does not exist) is never called; each order costs one more GET, its items.
+    """
+    live = live_jobs
+    api.reset()
+    api.items_apart, api.next_host = True, "omnitron-behind-a-proxy.internal:8080"
+    try:
+        bodies = store_orders(api, "PULL-AKINON", AKINON_BACKLOG, 130001)
+        pks = pks_of(bodies)
+        live.account_write(catch_up_enabled=True, catch_up_interval_minutes=1)
+        since = last_job_id(live)
+        with cron_ticking(live) as ticks:
+            took = wait_all_taken(live, api, pks, 4 * TICK + RUNNER_SLACK)
+            assert took is not None, progress(live, api, pks, since)
+        check_once_each(live, api, pks)
+        items_calls = api.count_calls("GET", r"/api/i1/order_item/detailed_integration/", ok_only=True)
+        details = api.count_calls("GET", DETAIL, ok_only=True)
+        assert details == AKINON_BACKLOG and items_calls == AKINON_BACKLOG, (details, items_calls)
+        assert all(call.headers.get("Host", "").startswith("127.0.0.1") for call in api.calls)
+        runs = pull_jobs(live, since)
+        record(
+            SECTION,
+            f"{AKINON_BACKLOG} orders unsent in an Omnitron whose detail carries no items (the items endpoint has "
+            "them) and whose list's next names a proxy host that does not exist; the account pulling every minute",
+            f"every order imported once and marked sent once in {took:.0f} s ({len(ticks)} ticks, {len(runs)} pull "
+            f"job(s)); {details} details and {items_calls} item pages fetched, the proxy host never called",
+        )
+    finally:
+        api.items_apart, api.next_host = False, None
+        live.account_write(catch_up_enabled=False)

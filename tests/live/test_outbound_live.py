@@ -345,3 +345,91 @@ def test_a_server_restart_while_jobs_are_pending_loses_none(live_jobs, api):
         f"jobs: {tries(jobs(live, orders))}, 0 failed; restart took {restart_took:.0f} s, "
         f"the last call arrived {all_in:.0f} s after the stop",
     )
+
+
+PARTIAL_CANCELS = 20  # orders of two items whose second item staff cancel in Odoo
+PLAN_PATH = "/api/v1/oms/cancellation_plan/"
+
+
+def test_partial_cancels_made_in_odoo_come_back_as_plans_that_hold_nothing(live_jobs, api):
+    """20 orders of two items; staff cancel the second item of each in Odoo.
+
+    Each cancel is one call to Omnitron, which (as Akinon documents) creates a
+    cancellation plan and posts it to the addon's plan route, with the
+    sender's token, over real HTTP. Each plan names only the item Odoo asked
+    for: it is recorded as answering Odoo, and the first item's delivery is
+    not held, nobody gets an activity.
+    """
+    live = live_jobs
+    api.reset()
+    api.plan_webhook = (live.url + PLAN_PATH, live.token)
+    try:
+        bodies = []
+        for index in range(PARTIAL_CANCELS):
+            body = order_body(f"OUT-PLAN-{index:03d}", 74000 + index, 74500 + index)
+            first = body["payload"]["orderitem_set"][0]
+            first["pk"] = 741000 + index * 2
+            second = {**first, "pk": first["pk"] + 1, "product": {**first["product"], "sku": "PLAN-SECOND"}}
+            body["payload"]["orderitem_set"].append(second)
+            body["payload"]["amount"] = f"{2 * float(first['price']) + float(body['payload']['shipping_amount']):.2f}"
+            api.add_order(body["payload"], is_send=True)  # Omnitron holds the order its plans name
+            bodies.append(body)
+        answers = [live.post(body) for body in bodies]
+        assert [answer.status for answer in answers] == [204] * PARTIAL_CANCELS, answers[:3]
+        numbers = [body["payload"]["number"] for body in bodies]
+        second_lines = [
+            row[0]
+            for row in live.query(
+                "SELECT sol.id FROM sale_order_line sol JOIN sale_order so ON so.id = sol.order_id "
+                "WHERE so.omnitron_number = ANY(%s) AND sol.omnitron_item_pk % 2 = 1",
+                (numbers,),
+            )
+        ]
+        assert len(second_lines) == PARTIAL_CANCELS
+        activities_before = live.query("SELECT count(*) FROM mail_activity")[0][0]
+        started = time.monotonic()
+        for line_id in second_lines:
+            live.rpc("sale.order.line", "write", [line_id], {"product_uom_qty": 0})
+
+        def plans_recorded():
+            return live.query(
+                "SELECT count(*) FROM omnitron_cancellation_plan p JOIN sale_order so ON so.id = p.sale_order_id "
+                "WHERE so.omnitron_number = ANY(%s)",
+                (numbers,),
+            )[0][0]
+
+        assert wait_until(lambda: plans_recorded() >= PARTIAL_CANCELS, 180), (
+            f"{plans_recorded()} plans recorded, {len(api.plans)} posted, "
+            f"{len(accepted(api, '/cancel/', 'POST'))} cancels accepted"
+        )
+        took = time.monotonic() - started
+        cancels = accepted(api, "/cancel/", "POST")
+        assert len(cancels) == PARTIAL_CANCELS, len(cancels)
+        assert sorted(call.body["cancel_items"][0] for call in cancels) == sorted(
+            741001 + index * 2 for index in range(PARTIAL_CANCELS)
+        )
+        rows = live.query(
+            "SELECT bool_and(p.answers_odoo), count(*) FILTER (WHERE so.omnitron_hold IS NOT NULL), "
+            "count(*) FILTER (WHERE so.omnitron_plan_request IS NOT NULL) "
+            "FROM omnitron_cancellation_plan p JOIN sale_order so ON so.id = p.sale_order_id "
+            "WHERE so.omnitron_number = ANY(%s)",
+            (numbers,),
+        )
+        assert rows == [(True, 0, 0)], rows
+        assert live.query("SELECT count(*) FROM mail_activity")[0][0] == activities_before, "nobody is told"
+        open_deliveries = live.query(
+            "SELECT count(*) FROM stock_picking sp JOIN sale_order so ON so.id = sp.sale_id "
+            "WHERE so.omnitron_number = ANY(%s) AND sp.state NOT IN ('done', 'cancel')",
+            (numbers,),
+        )[0][0]
+        assert open_deliveries == PARTIAL_CANCELS, "each order's first item is still to ship"
+        record(
+            SECTION,
+            f"{PARTIAL_CANCELS} orders of two items; staff cancel the second item of each in Odoo; the double, as "
+            "Akinon documents, posts a cancellation plan for every cancel to the plan route (real HTTP, the "
+            "sender's token)",
+            f"{len(cancels)} cancel calls, each naming its one item; {PARTIAL_CANCELS} plans recorded as answering "
+            f"Odoo in {took:.0f} s; no order held or flagged, no activity, {open_deliveries} deliveries still to ship",
+        )
+    finally:
+        api.plan_webhook = None
