@@ -27,6 +27,8 @@ MAX_REPLAYS = 5
 # The cron runs every minute: an account whose interval ends within this much
 # is pulled now rather than a minute late.
 DUE_SLACK = timedelta(seconds=30)
+# A mark-sent call done this close before a page was read may not show in it yet.
+LISTED_SLACK = timedelta(seconds=2)
 # How much of a failure the account keeps, characters.
 MAX_ERROR = 2000
 # A run stops taking new pages after this long, seconds: it must end well
@@ -152,6 +154,7 @@ class OmnitronCatchUp(models.AbstractModel):
                         break
                     imported_before_pass = tally.imported
                     number, again = 1, True
+                listed_at = fields.Datetime.now()
                 try:
                     page = catch_up.read_page(client.call("GET", catch_up.list_path(status, number), None))
                 except omnitron_api.PermanentFailure as failure:
@@ -172,7 +175,7 @@ class OmnitronCatchUp(models.AbstractModel):
                     if skip(listed) or uuid in refused_unchanged:
                         tally.skipped += 1  # the summary settles it, or nothing changed since it was refused
                         continue
-                    self._take(account, client, settings, listed.pk, tally)
+                    self._take(account, client, settings, listed.pk, tally, listed_at=listed_at)
                 if again and not unseen:
                     number = None  # read again, the list starts with what this run took: nothing moved
                     break
@@ -180,12 +183,15 @@ class OmnitronCatchUp(models.AbstractModel):
             if number or time.monotonic() >= deadline:
                 tally.more_left = True  # the page or time budget is spent: the rest next run
 
-    def _take(self, account, client, settings, pk, tally):
-        """One listed order: already imported (told again it was taken), or fetched and received."""
+    def _take(self, account, client, settings, pk, tally, listed_at=None):
+        """One listed order: already imported (told again it was taken), or fetched and received.
+
+        ``listed_at``: when the page naming it was read.
+        """
         imported = self._imported(account, pk)
         if imported:
             tally.already += 1
-            self._mark_sent_again(imported)
+            self._mark_sent_again(imported, listed_at)
             return
         try:
             payload, errors = self._fetch(client, pk)
@@ -270,14 +276,19 @@ class OmnitronCatchUp(models.AbstractModel):
             .search([("omnitron_pk", "=", pk), ("company_id", "=", account.company_id.id)], limit=1)
         )
 
-    def _mark_sent_again(self, sale_order):
-        """An imported order Omnitron still lists: tell it again, unless a call is on its way or failed.
+    def _mark_sent_again(self, sale_order, listed_at=None):
+        """An imported order Omnitron still lists: tell it again, unless a call is on its way, failed or
+        was made since the list was read.
 
         A failed call already shows on the order with its Retry; queuing
-        another at every pull would only repeat it.
+        another at every pull would only repeat it. A call done after the
+        page was read (its job ran while this pull went down the page, as
+        after a restart) is the answer the list had not seen yet.
         """
         jobs = sale_order.sudo().omnitron_job_ids.filtered(lambda job: (job.args or [None])[0] == KIND_MARK_SENT)
         if jobs.filtered(lambda job: job.state != "done"):
+            return
+        if listed_at and jobs.filtered(lambda job: job.date_done and job.date_done >= listed_at - LISTED_SLACK):
             return
         self.env["omnitron.outbound"]._enqueue(sale_order, KIND_MARK_SENT)
 

@@ -48,6 +48,8 @@ MAX_PAGE_SIZE = 100  # orders; a larger ``limit`` is cut to this, as DRF's max_p
 SUMMARY_FIELDS = ("pk", "number", "status", "channel", "is_send", "created_date", "modified_date", "amount")
 BOOLEANS = {"true": True, "false": False}
 SAMPLE_PATH = pathlib.Path(__file__).resolve().parent / "data" / "sample_order.json"
+# Omnitron's address parts as its address model nests them (the sample's are null).
+ADDRESS_SHAPES_PATH = SAMPLE_PATH.parent / "address_shapes.json"
 # Omnitron's order item status codes (450 invoiced, 500 shipped, ...)
 ITEM_STATUSES = frozenset(
     map(str, (50, 100, 200, 300, 350, 400, 450, 500, 510, 520, 540, 544, 545, 546, 547, 550, 600))
@@ -128,9 +130,19 @@ def order_summary(payload):
     return summary
 
 
-def sample_payload():
-    """The payload of the spec's sample order (``tests/data/sample_order.json``), a fresh copy."""
-    return json.loads(SAMPLE_PATH.read_text(encoding="utf-8"))["payload"]
+def sample_payload(address_shape="nested_objects"):
+    """The payload of the spec's sample order (``tests/data/sample_order.json``), a fresh copy.
+
+    Its addresses take ``address_shape`` of ``tests/data/address_shapes.json``
+    (default: province, district and mahalle nested as Omnitron's address
+    model sends them; None: the sample's own nulls).
+    """
+    payload = json.loads(SAMPLE_PATH.read_text(encoding="utf-8"))["payload"]
+    if address_shape:
+        parts = json.loads(ADDRESS_SHAPES_PATH.read_text(encoding="utf-8"))[address_shape]["address"]
+        for key in ("billing_address", "shipping_address"):
+            payload[key].update(copy.deepcopy(parts))
+    return payload
 
 
 def validate_is_send(body):

@@ -1,7 +1,9 @@
 """The catch-up pull: what Omnitron lists as not taken by an ERP is imported once, through the webhook's reception."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
@@ -58,6 +60,21 @@ class TestCatchUpPull(OmnitronApiCase):
         self.assertFalse(self.account.catch_up_last_error)
         # Marked sent: the next run finds nothing left to take.
         self.assertEqual(self.pull(), "listed 0, imported 0, already there 0, refused 0, failed 0")
+
+    def test_an_order_marked_sent_after_its_page_was_read_is_not_told_twice(self):
+        self.omnitron_has(1, first=6400)
+        self.pull()
+        order = self.env["sale.order"].search([("omnitron_pk", "=", 6400)])
+        # Listed unsent again (Omnitron's list lagging), read a moment before the call was done.
+        self.api.add_order(self.api.order(6400), is_send=False)
+        job = order.omnitron_job_ids.filtered(lambda job: job.args[0] == "mark_sent")
+        job.date_done = fields.Datetime.now()
+        with trap_jobs() as trap:
+            flow = self.env["omnitron.catch.up"]
+            flow._mark_sent_again(order, listed_at=job.date_done)
+            trap.assert_jobs_count(0)
+            flow._mark_sent_again(order, listed_at=job.date_done + timedelta(minutes=1))
+            trap.assert_jobs_count(1)
 
     def test_an_order_the_webhook_brought_is_no_second_order(self):
         self.omnitron_has(1, first=5100)
@@ -118,8 +135,8 @@ class TestCatchUpPull(OmnitronApiCase):
         catch_up_flow = type(self.env["omnitron.catch.up"])
         take = catch_up_flow._take
 
-        def take_and_mark_sent_at_once(flow, account, client, settings, pk, tally):
-            take(flow, account, client, settings, pk, tally)
+        def take_and_mark_sent_at_once(flow, account, client, settings, pk, tally, **kwargs):
+            take(flow, account, client, settings, pk, tally, **kwargs)
             self.api.add_order(self.api.order(pk), is_send=True)  # as a fast is_send job would
 
         with patch.object(catch_up_flow, "_take", take_and_mark_sent_at_once):
