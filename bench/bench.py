@@ -577,6 +577,7 @@ def pull_cost(conf, template_db, count, references=10, items_apart=False):
             )
             result = odoo.account("catch_up_last_result")["catch_up_last_result"]
             calls = [call for call in api.calls if call.method == "GET"]
+            items_job = items_job_cost(odoo, api, deadline)
     finally:
         api.stop()
     return {
@@ -590,6 +591,54 @@ def pull_cost(conf, template_db, count, references=10, items_apart=False):
         "http_calls_per_order": sum(1 for call in calls if "/auth/login/" not in call.path) / imported
         if imported
         else None,
+        "items_job": items_job,
+    }
+
+
+def items_job_cost(odoo, api, deadline, count=5):
+    """What one bulk-update job costs with the live read before it: SQL and calls to Omnitron, per order.
+
+    ``count`` pulled orders get their delivery validated; each stores one
+    items job, which reads the order's detail (and its items when the detail
+    has none) before its PATCH. Measured from the runner's log of each job.
+    """
+    orders = odoo.query(
+        "SELECT id FROM sale_order WHERE omnitron_number LIKE %s ORDER BY id LIMIT %s", ("PULL-%", count)
+    )
+    before = len(api.calls)
+    offset = len(odoo.server_log())
+    for (order_id,) in orders:
+        picking_ids = [
+            row[0]
+            for row in odoo.query(
+                "SELECT id FROM stock_picking WHERE sale_id = %s AND state NOT IN ('done', 'cancel')", (order_id,)
+            )
+        ]
+        for move in odoo.rpc(
+            "stock.move", "search_read", [["picking_id", "in", picking_ids]], fields=["product_uom_qty"]
+        ):
+            odoo.rpc("stock.move", "write", [move["id"]], {"quantity": move["product_uom_qty"], "picked": True})
+        odoo.rpc("stock.picking", "button_validate", picking_ids, context={"skip_sms": True})
+    ids = [order_id for (order_id,) in orders]
+    uuids = []
+    while time.monotonic() < deadline:
+        rows = odoo.query(
+            "SELECT uuid, state FROM queue_job WHERE omnitron_order_id = ANY(%s) AND method_name = '_omnitron_send' "
+            "AND args::text LIKE %s",
+            (ids, "%items%"),
+        )
+        if len(rows) >= len(ids) and all(state == "done" for _uuid, state in rows):
+            uuids = [uuid for uuid, _state in rows]
+            break
+        time.sleep(0.2)
+    time.sleep(1)  # the worker logs its request once it answered the runner
+    sql = [int(match.group(3)) for match in RUNJOB_LOG.finditer(odoo.server_log()[offset:]) if match.group(1) in uuids]
+    calls = [call for call in api.calls[before:] if "/auth/login/" not in call.path]
+    return {
+        "orders": len(ids),
+        "sql_per_job": statistics.mean(sql) if sql else None,
+        "gets_per_order": sum(call.method == "GET" for call in calls) / len(ids) if ids else None,
+        "patches_per_order": sum(call.method == "PATCH" for call in calls) / len(ids) if ids else None,
     }
 
 
@@ -637,12 +686,16 @@ def pull_line(pull):
     """One pull's figures in a sentence."""
     shape = "detail without items, next on a proxy host" if pull["items_apart"] else "items in the detail"
     sql = pull["sql_per_order"]
+    job = pull["items_job"]
     return (
         f"Catch-up pull ({shape}; 2 workers, queue_job's runner, the contract double on this machine): "
         f"{pull['imported']} of {pull['orders']} orders imported in {pull['seconds']:.1f} s "
         f"({pull['orders_per_second']:.1f} orders/s); GET calls per order {pull['http_calls_per_order'] or 0:.2f}; "
         f"SQL per order: pull {sql['pull'] or 0:.1f}, webhook {sql['webhook']:.1f} "
-        f"(+{(sql['pull'] or 0) - sql['webhook']:.1f}); the run said: {pull['result']}."
+        f"(+{(sql['pull'] or 0) - sql['webhook']:.1f}); the run said: {pull['result']}. "
+        f"A bulk-update job after a validated delivery, with the live read before it: "
+        f"{job['sql_per_job'] or 0:.1f} SQL, {job['gets_per_order'] or 0:.1f} GET and "
+        f"{job['patches_per_order'] or 0:.1f} PATCH per order ({job['orders']} orders)."
     )
 
 

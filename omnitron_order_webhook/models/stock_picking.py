@@ -37,7 +37,6 @@ class StockPicking(models.Model):
         "Shipping on Returns, once per order): its credit note credits the shipping.",
     )
     omnitron_delivery_note = fields.Text(
-        string="Omnitron Delivery Note",
         compute="_compute_omnitron_delivery_note",
         help="What the warehouse must know of the Omnitron order it ships: the customer's note, the gift "
         "wrapping and its message, the delivery slot.",
