@@ -294,6 +294,19 @@ def identity_errors(payload, pk):
     return []
 
 
+def number_errors(payload, number):
+    """A refreshed order's detail must be that order: another number is refused, never imported as new.
+
+    >>> number_errors({"number": "B-2"}, "A-1")[0].message
+    "names order 'B-2', not the refreshed 'A-1'"
+    >>> number_errors({"number": "A-1"}, "A-1")
+    []
+    """
+    if isinstance(payload, dict) and payload.get("number") != number:
+        return [FieldError("payload.number", f"names order {payload.get('number')!r}, not the refreshed {number!r}")]
+    return []
+
+
 @dataclasses.dataclass
 class PullTally:
     """What one run of the pull did, order by order, for its job's result and the account's last run.
@@ -320,6 +333,7 @@ class PullTally:
     pages: int = 0
     more_left: bool = False
     skipped: int = 0
+    temporary_failures: int = 0  # of the ``failed``: details that failed for now (5xx, timeout)
 
     def summary(self):
         """One English line (a job's result is read by administrators, as the server log).

@@ -27,6 +27,8 @@ MAX_REPLAYS = 5
 # The cron runs every minute: an account whose interval ends within this much
 # is pulled now rather than a minute late.
 DUE_SLACK = timedelta(seconds=30)
+# Orders whose detail may fail for now (5xx, timeout) in one run before the run stops.
+MAX_TEMPORARY_FAILURES = 3
 # A mark-sent call done this close before a page was read may not show in it yet.
 LISTED_SLACK = timedelta(seconds=2)
 # How much of a failure the account keeps, characters.
@@ -199,6 +201,15 @@ class OmnitronCatchUp(models.AbstractModel):
             # This order cannot be fetched (gone, refused): the others still can.
             tally.failed += 1
             _logger.warning("Omnitron pull of %s: order %s could not be fetched: %s", account.name, pk, failure)
+            return
+        except omnitron_api.TemporaryFailure as failure:
+            # One order's detail failing (a 5xx of its own) must not stop the others behind
+            # it at every run; several in one run say Omnitron itself is unwell: the run stops.
+            tally.failed += 1
+            tally.temporary_failures += 1
+            if tally.temporary_failures >= MAX_TEMPORARY_FAILURES:
+                raise
+            _logger.warning("Omnitron pull of %s: order %s failed for now: %s", account.name, pk, failure)
             return
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=pk)
         state, reason = self._receive(account, settings, document, errors=errors)
@@ -377,6 +388,7 @@ class OmnitronCatchUp(models.AbstractModel):
         rules and the event log are the webhook's own.
         """
         account = sale_order.sudo().omnitron_account_id
+        errors = list(errors) + catch_up.number_errors(payload, sale_order.omnitron_number)
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=sale_order.omnitron_pk)
         document["event"]["type"] = "order.updated"
         settings = self.env["omnitron.webhook.reception"]._settings()

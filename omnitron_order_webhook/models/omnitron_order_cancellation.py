@@ -216,7 +216,8 @@ class OmnitronOrderCancellation(models.AbstractModel):
         lines are delivered, invoiced on delivered quantities (by the
         automatic workflow too) and counted out of stock. A channel whose
         goods leave from elsewhere (a marketplace's own fulfilment,
-        ``ships_elsewhere``) marks them delivered without a stock move.
+        ``ships_elsewhere``) marks them delivered without a stock move, as does
+        a product tracked by lot or serial number (Omnitron names none).
         """
         pks = {item.pk for item in items}
         if not pks or sale_order.state != "sale":
@@ -235,13 +236,18 @@ class OmnitronOrderCancellation(models.AbstractModel):
             f"{line.product_id.default_code or line.product_id.name} (item {line.omnitron_item_pk})" for line in lines
         )
         stocked = lines.filtered(lambda line: line.product_id.is_storable or line.product_id.type == "consu")
-        if sale_order.omnitron_channel_id.ships_elsewhere:
-            for line in stocked:
-                line.qty_delivered = line.product_uom_qty
-            return
+        # A product tracked by lot or serial number cannot leave stock without one, which Omnitron
+        # does not give: such lines are marked delivered, as for goods that leave from elsewhere.
+        elsewhere = (
+            stocked
+            if sale_order.omnitron_channel_id.ships_elsewhere
+            else stocked.filtered(lambda line: line.product_id.tracking != "none")
+        )
+        for line in elsewhere:
+            line.qty_delivered = line.product_uom_qty
         tracking = {item.pk: item.tracking_number or sale_order.omnitron_tracking_number or False for item in items}
         by_tracking = {}
-        for line in stocked:
+        for line in stocked - elsewhere:
             by_tracking.setdefault(tracking.get(line.omnitron_item_pk) or False, []).append(line)
         for tracking_ref, shipped in by_tracking.items():
             self._delivered_elsewhere_in_time(sale_order, shipped, tracking_ref)

@@ -159,6 +159,31 @@ class TestCatchUpPull(OmnitronApiCase):
             self.account.action_pull_now()
             trap.assert_jobs_count(1)
 
+    def test_one_orders_detail_failing_for_now_does_not_stop_the_orders_behind_it(self):
+        self.omnitron_has(4, first=6500)
+        self.api.fail_next(10, status=503, path="/6500/detailed_integration/")
+        self.assertEqual(self.pull(), "listed 4, imported 3, already there 0, refused 0, failed 1")
+        self.assertFalse(self.account.catch_up_last_error)
+
+    def test_details_failing_for_now_again_and_again_stop_the_run_and_say_so(self):
+        self.omnitron_has(5, first=6600)
+        self.api.fail_next(5, status=503, path="/detailed_integration/")
+        self.assertTrue(self.pull().startswith("Failed: "))
+        self.assertIn("503", self.account.catch_up_last_error)
+
+    def test_refresh_never_makes_another_order_of_a_detail_naming_another_number(self):
+        self.omnitron_has(1, first=6700)
+        self.pull()
+        order = self.env["sale.order"].search([("omnitron_pk", "=", 6700)])
+        other = self.api.order(6700)
+        other["number"] = "SOMEONE-ELSES"
+        self.api.corrupt_detail(6700, other)
+        order.action_omnitron_refresh()
+        self.assertFalse(self.env["sale.order"].search([("omnitron_number", "=", "SOMEONE-ELSES")]))
+        event = self.pulled_events().sorted("id")[-1]
+        self.assertEqual(event.state, "rejected")
+        self.assertIn("payload.number: names order 'SOMEONE-ELSES', not the refreshed 'P-6700'", event.detail)
+
     def test_refresh_from_omnitron_applies_a_missed_update(self):
         self.omnitron_has(1, first=5600)
         self.pull()

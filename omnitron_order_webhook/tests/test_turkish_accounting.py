@@ -122,6 +122,16 @@ class TestTurkishAccounting(OmnitronCase):
         self.assertEqual((line.qty_delivered, line.product_id.qty_available), (1, 0))
         self.assertEqual(line.invoice_status, "to invoice")
 
+    def test_a_serial_tracked_product_shipped_before_the_import_is_delivered_without_a_serial_it_lacks(self):
+        product = self.env["product.product"].create(
+            {"name": "Phone", "default_code": "SKU-SERIAL", "is_storable": True, "tracking": "serial"}
+        )
+        body = self.order("SERIAL", [item(6, "SKU-SERIAL", "9000.00", status="500")])
+        self.assertEqual(self.receive(body).status, 204)
+        line = self.omnitron_orders("SERIAL").order_line.filtered("omnitron_item_pk")
+        self.assertEqual((line.product_id, line.qty_delivered, line.invoice_status), (product, 1, "to invoice"))
+        self.assertFalse(line.order_id.picking_ids.filtered(lambda p: p.state == "done"))
+
     def test_the_upgrade_delivers_items_imported_shipped_before_and_never_delivered(self):
         cancellation = type(self.env["omnitron.order.cancellation"])
         items = [item(5, "SKU-OLD", "1200.00", status="500")]
