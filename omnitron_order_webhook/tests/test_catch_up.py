@@ -9,7 +9,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
 
 from ..core import catch_up
-from .common import OmnitronApiCase, item
+from .common import OmnitronApiCase, item, load_migration
 
 DETAIL = "/api/i1/orders_integration/"
 LIST = "/api/i1/orders/"
@@ -146,6 +146,15 @@ class TestCatchUpPull(OmnitronApiCase):
         self.assertEqual(result, "listed 120, imported 120, already there 0, refused 0, failed 0")
         self.assertFalse(self.account.catch_up_last_error)
         self.assertEqual(self.pull(), "listed 0, imported 0, already there 0, refused 0, failed 0")
+
+    def test_the_upgrade_gives_the_new_default_statuses_to_accounts_at_the_old_one_only(self):
+        chosen = self.account_of(self.env["res.company"].create({"name": "Chosen Ltd"}), catch_up_statuses="400, 500")
+        self.account.catch_up_statuses = "400"
+        self.env.flush_all()  # the upgrade reads the table
+        load_migration("18.0.1.5.0", "post-catch_up_statuses.py").migrate(self.env.cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.account.catch_up_statuses, catch_up.DEFAULT_STATUSES)
+        self.assertEqual(chosen.catch_up_statuses, "400, 500", "an administrator's choice is kept")
 
     def test_the_cron_queues_one_pull_per_due_account(self):
         with trap_jobs() as trap:
