@@ -319,11 +319,15 @@ class OmnitronCatchUp(models.AbstractModel):
                 time.sleep(0.1 * (attempt + 1))
         return const.STATE_FAILED, None
 
-    def _receive_here(self, account, settings, document, source, errors=()):
-        """The reception of a pulled delivery, as the controller does once a webhook is authenticated."""
+    def _receive_here(self, account, settings, document, source, errors=(), user=None):
+        """The reception of a pulled delivery, as the controller does once a webhook is authenticated.
+
+        ``user``: who asked for it (a Refresh's presser), named on the event and in the chatter;
+        else OdooBot (the pull, a job).
+        """
         reception = self.env["omnitron.webhook.reception"].sudo()
         arrival = Arrival.now(
-            self.env.ref("base.user_root"),
+            user or self.env.ref("base.user_root"),
             account=account,
             settings=settings,
             webhook=const.WEBHOOK_ORDER,
@@ -370,17 +374,17 @@ class OmnitronCatchUp(models.AbstractModel):
             )
 
     @api.model
-    def _refresh(self, sale_order):
+    def _refresh(self, sale_order, user=None):
         """Fetch ``sale_order`` from its Omnitron and apply it as an update; return the event's state."""
         account = sale_order.sudo().omnitron_account_id
         client = account._client() if account else None
         if client is None:
             return None, self.env._("The order's Omnitron account has no connection: nothing can be fetched.")
         payload, errors = self._fetch(client, sale_order.omnitron_pk)
-        return self._apply_refresh(sale_order, payload, errors), None
+        return self._apply_refresh(sale_order, payload, errors, user=user), None
 
     @api.model
-    def _apply_refresh(self, sale_order, payload, errors=()):
+    def _apply_refresh(self, sale_order, payload, errors=(), user=None):
         """Apply ``payload`` (order ``sale_order`` as its Omnitron answers now) as an update; return the event's state.
 
         In this transaction: the refresh of a button and the check before a
@@ -392,4 +396,4 @@ class OmnitronCatchUp(models.AbstractModel):
         document = catch_up.detail_call(payload, account_key=str(account.id), pk=sale_order.omnitron_pk)
         document["event"]["type"] = "order.updated"
         settings = self.env["omnitron.webhook.reception"]._settings()
-        return self._receive_here(account, settings, document, const.SOURCE_PULL, errors)[0]
+        return self._receive_here(account, settings, document, const.SOURCE_PULL, errors, user=user)[0]

@@ -1,7 +1,8 @@
 import contextlib
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.translate import LazyTranslate
 
 from ..core import const, omnitron_api, payments
@@ -21,6 +22,10 @@ NEEDS_ACTION_FLAGS = (
     "omnitron_workflow_failed",
     "omnitron_return_unsent",
 )
+
+
+# How often one order may be refreshed from Omnitron by hand.
+REFRESH_INTERVAL = timedelta(seconds=30)
 
 
 class SaleOrder(models.Model):
@@ -226,6 +231,7 @@ class SaleOrder(models.Model):
     omnitron_discounts = fields.Text(
         string="Promotion Lines", readonly=True, copy=False, help="Each promotion of the order and what it took off."
     )
+    omnitron_refreshed_at = fields.Datetime(string="Last Refreshed From Omnitron", readonly=True, copy=False)
     omnitron_shipped_before_import = fields.Char(
         string="Shipped Before Import",
         readonly=True,
@@ -470,11 +476,28 @@ class SaleOrder(models.Model):
         return self.env["omnitron.order.update"]._mark_handled(self)
 
     def action_omnitron_refresh(self):
-        """Fetch the order from its Omnitron and apply it as Omnitron's update: the repair for a missed one."""
+        """Fetch the order from its Omnitron and apply it as Omnitron's update: the repair for a missed one.
+
+        Once per REFRESH_INTERVAL per order (a press calls Omnitron with the
+        account's credentials); the pressing user is named on the event and
+        in the chatter.
+        """
         self.ensure_one()
         self._omnitron_check_user()
+        last = self.sudo().omnitron_refreshed_at
+        now = fields.Datetime.now()
+        if last and now - last < REFRESH_INTERVAL:
+            wait = int((last + REFRESH_INTERVAL - now).total_seconds()) + 1
+            raise UserError(
+                self.env._(
+                    "%(order)s was refreshed from Omnitron a moment ago; try again in %(seconds)s seconds.",
+                    order=self.name,
+                    seconds=wait,
+                )
+            )
+        self.sudo().omnitron_refreshed_at = now
         try:
-            state, problem = self.env["omnitron.catch.up"]._refresh(self)
+            state, problem = self.env["omnitron.catch.up"]._refresh(self, user=self.env.user)
         except omnitron_api.ApiFailure as failure:
             state, problem = None, str(failure)
         if problem:
@@ -499,8 +522,13 @@ class SaleOrder(models.Model):
         }
 
     def _omnitron_check_user(self):
-        if not self.env.su and not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):
+        if self.env.su:
+            return
+        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_user"):
             raise AccessError(self.env._("Only Omnitron users may do this on an Omnitron order."))
+        # The orders as the user may read them, before anything runs as superuser: an order
+        # of a company the user cannot reach is refused, as Odoo refuses to show it.
+        self.check_access("read")
 
     # --- Telling Omnitron (omnitron.outbound) ---
 

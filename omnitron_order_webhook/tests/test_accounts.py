@@ -1,7 +1,7 @@
 """Omnitron accounts: one per Omnitron installation, each with its company, connection, senders and channels."""
 
 from odoo.addons.queue_job.tests.common import trap_jobs
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import PARAM_PREFIX, OmnitronApiCase, OmnitronCase, OmnitronHttpCase, item, load_migration
@@ -155,6 +155,46 @@ class TestTwoBrands(OmnitronApiCase):
         self.assertFalse(self.api.calls, "company A's Omnitron heard nothing of B's return")
         [cancel] = [call for call in self.api_b.calls if call.path.endswith("/cancel/")]
         self.assertEqual(cancel.body["cancel_items"], [821])
+
+    def test_refresh_is_refused_on_an_order_of_a_company_the_user_cannot_reach(self):
+        body = self.order("B-REFRESH", [item(805, "B-5", "100.00")])
+        self.api_b.add_order(body["payload"], is_send=True)
+        with trap_jobs():
+            self.assertEqual(self.receive(body, token=self.token_b).status, 204)
+        order_b = self.omnitron_orders("B-REFRESH")
+        user_a = new_test_user(
+            self.env,
+            login="omnitron-user-of-a-only",
+            groups="sales_team.group_sale_salesman,omnitron_order_webhook.group_omnitron_user",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        for action in ("action_omnitron_refresh", "action_omnitron_mark_handled", "action_omnitron_retry_sync"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(order_b.with_user(user_a), action)()
+        self.assertFalse(self.api_b.calls, "brand B's Omnitron was not called")
+
+    def test_refresh_names_who_pressed_it_and_waits_between_two_presses(self):
+        body = self.order("B-PRESS", [item(806, "B-6", "100.00")])
+        self.api_b.add_order(body["payload"], is_send=True)
+        with trap_jobs():
+            self.assertEqual(self.receive(body, token=self.token_b).status, 204)
+        order_b = self.omnitron_orders("B-PRESS")
+        user_b = new_test_user(
+            self.env,
+            login="omnitron-user-of-b",
+            groups="sales_team.group_sale_salesman,omnitron_order_webhook.group_omnitron_user",
+            company_id=self.brand_b.id,
+            company_ids=[(6, 0, self.brand_b.ids)],
+        )
+        order_as_b = order_b.with_user(user_b).with_company(self.brand_b)
+        order_as_b.action_omnitron_refresh()
+        event = self.env["omnitron.webhook.event"].search([("order_number", "=", "B-PRESS")], limit=1)
+        self.assertEqual((event.source, event.user_id), ("pull", user_b))
+        with self.assertRaises(UserError):
+            order_as_b.action_omnitron_refresh()
+        details = self.api_b.count_calls("GET", r"/api/i1/orders_integration/\d+/detailed_integration/")
+        self.assertEqual(details, 1, "one press, one call")
 
     def test_a_channel_switched_off_in_one_company_stays_on_in_the_other(self):
         self.assertEqual(self.receive(self.order("A-1", [item(811, "A-1", "10.00")])).status, 204)
