@@ -408,7 +408,7 @@ def test_two_hundred_orders_from_an_omnitron_whose_detail_has_no_items_and_whose
     api.reset()
     api.items_apart, api.next_host = True, "omnitron-behind-a-proxy.internal:8080"
     try:
-        bodies = store_orders(api, "PULL-AKINON", AKINON_BACKLOG, 130001)
+        bodies = store_orders(api, "PULL-AKINON", AKINON_BACKLOG, 160001)
         pks = pks_of(bodies)
         live.account_write(catch_up_enabled=True, catch_up_interval_minutes=1)
         since = last_job_id(live)
