@@ -45,9 +45,16 @@ class OmnitronAccount(models.Model):
     )
     active = fields.Boolean(default=True, tracking=True)
     api_url = fields.Char(
-        string="API URL", tracking=True, help="The Omnitron's base URL, e.g. https://omnitron.example.com"
+        string="API URL",
+        tracking=True,
+        help="The Omnitron's base URL, e.g. https://omnitron.example.com. Changing it forgets the stored password: "
+        "type the password again in the same save.",
     )
-    api_username = fields.Char(string="API Username", tracking=True)
+    api_username = fields.Char(
+        string="API Username",
+        tracking=True,
+        help="Changing it forgets the stored password: type the password again in the same save.",
+    )
     api_password = fields.Char(
         string="API Password",
         compute="_compute_api_password",
@@ -282,7 +289,33 @@ class OmnitronAccount(models.Model):
         self._check_manager()
         if "company_id" in vals:
             self._check_company_kept(vals["company_id"])
+        if not vals.get("api_password"):
+            # The stored password never follows a new destination: a changed URL or username
+            # forgets it unless a new one comes in the same save (an account that sends or pulls
+            # is then refused as incomplete, naming the password).
+            self._moved_destination(vals)._forget_password()
         return super().write(vals)
+
+    def _moved_destination(self, vals):
+        """The accounts among these whose API URL or username ``vals`` changes."""
+        return self.filtered(
+            lambda account: any(
+                key in vals and (vals[key] or "").strip() != (account[key] or "").strip()
+                for key in ("api_url", "api_username")
+            )
+        )
+
+    def _forget_password(self):
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE omnitron_account SET %s = NULL, api_password_set = FALSE WHERE id IN %s",
+                SQL.identifier(_PASSWORD_COLUMN),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["api_password", "api_password_set"])
 
     def _check_company_kept(self, company_id):
         """An account's senders, channels and orders are its company's: once it has any, its company stays."""

@@ -22,8 +22,23 @@ class TestAccountRecord(OmnitronCase):
         self.assertNotIn("pw-1", str(self.account.with_user(self.manager).read()))
         self.assertNotIn("api_password_secret", self.account._fields, "no field reaches the stored password")
         # Saving without typing it keeps the stored one.
-        self.account.api_username = "erp2"
+        self.account.name = "Omnitron renamed"
         self.assertEqual(self.account._api_password(), "pw-1")
+
+    def test_the_password_never_follows_a_new_url_or_username(self):
+        self.account.write({"api_url": "https://omnitron.example.com", "api_username": "erp", "api_password": "pw-1"})
+        self.account.api_url = "https://elsewhere.example.com"
+        self.assertIsNone(self.account._api_password(), "a new destination forgets it")
+        self.assertFalse(self.account.api_password_set)
+        self.account.write({"api_username": "erp2", "api_password": "pw-2"})
+        self.assertEqual(self.account._api_password(), "pw-2", "unless a new one comes in the same save")
+        self.account.api_url = " https://elsewhere.example.com "  # the same destination, spelt with spaces
+        self.assertEqual(self.account._api_password(), "pw-2")
+        self.account.write({"outbound_enabled": True, "cancellation_reason_id": 7})
+        with self.assertRaises(ValidationError) as refused:  # Odoo's assertRaises: in a savepoint, as a request
+            self.account.api_url = "https://attacker.example.com"
+        self.assertIn("API Password", str(refused.exception))
+        self.assertEqual(self.account._api_password(), "pw-2", "the refused save changed nothing")
 
     def test_only_an_omnitron_administrator_of_its_company_changes_an_account(self):
         salesman = new_test_user(self.env, login="omnitron-account-salesman", groups="sales_team.group_sale_salesman")
