@@ -171,37 +171,35 @@ class TestTwoBrands(OmnitronApiCase):
         [cancel] = [call for call in self.api_b.calls if call.path.endswith("/cancel/")]
         self.assertEqual(cancel.body["cancel_items"], [821])
 
-    def test_refresh_is_refused_on_an_order_of_a_company_the_user_cannot_reach(self):
-        body = self.order("B-REFRESH", [item(805, "B-5", "100.00")])
+    def brand_b_order(self, number, item_pk):
+        """An order of brand B, imported through B's sender and held by B's Omnitron."""
+        body = self.order(number, [item(item_pk, f"B-{item_pk}", "100.00")])
         self.api_b.add_order(body["payload"], is_send=True)
         with trap_jobs():
             self.assertEqual(self.receive(body, token=self.token_b).status, 204)
-        order_b = self.omnitron_orders("B-REFRESH")
-        user_a = new_test_user(
+        return self.omnitron_orders(number)
+
+    def omnitron_user_of(self, company, login):
+        """A salesman and Omnitron user of ``company`` only."""
+        return new_test_user(
             self.env,
-            login="omnitron-user-of-a-only",
+            login=login,
             groups="sales_team.group_sale_salesman,omnitron_order_webhook.group_omnitron_user",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
         )
+
+    def test_refresh_is_refused_on_an_order_of_a_company_the_user_cannot_reach(self):
+        order_b = self.brand_b_order("B-REFRESH", 805)
+        user_a = self.omnitron_user_of(self.company, "omnitron-user-of-a-only")
         for action in ("action_omnitron_refresh", "action_omnitron_mark_handled", "action_omnitron_retry_sync"):
             with self.subTest(action=action), self.assertRaises(AccessError):
                 getattr(order_b.with_user(user_a), action)()
         self.assertFalse(self.api_b.calls, "brand B's Omnitron was not called")
 
     def test_refresh_names_who_pressed_it_and_waits_between_two_presses(self):
-        body = self.order("B-PRESS", [item(806, "B-6", "100.00")])
-        self.api_b.add_order(body["payload"], is_send=True)
-        with trap_jobs():
-            self.assertEqual(self.receive(body, token=self.token_b).status, 204)
-        order_b = self.omnitron_orders("B-PRESS")
-        user_b = new_test_user(
-            self.env,
-            login="omnitron-user-of-b",
-            groups="sales_team.group_sale_salesman,omnitron_order_webhook.group_omnitron_user",
-            company_id=self.brand_b.id,
-            company_ids=[(6, 0, self.brand_b.ids)],
-        )
+        order_b = self.brand_b_order("B-PRESS", 806)
+        user_b = self.omnitron_user_of(self.brand_b, "omnitron-user-of-b")
         order_as_b = order_b.with_user(user_b).with_company(self.brand_b)
         order_as_b.action_omnitron_refresh()
         event = self.env["omnitron.webhook.event"].search([("order_number", "=", "B-PRESS")], limit=1)
