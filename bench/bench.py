@@ -45,7 +45,7 @@ import zlib
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
-from live_odoo import LiveOdoo, sample  # noqa: E402
+from live_odoo import CAPACITY, LiveOdoo, sample  # noqa: E402
 
 PG_DIR = os.environ.get("OMNITRON_BENCH_PG_DIR", "/tmp/omnitron-bench-pg")
 PG_PORT = os.environ.get("OMNITRON_BENCH_PG_PORT", "25434")
@@ -533,7 +533,7 @@ def pull_cost(conf, template_db, count, references=10, items_apart=False):
     )
     suffix = "_apart" if items_apart else ""
     try:
-        with LiveOdoo(conf, template_db, workers=2, db=f"{DB}_pull{suffix}", queue_job=True) as odoo:
+        with LiveOdoo(conf, template_db, workers=CAPACITY.WORKERS, db=f"{DB}_pull{suffix}", queue_job=True) as odoo:
             odoo.set_param("omnitron_order_webhook.rate_limit_per_token", "1000000")
             odoo.connect_account(api.url, "bench-erp", "bench-password", catch_up_enabled=True)
             webhook = []

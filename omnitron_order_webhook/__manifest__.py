@@ -28,6 +28,7 @@
         "views/sale_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/omnitron_token_wizard_views.xml",
+        "wizards/omnitron_account_connection_views.xml",
         "views/omnitron_menus.xml",
     ],
     "demo": ["demo/omnitron_demo.xml"],

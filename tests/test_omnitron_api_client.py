@@ -93,7 +93,8 @@ def api():
 
 
 def connect(url, password=PASSWORD, timeout=5.0):
-    return Connection(url=url, username=USERNAME, password=Secret(password), timeout=timeout)
+    # The double listens on 127.0.0.1 over http: a sandbox, as settings.sandbox_api_urls allows.
+    return Connection(url=url, username=USERNAME, password=Secret(password), timeout=timeout, sandbox=True)
 
 
 @pytest.fixture
@@ -259,6 +260,104 @@ def test_a_hang_beyond_the_timeout_is_a_temporary_failure_naming_the_timeout(api
     assert time.monotonic() - started < 1.4
     assert isinstance(failure, TemporaryFailure)
     assert "0.5 seconds" in str(failure) and MARK_SENT in str(failure)
+
+
+def test_an_answer_dribbled_a_byte_at_a_time_is_cut_at_the_calls_deadline_not_per_read(api):
+    # Each byte comes well inside the timeout: only a deadline on the whole call stops it.
+    connection = connect(api.url, timeout=1.0)
+    client = Client(connection, KeyStore(connection))
+    mark_sent(client)
+    api.dribble_next(0.2)
+    started = time.monotonic()
+    failure = failure_of(mark_sent, client)
+    assert time.monotonic() - started < 1.8
+    assert isinstance(failure, TemporaryFailure)
+    assert "within 1 seconds" in str(failure) and MARK_SENT in str(failure)
+
+
+def test_a_dribbled_answer_that_ends_before_the_deadline_is_read(api):
+    connection = connect(api.url, timeout=5.0)
+    client = Client(connection, KeyStore(connection))
+    mark_sent(client)
+    api.dribble_next(0.01)
+    assert mark_sent(client)["is_send"] is True
+
+
+def test_an_answer_larger_than_the_cap_is_refused_unread_naming_the_cap(api):
+    connection = Connection(api.url, USERNAME, Secret(PASSWORD), timeout=5.0, max_answer_bytes=4096, sandbox=True)
+    client = Client(connection, KeyStore(connection))
+    mark_sent(client)
+    api.answer_large_next(5000)
+    failure = failure_of(mark_sent, client)
+    assert isinstance(failure, PermanentFailure)
+    assert "larger than 4096 bytes" in str(failure) and MARK_SENT in str(failure)
+    api.answer_large_next(4000)
+    assert mark_sent(client) == {"padding": "x" * 4000}
+
+
+def test_the_default_cap_is_the_webhooks_body_limit():
+    from omnitron_order_webhook.core import settings  # noqa: PLC0415
+
+    default = settings.SETTINGS_BY_NAME["max_body_bytes"].default
+    assert default == omnitron_api.MAX_ANSWER_BYTES
+
+
+def test_a_login_answering_a_json_list_is_a_permanent_failure_not_a_traceback(api):
+    api._queue(double._Fault(1, 200, ["not", "a", "key"], path=LOGIN_PATH))
+    failure = failure_of(omnitron_api.log_in, connect(api.url))
+    assert isinstance(failure, PermanentFailure) and "without a key" in str(failure)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://omnitron.example.com",
+        "https://127.0.0.1:8069",
+        "https://localhost",
+        "https://10.1.2.3",
+        "https://192.168.1.10",
+        "https://169.254.169.254",
+        "https://[::1]",
+        "https://0.0.0.0",
+    ],
+)
+def test_a_call_to_plain_http_or_a_private_address_is_never_sent_without_the_sandbox_setting(api, url):
+    connection = Connection(url=url, username=USERNAME, password=Secret(PASSWORD), timeout=2)
+    failure = failure_of(omnitron_api.log_in, connection)
+    assert isinstance(failure, PermanentFailure) and "Not sent" in str(failure)
+    assert api.calls == []
+
+
+def test_the_double_on_loopback_is_refused_unless_the_sandbox_is_allowed(api):
+    strict = Connection(url=api.url, username=USERNAME, password=Secret(PASSWORD), timeout=2)
+    assert "https only" in str(failure_of(omnitron_api.log_in, strict))
+    assert api.calls == []
+    assert omnitron_api.log_in(connect(api.url))
+
+
+@pytest.mark.parametrize(
+    ("url", "sandbox", "refusal"),
+    [
+        ("https://omnitron.example.com", False, None),
+        ("https://93.184.216.34", False, None),
+        ("http://omnitron.example.com", False, "https only"),
+        ("https://127.0.0.1", False, "loopback"),
+        ("https://omnitron.localhost", False, "loopback"),
+        ("https://172.16.0.5", False, "private"),
+        ("https://[fe80::1]", False, "link-local"),
+        ("http://127.0.0.1:8069", True, None),
+        ("http://10.0.0.2", True, None),
+    ],
+)
+def test_check_destination(url, sandbox, refusal):
+    from omnitron_order_webhook.core.settings import check_destination  # noqa: PLC0415
+
+    if refusal is None:
+        check_destination(url, "API URL", sandbox=sandbox, resolve=False)
+        return
+    with pytest.raises(ConfigError) as caught:
+        check_destination(url, "API URL", sandbox=sandbox, resolve=False)
+    assert str(caught.value).startswith("API URL: ") and refusal in str(caught.value)
 
 
 def test_an_unreachable_server_is_a_temporary_failure():

@@ -9,14 +9,15 @@ creates an Omnitron account for the admin's company, a sender of that account
 Imports nothing from Odoo: it drives it from outside.
 
 With ``queue_job=True`` the server runs OCA queue_job's job runner as bin/run
-configures it (``server_wide_modules = base,web,queue_job``, channels
-``root:2,root.omnitron:1``): the runner is a process of the server that calls
-back into the server's own port to run each job, so the jobs that tell
+configures it (``server_wide_modules = base,web,queue_job``, the channels of
+core/capacity.py, and as many workers as that leaves two free for HTTP): the
+runner is a process of the server that calls back into the server's own port to run each job, so the jobs that tell
 Omnitron what Odoo did really run, in the workers, as in production.
 ``restart()`` stops the server and starts it again on the same port.
 """
 
 import contextlib
+import importlib.util
 import json
 import os
 import pathlib
@@ -35,8 +36,21 @@ import psycopg2
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SAMPLE_PATH = REPO / "omnitron_order_webhook" / "tests" / "data" / "sample_order.json"
 WEBHOOK_PATH = "/api/v1/oms/orders_omnitron/"
-# queue_job's runner, as bin/run configures it: Omnitron's channel one job at a time.
-QUEUE_JOB_CHANNELS = "root:2,root.omnitron:1"
+
+
+def _capacity():
+    """The addon's rule for job capacities (core/capacity.py, pure Python), loaded by its path."""
+    path = REPO / "omnitron_order_webhook" / "core" / "capacity.py"
+    spec = importlib.util.spec_from_file_location("omnitron_capacity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CAPACITY = _capacity()
+# queue_job's runner, as bin/run configures it: Omnitron's channels one job at a time, and at
+# most the root's capacity in all, so the webhook always has workers of its own.
+QUEUE_JOB_CHANNELS = CAPACITY.CHANNELS
 ADMIN_UID = 2  # the template database's administrator (login admin, password admin)
 
 
@@ -75,6 +89,8 @@ class LiveOdoo:
         # told: a free one, so two servers (a live run and bin/test, say) never clash.
         self.gevent_port = free_port()
         self.queue_job = queue_job
+        if queue_job:
+            CAPACITY.check(workers, QUEUE_JOB_CHANNELS)  # a live server configured as bin/run would accept it
         self.extra_args = list(extra_args)
         self.log_path = pathlib.Path(log_path or f"/tmp/omnitron-live-{self.db}.log")
         self.process = None
@@ -212,6 +228,8 @@ class LiveOdoo:
         ]
         [admin] = self.rpc("res.users", "read", [ADMIN_UID], ["company_id"])
         company_id = admin["company_id"][0]
+        # The contract double and the benchmark's dead port are http:// on 127.0.0.1: a sandbox.
+        self.set_param("omnitron_order_webhook.sandbox_api_urls", "true")
         self.account_id = self.rpc("omnitron.account", "create", {"name": "Live Omnitron", "company_id": company_id})
         self.sender_id = self.rpc(
             "res.users",

@@ -18,20 +18,38 @@ only its status (its answer may echo the password); any other answer is read
 as words without the password and the session key (``privacy.without_secrets``,
 also in their JSON-escaped spelling) and cut to ``MAX_ERROR_BODY`` only then.
 
+Every call is bounded as a whole, not per read: ``Connection.timeout`` is
+the deadline of the exchange (connecting, sending, the headers and the whole
+answer). An Omnitron that dribbles a byte every few seconds never resets it:
+when the deadline passes, the call's socket is shut (``_Deadline``) and the
+call is a ``TemporaryFailure`` like any timeout. An answer is read up to
+``Connection.max_answer_bytes`` (the webhook's own body limit by default) and
+refused beyond it, before it is parsed or stored anywhere.
+
 The key is shared by every worker and server through a ``KeyStore`` (the Odoo
 side keeps it in the database, ``omnitron.api.session``); this module only
 says when to replace it.
 """
 
+import contextlib
 import dataclasses
 import json
+import socket
+import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import privacy
-from .settings import Secret  # noqa: F401 - the password's type, re-exported for the client's users
+from .settings import (
+    ConfigError,
+    Secret,  # noqa: F401 - the password's type, re-exported for the client's users
+    check_destination,
+)
 
 LOGIN_PATH = "/api/i1/auth/login/"
 MARK_SENT_PATH = "/api/v1/orders/{pk}/"
@@ -50,6 +68,9 @@ LOGIN_WINDOW = timedelta(minutes=6)
 MAX_ERROR_BODY = 2000
 # How much of an error body is read at all before its secrets are removed, characters.
 MAX_READ_BODY = 65536
+# The largest answer read at all, bytes: the webhook's own body limit (settings.max_body_bytes) by default.
+MAX_ANSWER_BYTES = 5 * 1024 * 1024
+_CHUNK = 65536
 
 
 class ApiFailure(Exception):
@@ -75,7 +96,9 @@ class Connection:
     url: str  # base URL, no trailing slash
     username: str
     password: Secret
-    timeout: float  # seconds, for connecting and for each read
+    timeout: float  # seconds: the deadline of each whole call (connect, send, headers, answer)
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    sandbox: bool = False  # http:// and private addresses allowed (settings.sandbox_api_urls)
 
     def endpoint(self, path):
         return self.url.rstrip("/") + path
@@ -92,9 +115,10 @@ def login_wait(previous_logins, now):
 def log_in(connection, session=None):
     """A new key from Omnitron (raises TemporaryFailure or PermanentFailure)."""
     body = {"username": connection.username, "password": str(connection.password)}
-    response = _send(session, "POST", connection.endpoint(LOGIN_PATH), connection.timeout, body=body)
+    response = _send(session, "POST", connection.endpoint(LOGIN_PATH), connection, body=body)
     if response.status_code == 200:
-        key = _json(response).get("key")
+        answer = _json(response)
+        key = answer.get("key") if isinstance(answer, dict) else None
         if isinstance(key, str) and key:
             return key
         raise PermanentFailure("Omnitron's login answered without a key.", response.status_code)
@@ -126,7 +150,7 @@ class Client:
 
     def _request(self, method, path, body, key):
         headers = {"Authorization": f"Token {key}"}
-        return _send(self.session, method, self.connection.endpoint(path), self.connection.timeout, body, headers)
+        return _send(self.session, method, self.connection.endpoint(path), self.connection, body, headers)
 
 
 def url_has_credentials(url):
@@ -145,20 +169,148 @@ def url_has_credentials(url):
     return "@" in parts.netloc
 
 
-def _send(session, method, url, timeout, body=None, headers=None):
+def _send(session, method, url, connection, body=None, headers=None):
+    """The answer to one request, read whole within the connection's deadline and size cap."""
+    timeout, limit = connection.timeout, connection.max_answer_bytes
     try:
-        return (session or requests).request(
-            method,
-            url,
-            json=body,
-            headers={"Accept": "application/json", **(headers or {})},
-            timeout=timeout,
-            allow_redirects=False,
-        )
-    except requests.Timeout:
-        raise TemporaryFailure(f"Omnitron did not answer within {timeout:g} seconds ({method} {url}).") from None
-    except requests.RequestException as error:
-        raise TemporaryFailure(f"Omnitron could not be reached ({method} {url}): {type(error).__name__}.") from None
+        # Checked again at every call: the name may resolve elsewhere since the URL was saved.
+        check_destination(url, "API URL", sandbox=connection.sandbox)
+    except ConfigError as error:
+        raise PermanentFailure(f"Not sent ({method} {url}): {error}") from None
+    deadline = _Deadline(timeout)
+    with deadline, contextlib.ExitStack() as owned:
+        if session is None:
+            session = owned.enter_context(_session())
+        try:
+            response = session.request(
+                method,
+                url,
+                json=body,
+                headers={"Accept": "application/json", **(headers or {})},
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            try:
+                response._content = _read_capped(response, limit, f"{method} {url}")
+            finally:
+                response.close()
+        except requests.RequestException as error:
+            if deadline.passed or isinstance(error, requests.Timeout):
+                raise TemporaryFailure(
+                    f"Omnitron did not answer within {timeout:g} seconds ({method} {url})."
+                ) from None
+            raise TemporaryFailure(f"Omnitron could not be reached ({method} {url}): {type(error).__name__}.") from None
+    return response
+
+
+def _read_capped(response, limit, what):
+    """The answer's bytes, refused (before more is read) as soon as they pass ``limit``."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PermanentFailure(_too_large(what, limit), status=response.status_code)
+    chunks, size = [], 0
+    for chunk in response.iter_content(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise PermanentFailure(_too_large(what, limit), status=response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(what, limit):
+    return f"Omnitron's answer to {what} is larger than {limit} bytes, the most Odoo reads: refused unread."
+
+
+class _Deadline:
+    """Shuts the sockets of the calls this thread makes once ``seconds`` have passed since it started.
+
+    ``requests``' timeout bounds each socket operation; a server sending one
+    byte just inside it would hold a worker for ever. A timer thread shuts
+    the socket (``shutdown`` wakes a blocked ``recv`` at once), and the call
+    fails as a timeout. The connections register themselves while they send
+    (``_WatchedConnection.request``): only this thread's call is cut, whether
+    it is waiting for the answer's headers or reading its body.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.passed = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _watch.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+        _watch.deadline = None
+
+    def watch(self, sock):
+        with self._lock:
+            if self.passed:
+                _shut(sock)
+            self._sockets.append(sock)
+
+    def _expire(self):
+        with self._lock:
+            self.passed = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+_watch = threading.local()
+
+
+def _shut(sock):
+    with contextlib.suppress(OSError):  # already closed: the call is over anyway
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection(HTTPConnection):
+    def request(self, *args, **kwargs):
+        # Connecting and sending are bounded by the per-operation timeout; the socket is
+        # watched from then on (http.client drops ``self.sock`` once an answer's headers
+        # say the connection closes, while the answer is still being read from it).
+        result = super().request(*args, **kwargs)
+        deadline = getattr(_watch, "deadline", None)
+        if deadline is not None and self.sock is not None:
+            deadline.watch(self.sock)
+        return result
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections obey the calling thread's ``_Deadline``."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        result = super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
+        return result
+
+
+def _session():
+    """A session for one call (no connection is kept between calls yet)."""
+    session = requests.Session()
+    adapter = _WatchedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def _login_failure(response):

@@ -7,8 +7,11 @@ webhook answers 500 ``config_error`` when a value was stored invalid some
 other way (it never quietly accepts or rejects everything).
 """
 
+import contextlib
 import dataclasses
+import ipaddress
 import json
+import socket
 import urllib.parse
 
 from . import const
@@ -164,6 +167,15 @@ SETTINGS = (
         maximum=1_000_000,
     ),
     Setting(
+        "sandbox_api_urls",
+        "boolean",
+        False,
+        "Allow Sandbox API URLs",
+        help="Omnitron accounts may call plain http:// and private, loopback or link-local addresses: a test "
+        "Omnitron on the local network. Leave off in production: the API password then only ever goes to a public "
+        "https:// address.",
+    ),
+    Setting(
         "sentry_dsn",
         "dsn",
         None,
@@ -294,7 +306,14 @@ def parse_url(value, key):
         parsed.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname or "?" in value or "#" in value:
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.hostname
+        or "?" in value
+        or "#" in value
+        or any(character.isspace() for character in value)
+    ):
         raise ConfigError(
             _lt("%(setting)s: an http or https base URL such as https://omnitron.example.com, not %(value)r."),
             setting=key,
@@ -307,6 +326,53 @@ def parse_url(value, key):
             setting=key,
         )
     return value.rstrip("/")
+
+
+def check_destination(url, key, sandbox=False, resolve=True):
+    """Refuse an API URL the account's password must not be sent to (raises ConfigError).
+
+    Omnitron's API is a public ``https://`` address. Plain ``http://`` would send
+    the password in clear; a private, loopback, link-local or reserved address
+    (the host itself, its internal services, a cloud's metadata address) is
+    never Omnitron. Both are allowed only where the Settings administrator
+    switched ``sandbox_api_urls`` on, for a test Omnitron. The host's name is
+    resolved (``resolve``) and each of its addresses checked, at save and again
+    before every call; a name that does not resolve is left to the call to
+    report as unreachable.
+    """
+    parsed = urllib.parse.urlsplit(url)
+    if sandbox:
+        return
+    if parsed.scheme != "https":
+        raise ConfigError(
+            _lt("%(setting)s: Omnitron's API is called over https only, not %(value)r."), setting=key, value=url
+        )
+    host = parsed.hostname or ""
+    for address in _addresses(host, resolve):
+        if not address.is_global:
+            raise ConfigError(
+                _lt(
+                    "%(setting)s: %(host)s is a private, loopback or link-local address (%(address)s), not an "
+                    "Omnitron on the internet."
+                ),
+                setting=key,
+                host=host,
+                address=str(address),
+            )
+
+
+def _addresses(host, resolve):
+    with contextlib.suppress(ValueError):  # not an address: a name
+        return [ipaddress.ip_address(host)]
+    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
+        return [ipaddress.ip_address("127.0.0.1")]
+    if not resolve:
+        return []
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 
 
 def parse_dsn(value, key):

@@ -14,6 +14,15 @@ _logger = logging.getLogger(__name__)
 # keeps res.users' password. No read, search or export can reach it; only the
 # code that calls Omnitron reads it (``_api_password``).
 _PASSWORD_COLUMN = "api_password_secret"
+# What Odoo itself writes on an account (the pull's record, whether a password is stored): never
+# written by a user, through the form or over RPC.
+_SYSTEM_FIELDS = (
+    "api_password_set",
+    "catch_up_last_run",
+    "catch_up_last_result",
+    "catch_up_last_error",
+    "catch_up_failing",
+)
 
 
 class OmnitronAccount(models.Model):
@@ -70,7 +79,12 @@ class OmnitronAccount(models.Model):
         tracking=True,
         help="This Omnitron's reason id sent for cancellations made in Odoo (0: none set).",
     )
-    timeout_seconds = fields.Integer(string="API Timeout (seconds)", default=10, aggregator=None)
+    timeout_seconds = fields.Integer(
+        string="API Timeout (seconds)",
+        default=10,
+        aggregator=None,
+        help="The most one call to Omnitron may take, from connecting to the last byte of its answer.",
+    )
     outbound_enabled = fields.Boolean(
         string="Send Fulfilment",
         tracking=True,
@@ -117,7 +131,10 @@ class OmnitronAccount(models.Model):
     )
     catch_up_last_run = fields.Datetime(string="Last Pull", readonly=True, copy=False)
     catch_up_last_result = fields.Char(string="Last Pull Result", readonly=True, copy=False)
-    catch_up_last_error = fields.Text(string="Last Pull Error", readonly=True, copy=False)
+    # What Omnitron answered may be anything its host chose to say: Omnitron administrators only.
+    catch_up_last_error = fields.Text(
+        string="Last Pull Error", readonly=True, copy=False, groups="omnitron_order_webhook.group_omnitron_manager"
+    )
     # A failure streak is told to the administrators once, not at every run.
     catch_up_failing = fields.Boolean(readonly=True, copy=False)
     sender_ids = fields.One2many(
@@ -125,10 +142,11 @@ class OmnitronAccount(models.Model):
         "omnitron_account_id",
         string="Senders",
         context={"active_test": False},
+        groups="omnitron_order_webhook.group_omnitron_manager",
         help="The machine users whose tokens post this Omnitron's orders.",
     )
     channel_ids = fields.One2many("omnitron.channel", "account_id", string="Channels")
-    sender_count = fields.Integer(compute="_compute_counts")
+    sender_count = fields.Integer(compute="_compute_counts", groups="omnitron_order_webhook.group_omnitron_manager")
     channel_count = fields.Integer(compute="_compute_counts")
 
     @api.constrains("catch_up_interval_minutes", "timeout_seconds", "cancellation_reason_id")
@@ -154,6 +172,14 @@ class OmnitronAccount(models.Model):
     def init(self):
         self.env.cr.execute(
             SQL("ALTER TABLE omnitron_account ADD COLUMN IF NOT EXISTS %s varchar", SQL.identifier(_PASSWORD_COLUMN))
+        )
+        # When each account's running pull started, written and committed outside the pull's own
+        # transaction (omnitron.catch.up._mark_started): a pull the server kills leaves its mark.
+        self.env.cr.execute(
+            """CREATE TABLE IF NOT EXISTS omnitron_pull_mark (
+                   account_id integer PRIMARY KEY REFERENCES omnitron_account(id) ON DELETE CASCADE,
+                   started_at timestamp NOT NULL
+               )"""
         )
 
     # --- the password: written, never read back ---------------------------
@@ -199,11 +225,32 @@ class OmnitronAccount(models.Model):
 
     @api.constrains("api_url")
     def _check_api_url(self):
+        sandbox = self._sandbox_allowed()
         for account in self.filtered("api_url"):
+            label = self._fields["api_url"].get_description(self.env)["string"]
             try:
-                omnitron_settings.parse_url(account.api_url.strip(), self.env._("API URL"))
+                url = omnitron_settings.parse_url(account.api_url.strip(), label)
+                omnitron_settings.check_destination(url, label, sandbox=sandbox)
             except ConfigError as error:
                 raise ValidationError(self.env._(error.message, **error.params)) from None
+
+    @api.model
+    def _sandbox_allowed(self):
+        """Whether the Settings administrator allows http:// and private API URLs (a test Omnitron)."""
+        setting = omnitron_settings.SETTINGS_BY_NAME["sandbox_api_urls"]
+        try:
+            return omnitron_settings.parse_value(setting, self.env["ir.config_parameter"].sudo().get_param(setting.key))
+        except ConfigError:
+            return False
+
+    @api.model
+    def _max_answer_bytes(self):
+        """The largest answer read from Omnitron: the webhook's own body limit."""
+        setting = omnitron_settings.SETTINGS_BY_NAME["max_body_bytes"]
+        try:
+            return omnitron_settings.parse_value(setting, self.env["ir.config_parameter"].sudo().get_param(setting.key))
+        except ConfigError:
+            return setting.default
 
     @api.model
     def _default_catch_up_statuses(self):
@@ -278,6 +325,8 @@ class OmnitronAccount(models.Model):
             {name: vals.pop(name) for name in ("outbound_enabled", "catch_up_enabled") if name in vals}
             for vals in vals_list
         ]
+        for vals in vals_list:
+            self._check_writable(vals)
         accounts = super().create(vals_list)
         accounts._check_manager()
         for account, values in zip(accounts, switches, strict=True):
@@ -287,6 +336,7 @@ class OmnitronAccount(models.Model):
 
     def write(self, vals):
         self._check_manager()
+        self._check_writable(vals)
         if "company_id" in vals:
             self._check_company_kept(vals["company_id"])
         if not vals.get("api_password"):
@@ -295,6 +345,28 @@ class OmnitronAccount(models.Model):
             # is then refused as incomplete, naming the password).
             self._moved_destination(vals)._forget_password()
         return super().write(vals)
+
+    @api.model
+    def _check_writable(self, vals):
+        """Refuse what a user may not write: Odoo's own fields, and a company the user cannot reach."""
+        if self.env.su:
+            return
+        for name in _SYSTEM_FIELDS:
+            if name in vals:
+                raise AccessError(
+                    self.env._(
+                        "%(field)s is written by Odoo only, not by a user.",
+                        field=self._fields[name].get_description(self.env)["string"],
+                    )
+                )
+        company = self.env["res.company"].browse(vals.get("company_id") or [])
+        if company and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "Company: you cannot put an Omnitron account in %(company)s, a company you cannot access.",
+                    company=company.sudo().name,
+                )
+            )
 
     def _moved_destination(self, vals):
         """The accounts among these whose API URL or username ``vals`` changes."""
@@ -318,18 +390,24 @@ class OmnitronAccount(models.Model):
         self.invalidate_recordset(["api_password", "api_password_set"])
 
     def _check_company_kept(self, company_id):
-        """An account's senders, channels and orders are its company's: once it has any, its company stays."""
+        """An account's senders, channels, payment rules and orders are its company's: once it has any, its
+        company stays (archived ones count: unarchiving would bring them back in the other company)."""
         for account in self.filtered(lambda account: account.company_id.id != company_id):
+            everything = account.sudo().with_context(active_test=False)
             used = (
-                account.with_context(active_test=False).sender_ids
-                or account.with_context(active_test=False).channel_ids
+                everything.sender_ids
+                or everything.channel_ids
+                or self.env["omnitron.payment.rule"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_count([("account_id", "=", account.id)], limit=1)
                 or self.env["sale.order"].sudo().search_count([("omnitron_account_id", "=", account.id)], limit=1)
             )
             if used:
                 raise ValidationError(
                     self.env._(
-                        "%(account)s already has senders, channels or orders of %(company)s: its company cannot "
-                        "change. Create an account in the other company instead.",
+                        "Company: %(account)s already has senders, channels, payment rules or orders of %(company)s, "
+                        "so its company cannot change. Create an account in the other company instead.",
                         account=account.name,
                         company=account.company_id.name,
                     )
@@ -353,7 +431,7 @@ class OmnitronAccount(models.Model):
 
     def _compute_counts(self):
         for account in self:
-            account.sender_count = len(account.with_context(active_test=False).sender_ids)
+            account.sender_count = len(account.sudo().with_context(active_test=False).sender_ids)
             account.channel_count = len(account.channel_ids)
 
     # --- talking to Omnitron ----------------------------------------------
@@ -370,6 +448,8 @@ class OmnitronAccount(models.Model):
             username=account.api_username.strip(),
             password=password,
             timeout=account.timeout_seconds or 10,
+            max_answer_bytes=self._max_answer_bytes(),
+            sandbox=self._sandbox_allowed(),
         )
 
     def _client(self):
@@ -405,19 +485,20 @@ class OmnitronAccount(models.Model):
         return False
 
     def action_test_connection(self):
-        """Log in to this Omnitron with the saved connection and say what happened."""
+        """*Test connection*: a dialog where the URL, username and password are typed, tested, then kept."""
         self.ensure_one()
+        self.check_access("read")
         self._check_manager()
-        success, message = self._test_connection()
+        wizard = self.env["omnitron.account.connection"].create(
+            {"account_id": self.id, "api_url": self.api_url or "", "api_username": self.api_username or ""}
+        )
         return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Omnitron connection"),
-                "message": message,
-                "type": "success" if success else "danger",
-                "sticky": not success,
-            },
+            "type": "ir.actions.act_window",
+            "name": self.env._("Test connection"),
+            "res_model": "omnitron.account.connection",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
         }
 
     def _test_connection(self):
@@ -435,6 +516,7 @@ class OmnitronAccount(models.Model):
     def action_pull_now(self):
         """Enqueue this account's catch-up pull at once (whatever its interval)."""
         self.ensure_one()
+        self.check_access("read")
         self._check_manager()
         missing = self._missing_connection()
         if missing:

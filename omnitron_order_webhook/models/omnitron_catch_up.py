@@ -91,6 +91,7 @@ class OmnitronCatchUp(models.AbstractModel):
             return f"Another pull of {account.name} is running; this one did nothing."
         tally = catch_up.PullTally()
         started = fields.Datetime.now()
+        self._record_dead_pull(account, self._mark_started(account, started))
         try:
             self._run(account, tally)
         except psycopg2.Error:
@@ -101,9 +102,47 @@ class OmnitronCatchUp(models.AbstractModel):
             said = privacy.without_secrets(str(failure) or type(failure).__name__, account._secrets())[:MAX_ERROR]
             _logger.warning("Omnitron pull of %s failed: %s", account.name, said)
             self._record(account, started, tally, error=said)
+            self._unmark(account, started)
             return f"Failed: {said} ({tally.summary()})"
         self._record(account, started, tally)
+        self._unmark(account, started)
         return tally.summary()
+
+    def _mark_started(self, account, started):
+        """Mark that a pull of ``account`` started; return the mark a previous pull left (None: it ended).
+
+        The mark is written in a transaction of its own, committed at once,
+        in a table the pull's own transaction never writes (a row written by
+        both would fail the pull's commit under Odoo's isolation): whatever
+        becomes of this pull (the server kills the worker at its time limit,
+        a restart), the mark stays until the pull records its end.
+        """
+        with self.env.registry.cursor() as cr:
+            cr.execute("SELECT started_at FROM omnitron_pull_mark WHERE account_id = %s FOR UPDATE", [account.id])
+            row = cr.fetchone()
+            cr.execute(
+                "INSERT INTO omnitron_pull_mark (account_id, started_at) VALUES (%s, %s) "
+                "ON CONFLICT (account_id) DO UPDATE SET started_at = EXCLUDED.started_at",
+                [account.id, started],
+            )
+        return row[0] if row else None
+
+    def _unmark(self, account, started):
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM omnitron_pull_mark WHERE account_id = %s AND started_at = %s", [account.id, started]
+            )
+
+    def _record_dead_pull(self, account, started):
+        """A pull that started and never recorded its end died: said on the account and to its administrators."""
+        if not started:
+            return
+        said = (
+            f"The pull started at {fields.Datetime.to_string(started)} UTC stopped before it could record anything: "
+            "the server ended it (its time limit or a restart). Its orders are listed again by the next runs."
+        )
+        _logger.warning("Omnitron pull of %s: %s", account.name, said)
+        self._record(account, started, catch_up.PullTally(), error=said)
 
     def _lock(self, account):
         """This pull holds ``account``'s lock until its transaction ends: never two pulls of one account at once.

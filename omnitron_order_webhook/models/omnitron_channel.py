@@ -135,6 +135,15 @@ class OmnitronChannel(models.Model):
     def _check_salesperson_company(self):
         """The channel's salesperson gets its orders and activities: a user of the channel's company."""
         for channel in self.filtered("user_id"):
+            if channel.user_id.share or channel.user_id.has_group("omnitron_order_webhook.group_omnitron_sender"):
+                raise ValidationError(
+                    self.env._(
+                        "Salesperson: %(user)s is a machine account (an Omnitron sender) or a portal user, not a "
+                        "person: choose someone of %(company)s who works the orders.",
+                        user=channel.user_id.name,
+                        company=channel.company_id.name,
+                    )
+                )
             if channel.company_id not in channel.user_id.company_ids:
                 raise ValidationError(
                     self.env._(

@@ -2,7 +2,7 @@ import dataclasses
 import json
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..core import const, responses
 from ..core.arrival import Arrival
@@ -45,8 +45,10 @@ class OmnitronEventFixes(models.AbstractModel):
         as a new delivery, for the original sender; the outcome is a new event
         linked to this one. With one event, the new order (or event) is opened.
         """
-        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
-            raise AccessError(self.env._("Only an Omnitron administrator can reprocess deliveries."))
+        self._check_pressing_user(
+            "omnitron_order_webhook.group_omnitron_manager",
+            self.env._("Only an Omnitron administrator can reprocess deliveries."),
+        )
         events = self.filtered("can_reprocess")
         if not events:
             raise UserError(
@@ -184,8 +186,10 @@ class OmnitronEventFixes(models.AbstractModel):
         return new_event
 
     def _check_fixer(self):
-        if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
-            raise AccessError(self.env._("Only an Omnitron administrator can reprocess deliveries."))
+        self._check_pressing_user(
+            "omnitron_order_webhook.group_omnitron_manager",
+            self.env._("Only an Omnitron administrator can reprocess deliveries."),
+        )
         self.ensure_one()
         if not self.can_reprocess:
             raise UserError(self.env._("This delivery was reprocessed already, or cannot be."))

@@ -6,6 +6,7 @@ from odoo import api, models
 from odoo.tools import float_compare, float_is_zero
 from odoo.tools.translate import LazyTranslate
 
+from ..core import const
 from .omnitron_order_cancellation import _names, _paid
 from .omnitron_phrases import say
 
@@ -118,7 +119,9 @@ class OmnitronOrderReturn(models.AbstractModel):
                 credit_note = self._credit(sale_order, receipt, received)
                 self._settle_refund(sale_order, receipt, received, credit_note)
             else:
-                whole, part = self._whole_and_part(received)
+                # Items Omnitron refunded or cancelled already came back once more: nothing to ask.
+                over = {line: qty for line, qty in received.items() if line.omnitron_status in const.FINAL_STATUSES}
+                whole, part = self._whole_and_part({line: qty for line, qty in received.items() if line not in over})
                 # Omnitron refunds the cargo with the items it is told of when the account says
                 # so, once per order: the books credit the shipping with them.
                 receipt.omnitron_cargo_refund = (
@@ -127,7 +130,7 @@ class OmnitronOrderReturn(models.AbstractModel):
                     and not (sale_order._omnitron_returns() - receipt).filtered("omnitron_cargo_refund")
                 )
                 credit_note = self._credit(sale_order, receipt, received, with_shipping=receipt.omnitron_cargo_refund)
-                self._tell_omnitron(sale_order, receipt, received, credit_note, whole, part)
+                self._tell_omnitron(sale_order, receipt, received, credit_note, whole, part, over)
             # The warehouse's "receive the return" is over: the receipt's own log says it was received.
             receipt.activity_ids.unlink()
 
@@ -197,7 +200,7 @@ class OmnitronOrderReturn(models.AbstractModel):
                 part.append(f"{line.omnitron_item_pk} ({quantity:g} of {units:g})")
         return whole, part
 
-    def _tell_omnitron(self, sale_order, receipt, received, credit_note, whole, part):
+    def _tell_omnitron(self, sale_order, receipt, received, credit_note, whole, part, over=None):
         """A return made in Odoo: Omnitron is asked to refund the items that came back whole."""
         sentences = [say(_lt("Return %(receipt)s received: %(items)s."), receipt=receipt.name, items=_items(received))]
         if credit_note:
@@ -240,6 +243,17 @@ class OmnitronOrderReturn(models.AbstractModel):
         if unsent:
             self.env["omnitron.order.update"]._flag(sale_order, "omnitron_return_unsent", tuple(unsent))
             sentences.extend(unsent)
+        if over:
+            again = say(
+                _lt(
+                    "Items %(items)s came back, but Omnitron had refunded or cancelled them already: more came back "
+                    "than the customer kept. Omnitron is not asked again and there is nothing to refund; check the "
+                    "receipt with the warehouse."
+                ),
+                items=", ".join(str(line.omnitron_item_pk or _sku(line.product_id)) for line in over),
+            )
+            self.env["omnitron.order.update"]._flag(sale_order, "omnitron_over_return", again)
+            sentences.append(again)
         self._note(sale_order, sentences)
 
     def _note(self, sale_order, sentences):

@@ -325,15 +325,17 @@ class OmnitronOutbound(models.AbstractModel):
         # The shipping is refunded with a whole order only, and only when Omnitron is asked to
         # (is_cargo_refund, default false): what Odoo expects refunded is what it asks for.
         cargo = whole and account.cancel_is_cargo_refund
-        body = outbound.cancel_body(
-            sale_order.omnitron_pk,
-            lines.mapped("omnitron_item_pk"),
-            account.cancellation_reason_id,
-            whole,
-            cargo_refund=cargo,
-        )
         _hold(sale_order)
-        client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
+        to_send = self._not_cancelled_yet(client, sale_order, lines)
+        if to_send:
+            body = outbound.cancel_body(
+                sale_order.omnitron_pk,
+                to_send.mapped("omnitron_item_pk"),
+                account.cancellation_reason_id,
+                whole and to_send == lines,
+                cargo_refund=cargo,
+            )
+            client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         lines.write({"omnitron_status": const.STATUS_CANCELLED})
         _asked_refund(sale_order, lines, with_shipping=cargo)
         if whole:
@@ -343,7 +345,28 @@ class OmnitronOutbound(models.AbstractModel):
                     "omnitron_status_name": const.ORDER_STATUSES[const.STATUS_CANCELLED][0],
                 }
             )
-        return "Cancelled in Omnitron: " + ("the whole order" if whole else "items " + ", ".join(map(str, item_pks)))
+        done = "the whole order" if whole else "items " + ", ".join(map(str, item_pks))
+        if to_send != lines:
+            return f"Cancelled in Omnitron: {done}; {_had_already(lines - to_send)}"
+        return f"Cancelled in Omnitron: {done}"
+
+    def _not_cancelled_yet(self, client, sale_order, lines):
+        """``lines`` less those Omnitron has cancelled, refunded or is cancelling already, as it answers now.
+
+        A cancel or return whose answer was lost (a timeout after Omnitron
+        accepted it) is retried: read back first, only what Omnitron does not
+        have yet is asked again, so a customer is never refunded twice. An
+        Omnitron whose detail cannot be read (404) is asked for them all.
+        """
+        try:
+            payload, errors = self.env["omnitron.catch.up"]._fetch(client, sale_order.omnitron_pk)
+        except omnitron_api.PermanentFailure as failure:
+            if failure.status != 404:
+                raise
+            _logger.warning("Omnitron order %s: its detail could not be read before a cancel", sale_order.name)
+            return lines
+        live = {} if errors else outbound.live_statuses(payload)
+        return lines.filtered(lambda line: live.get(line.omnitron_item_pk) not in outbound.WITHDRAWN_STATUSES)
 
     def _return(self, client, sale_order, item_pks, receipt_id, account):
         """Items that came back in a return made in Odoo: Omnitron refunds them (its cancel call)."""
@@ -363,19 +386,34 @@ class OmnitronOutbound(models.AbstractModel):
         posted = credit_notes and all(state == "posted" for state in credit_notes.mapped("state"))
         # Decided when the receipt was validated (the account's setting then, once per order).
         cargo = receipt.omnitron_cargo_refund
-        body = outbound.return_body(
-            sale_order.omnitron_pk,
-            lines.mapped("omnitron_item_pk"),
-            account.cancellation_reason_id,
-            cargo,
-            credit_notes[0].name if posted else None,
-        )
         _hold(sale_order)
-        client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
+        to_send = self._not_cancelled_yet(client, sale_order, lines)
+        if to_send:
+            body = outbound.return_body(
+                sale_order.omnitron_pk,
+                to_send.mapped("omnitron_item_pk"),
+                account.cancellation_reason_id,
+                cargo,
+                credit_notes[0].name if posted else None,
+            )
+            client.call("POST", omnitron_api.CANCEL_PATH.format(pk=sale_order.omnitron_pk), body)
         # Omnitron's next delivery says 600 for them: recorded now, it changes nothing then.
         lines.write({"omnitron_status": const.STATUS_REFUNDED})
         _asked_refund(sale_order, lines, with_shipping=cargo)
-        return "Refund asked of Omnitron for items " + ", ".join(map(str, body["cancel_items"]))
+        said = "Refund asked of Omnitron for items " + ", ".join(map(str, to_send.mapped("omnitron_item_pk")))
+        if to_send != lines:
+            already = _had_already(lines - to_send)
+            return f"{said}; {already}" if to_send else f"Nothing sent: {already}"
+        return said
+
+
+def _had_already(lines):
+    """What a read-back found: Omnitron had these items already (an earlier try reached it)."""
+    return (
+        "Omnitron had items "
+        + ", ".join(map(str, lines.mapped("omnitron_item_pk")))
+        + " cancelled or refunded already (an earlier try reached it), so they were not asked again."
+    )
 
 
 def _hold(sale_order):

@@ -1,6 +1,7 @@
 import dataclasses
 import logging
 import sys
+import threading
 from datetime import datetime
 
 import psycopg2
@@ -33,6 +34,30 @@ RETRY_CONSTRAINTS = {
 DUPLICATE_ORDER_CONSTRAINT = "sale_order_omnitron_channel_number_uniq"
 # How much of what Odoo said when it refused a flow the answer keeps, characters.
 MAX_REFUSAL_WORDS = 1000
+# Whether this thread is receiving a delivery (_ExpectedRaces reads it).
+_receiving = threading.local()
+
+
+class _ExpectedRaces(logging.Filter):
+    """Keeps Odoo's "bad query" ERROR out of the log when it is a race this module resolves.
+
+    The loser of two deliveries creating one record hits a unique constraint;
+    ``odoo.sql_db`` logs every failed query at ERROR before the reception
+    turns it into the documented replay (or a duplicate_order answer), which
+    is logged at INFO. Only those constraints, only while a delivery is being
+    received: every other failed query is logged as Odoo logs it.
+    """
+
+    def filter(self, record):
+        if not getattr(_receiving, "active", False) or not isinstance(record.args, tuple) or not record.args:
+            return True
+        error = record.args[-1]
+        if not isinstance(error, psycopg2.IntegrityError):
+            return True
+        return getattr(error.diag, "constraint_name", None) not in RETRY_CONSTRAINTS | {DUPLICATE_ORDER_CONSTRAINT}
+
+
+logging.getLogger("odoo.sql_db").addFilter(_ExpectedRaces())
 
 
 class Refusal(Exception):
@@ -119,6 +144,7 @@ class OmnitronWebhookReception(models.AbstractModel):
         linked = self.env["sale.order"]  # the order a refused re-delivery names
         failure = None
         try:
+            _receiving.active = True
             # Outside the flow's savepoint: the channel outlives a refused delivery.
             channel = self._channel_of(arrival, call)
             with self.env.cr.savepoint():
@@ -151,6 +177,8 @@ class OmnitronWebhookReception(models.AbstractModel):
             outcome, failure = self._failed(call, error), sys.exc_info()
         except Exception as error:  # noqa: BLE001 - any failure must leave nothing behind
             outcome, failure = self._failed(call, error), sys.exc_info()
+        finally:
+            _receiving.active = False
         earlier = self.env["omnitron.webhook.event"]._earlier_pull_refusal(arrival, outcome)
         if earlier:
             return outcome, earlier  # the pull met the same refusal before: said once, reported once

@@ -194,5 +194,9 @@ class ResUsers(models.Model):
             return
         if not self.env.user.has_group("omnitron_order_webhook.group_omnitron_manager"):
             raise AccessError(self.env._("Only an Omnitron administrator can manage Omnitron tokens."))
-        if any(user.company_id not in self.env.user.company_ids for user in self):
+        if any(
+            user.company_id not in self.env.user.company_ids
+            or (user.sudo().omnitron_account_id.company_id - self.env.user.company_ids)
+            for user in self
+        ):
             raise AccessError(self.env._("You may not manage tokens of users of companies you cannot access."))

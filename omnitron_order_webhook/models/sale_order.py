@@ -21,6 +21,7 @@ NEEDS_ACTION_FLAGS = (
     "omnitron_payment_unmatched",
     "omnitron_workflow_failed",
     "omnitron_return_unsent",
+    "omnitron_over_return",
 )
 
 
@@ -190,6 +191,13 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         help="Part of a merged item came back: Omnitron refunds whole items only, so it was not told.",
+    )
+    omnitron_over_return = fields.Boolean(
+        string="Over-return",
+        readonly=True,
+        copy=False,
+        help="Items came back that Omnitron had refunded or cancelled already: more came back than the customer "
+        "kept. Nothing is asked of Omnitron, and nothing is to be refunded.",
     )
     omnitron_workflow_error = fields.Text(string="Automatic Workflow Error", readonly=True, copy=False)
     omnitron_job_ids = fields.One2many("queue.job", "omnitron_order_id", string="Omnitron Jobs", readonly=True)

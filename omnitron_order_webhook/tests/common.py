@@ -314,6 +314,8 @@ class OmnitronApiCase(OmnitronCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The double is http:// on 127.0.0.1: a sandbox, as the Settings administrator may allow.
+        cls.env["ir.config_parameter"].set_param("omnitron_order_webhook.sandbox_api_urls", "true")
         cls.api = OmnitronApiDouble(username="odoo-erp", password=cls.API_PASSWORD).start()
         cls.addClassCleanup(cls.api.stop)
         # The shared key is written through its own cursor; in test mode that

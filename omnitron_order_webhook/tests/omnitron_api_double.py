@@ -85,6 +85,10 @@ class _Fault:
     headers: dict = None
     path: str = None
     hang: float = 0.0
+    # Answered as usual, but one byte every ``dribble`` seconds (a slow or hostile Omnitron).
+    dribble: float = 0.0
+    # Answered with this many bytes of padding inside a JSON string (an answer too large to read).
+    size: int = 0
 
     def applies_to(self, path):
         """Faults skip the login unless their path names it explicitly."""
@@ -236,9 +240,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        status, body, headers = self.server.double.handle(self.command, self.path, dict(self.headers), raw)
+        double = self.server.double
+        status, body, headers = double.handle(self.command, self.path, dict(self.headers), raw)
+        pace = double._pace.pop(threading.get_ident(), None)
         payload = json.dumps(body).encode()
-        # A client that gave up (hang_next) is gone: its call is recorded all the same.
+        if pace and pace.size:
+            payload = b'{"padding": "' + b"x" * pace.size + b'"}'
+        # A client that gave up (hang_next, dribble_next) is gone: its call is recorded all the same.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -246,7 +254,15 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in (headers or {}).items():
                 self.send_header(name, str(value))
             self.end_headers()
-            self.wfile.write(payload)
+            if pace and pace.dribble:
+                self.wfile.flush()
+                for index in range(len(payload)):
+                    if double._stopping.wait(pace.dribble):
+                        return
+                    self.wfile.write(payload[index : index + 1])
+                    self.wfile.flush()
+            else:
+                self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
@@ -275,6 +291,7 @@ class OmnitronApiDouble:
         self._fail_until, self._fail_status = 0.0, 500
         self._stopping = threading.Event()
         self._server = self._thread = None
+        self._pace = {}  # server thread -> the _Fault pacing the answer it is writing (dribble, size)
 
     # Life cycle ---------------------------------------------------------------
     def start(self):
@@ -444,6 +461,14 @@ class OmnitronApiDouble:
     def hang_next(self, seconds, count=1, path=None):
         self._queue(_Fault(count, path=path, hang=seconds))
 
+    def dribble_next(self, seconds_per_byte, count=1, path=None):
+        """The next answers are the usual ones, written one byte every ``seconds_per_byte``."""
+        self._queue(_Fault(count, path=path, dribble=seconds_per_byte))
+
+    def answer_large_next(self, size, count=1, path=None):
+        """The next answers are 200s of ``size`` bytes of padding (and the request is processed)."""
+        self._queue(_Fault(count, path=path, size=size))
+
     def _queue(self, fault):
         with self._lock:
             self._faults.append(fault)
@@ -471,6 +496,9 @@ class OmnitronApiDouble:
         fault = self._take_fault(path)
         if fault and fault.hang:
             self._stopping.wait(fault.hang)
+            fault = None
+        if fault and (fault.dribble or fault.size):
+            self._pace[threading.get_ident()] = fault
             fault = None
         if fault:
             status, answer, extra = fault.status, fault.body, fault.headers
@@ -647,7 +675,20 @@ class OmnitronApiDouble:
         if errors:
             return 400, errors
         self._plan(body, pk)
+        self._cancelling(body, pk)
         return 200, {}
+
+    def _cancelling(self, body, pk):
+        """As Omnitron does, the items asked for wait for their plan: their detail says 50 from now on."""
+        with self._lock:
+            stored = self._orders.get(pk)
+            if not stored:
+                return
+            asked = set(body.get("cancel_items") or ())
+            for entry in stored.get("orderitem_set") or ():
+                wanted = isinstance(entry, dict) and (not asked or entry.get("pk") in asked)
+                if wanted and str(entry.get("status")) not in ("100", "600"):
+                    entry["status"] = "50"
 
     def _plan(self, body, pk):
         """The ``cancellation_plan.created`` a cancel makes: recorded, and posted when ``plan_webhook`` is set."""

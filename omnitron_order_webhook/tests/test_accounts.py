@@ -89,6 +89,24 @@ class TestAccountRecord(OmnitronCase):
                 self.account.write(values)
             self.assertIn(words, str(caught.exception))
 
+    def test_the_api_url_is_https_to_a_public_address_unless_the_sandbox_is_allowed(self):
+        cases = [
+            ("http://omnitron.example.com", "API URL: Omnitron's API is called over https only"),
+            ("https://127.0.0.1:8069", "is a private, loopback or link-local address"),
+            ("https://169.254.169.254", "is a private, loopback or link-local address"),
+            ("https://10.0.0.8", "is a private, loopback or link-local address"),
+            ("https://localhost", "is a private, loopback or link-local address"),
+            ("https://omni tron.example.com", "API URL: an http or https base URL"),
+        ]
+        for url, words in cases:
+            with self.subTest(url=url), self.assertRaises(ValidationError) as caught:
+                self.account.api_url = url
+            self.assertIn(words, str(caught.exception))
+        self.assertFalse(self.account.api_url)
+        self.env["ir.config_parameter"].set_param("omnitron_order_webhook.sandbox_api_urls", "true")
+        self.account.api_url = "http://127.0.0.1:8069"
+        self.assertEqual(self.account.api_url, "http://127.0.0.1:8069", "a sandbox, where the admin allows it")
+
     def test_the_pull_needs_sending_switched_on_because_it_finds_orders_by_their_sent_mark(self):
         self.account.write({"api_url": "https://omnitron.example.com", "api_username": "erp", "api_password": "pw"})
         with self.assertRaisesRegex(ValidationError, "is_send"):
@@ -141,6 +159,8 @@ class TestTwoBrands(OmnitronApiCase):
             told,
             [
                 ("PATCH", f"/api/v1/orders/{order_b.omnitron_pk}/"),
+                # A cancel reads the order back first: what Omnitron has cancelled already is not asked again.
+                ("GET", f"/api/i1/orders_integration/{order_b.omnitron_pk}/detailed_integration/"),
                 ("POST", f"/api/i1/orders/{order_b.omnitron_pk}/cancel/"),
             ],
         )
@@ -208,6 +228,141 @@ class TestTwoBrands(OmnitronApiCase):
             order_as_b.action_omnitron_refresh()
         details = self.api_b.count_calls("GET", r"/api/i1/orders_integration/\d+/detailed_integration/")
         self.assertEqual(details, 1, "one press, one call")
+
+    def administrator_of(self, company, login):
+        """An Omnitron administrator (and Inventory administrator) of ``company`` only."""
+        return new_test_user(
+            self.env,
+            login=login,
+            groups="omnitron_order_webhook.group_omnitron_manager,stock.group_stock_manager",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+
+    def test_an_administrator_puts_an_account_only_in_a_company_they_reach(self):
+        admin_a = self.administrator_of(self.company, "omnitron-admin-of-a-only")
+        Account = self.env["omnitron.account"].with_user(admin_a)
+        with self.assertRaisesRegex(AccessError, "Brand B, a company you cannot access"):
+            Account.create({"name": "Planted", "company_id": self.brand_b.id, "active": False})
+        planted = Account.create({"name": "Planted", "company_id": self.company.id, "active": False})
+        with self.assertRaisesRegex(AccessError, "Brand B, a company you cannot access"):
+            planted.write({"company_id": self.brand_b.id, "active": True})
+        self.assertEqual((planted.company_id, planted.active), (self.company, False), "nothing was written")
+
+    def test_an_accounts_company_stays_once_it_has_a_payment_rule_even_archived(self):
+        brand_c = self.env["res.company"].create({"name": "Brand C"})
+        spare = self.env["omnitron.account"].create({"name": "Spare", "company_id": self.company.id, "active": False})
+        workflow = self.env["sale.workflow.process"].create({"name": "Confirm only", "validate_order": True})
+        rule = self.env["omnitron.payment.rule"].create(
+            {"account_id": spare.id, "payment_kind": "card", "workflow_process_id": workflow.id}
+        )
+        rule.active = False
+        with self.assertRaisesRegex(ValidationError, "payment rules or orders of"):
+            spare.company_id = brand_c
+        self.assertEqual(spare.company_id, self.company)
+
+    def test_odoos_own_fields_of_an_account_are_not_written_by_its_administrators(self):
+        admin_b = self.administrator_of(self.brand_b, "omnitron-admin-of-b")
+        account = self.account_b.with_user(admin_b)
+        for values in (
+            {"api_password_set": True},
+            {"catch_up_last_error": "forged"},
+            {"catch_up_last_run": "2026-01-01 00:00:00"},
+            {"catch_up_failing": True},
+        ):
+            with self.subTest(values=values), self.assertRaisesRegex(AccessError, "written by Odoo only"):
+                account.write(values)
+        self.assertFalse(self.account_b.catch_up_last_error)
+
+    def test_what_omnitron_answered_is_shown_to_omnitron_administrators_only(self):
+        self.account_b.sudo().write({"catch_up_last_error": "Omnitron refused GET /api/i1/orders/ (400): hello"})
+        salesman_b = self.omnitron_user_of(self.brand_b, "omnitron-user-of-b-reads")
+        with self.assertRaises(AccessError):
+            self.account_b.with_user(salesman_b).read(["catch_up_last_error"])
+        self.assertNotIn("catch_up_last_error", self.account_b.with_user(salesman_b).read()[0])
+        admin_b = self.administrator_of(self.brand_b, "omnitron-admin-of-b-reads")
+        self.assertIn(
+            "hello", self.account_b.with_user(admin_b).read(["catch_up_last_error"])[0]["catch_up_last_error"]
+        )
+
+    def test_every_button_of_another_companys_record_is_refused_before_anything_runs(self):
+        order_b = self.brand_b_order("B-BUTTONS", 807)
+        event_b = self.env["omnitron.webhook.event"].search([("order_id", "=", order_b.id)], limit=1)
+        admin_a = self.administrator_of(self.company, "omnitron-admin-of-a-buttons")
+        self.api_b.reset()
+        presses = {
+            "Test connection": lambda: self.account_b.with_user(admin_a).action_test_connection(),
+            "Test and Save": lambda: (
+                self.env["omnitron.account.connection"]
+                .with_user(admin_a)
+                .create({"account_id": self.account_b.id, "api_url": self.api_b.url, "api_username": "x"})
+            ),
+            "Pull now": lambda: self.account_b.with_user(admin_a).action_pull_now(),
+            "Reprocess": lambda: event_b.with_user(admin_a).action_reprocess(),
+            "Notify": lambda: event_b.with_user(admin_a).action_notify_administrator(),
+            "Dismiss": lambda: event_b.with_user(admin_a).action_dismiss(),
+            "Ship anyway": lambda: (
+                self.env["omnitron.ship.anyway"]
+                .with_user(admin_a)
+                .create({"picking_ids": [(6, 0, order_b.picking_ids.ids)]})
+            ),
+            "Generate token": lambda: self.sender_b.with_user(admin_a).action_omnitron_generate_token(),
+            "Refresh": lambda: order_b.with_user(admin_a).action_omnitron_refresh(),
+        }
+        for button, press in presses.items():
+            with self.subTest(button=button), self.assertRaises(AccessError):
+                press()
+        self.assertFalse(self.api_b.calls, "brand B's Omnitron heard nothing")
+        self.assertFalse(event_b.activity_ids)
+        self.assertEqual(len(self.sender_b.sudo().omnitron_token_ids), 1, "no token was made")
+
+    def test_test_connection_keeps_what_was_typed_only_once_omnitron_accepts_it(self):
+        stored = self.account_b._api_password()
+        Wizard = self.env["omnitron.account.connection"]
+        wrong = Wizard.create(
+            {
+                "account_id": self.account_b.id,
+                "api_url": self.api_b.url,
+                "api_username": "brand-b-erp",
+                "api_password": "wrong",
+            }
+        )
+        with self.assertRaisesRegex(UserError, "Nothing was saved. Omnitron refused the login"):
+            wrong.action_test_and_save()
+        self.assertEqual(self.account_b._api_password(), stored, "the working password stays")
+        # Another URL with no password typed: the stored one is never sent there.
+        moved = Wizard.create({"account_id": self.account_b.id, "api_url": self.api.url, "api_username": "odoo-erp"})
+        self.api.reset()
+        with self.assertRaisesRegex(UserError, "API Password: type it"):
+            moved.action_test_and_save()
+        self.assertFalse(self.api.calls, "nothing reached the other host")
+        right = Wizard.create(
+            {
+                "account_id": self.account_b.id,
+                "api_url": self.api.url,
+                "api_username": "odoo-erp",
+                "api_password": self.API_PASSWORD,
+            }
+        )
+        right.action_test_and_save()
+        self.assertEqual(
+            (self.account_b.api_url, self.account_b.api_username, self.account_b._api_password()),
+            (self.api.url, "odoo-erp", self.API_PASSWORD),
+        )
+        self.assertIn("accepted the login", self.account_b.message_ids[0].body)
+
+    def test_a_call_is_refused_when_the_sandbox_is_switched_off_after_the_url_was_saved(self):
+        self.env["ir.config_parameter"].set_param("omnitron_order_webhook.sandbox_api_urls", "false")
+        success, message = self.account_b._test_connection()
+        self.assertFalse(success)
+        self.assertIn("https only", message)
+        self.assertFalse(self.api_b.calls)
+
+    def test_a_sender_is_never_a_channels_salesperson(self):
+        self.assertEqual(self.receive(self.order("B-SP", [item(831, "B-SP", "10.00")]), token=self.token_b).status, 204)
+        channel_b = self.env["omnitron.channel"].search([("account_id", "=", self.account_b.id)])
+        with self.assertRaisesRegex(ValidationError, "Salesperson: .* is a machine account"):
+            channel_b.user_id = self.sender_b
 
     def test_a_channel_switched_off_in_one_company_stays_on_in_the_other(self):
         self.assertEqual(self.receive(self.order("A-1", [item(811, "A-1", "10.00")])).status, 204)

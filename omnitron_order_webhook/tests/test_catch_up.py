@@ -1,6 +1,6 @@
 """The catch-up pull: what Omnitron lists as not taken by an ERP is imported once, through the webhook's reception."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -120,6 +120,19 @@ class TestCatchUpPull(OmnitronApiCase):
         self.assertIn("imported 3", self.pull())
         self.assertFalse(self.account.catch_up_last_error)
         self.assertFalse(self.account.catch_up_failing)
+
+    def test_a_pull_the_server_killed_is_recorded_by_the_next_run(self):
+        self.omnitron_has(1, first=5450)
+        messages = self.account.message_ids
+        # What a killed pull leaves: its mark, committed as it started, and nothing else.
+        self.env["omnitron.catch.up"]._mark_started(self.account, datetime(2026, 12, 7, 8, 0, 0))
+        self.assertIn("imported 1", self.pull())
+        [note] = self.account.message_ids - messages
+        self.assertIn("The pull started at 2026-12-07 08:00:00 UTC stopped before it could record anything", note.body)
+        self.env.cr.execute("SELECT count(*) FROM omnitron_pull_mark WHERE account_id = %s", [self.account.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "a pull that ends removes its mark")
+        self.assertIn("imported 0", self.pull(), "the next run finds no dead pull")
+        self.assertEqual(len(self.account.message_ids - messages), 1)
 
     def test_a_run_reads_at_most_its_page_budget_and_leaves_the_rest_for_the_next(self):
         self.omnitron_has(60, first=5500)

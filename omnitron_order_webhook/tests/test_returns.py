@@ -1,8 +1,11 @@
 """Returns: what Omnitron refunded of delivered goods comes back through Odoo's return receipt,
 and the credit note follows what was received."""
 
+import time
+
 from lxml import etree
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -412,6 +415,45 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 2214)
         self.assertEqual((line.product_uom_qty, line.qty_to_invoice), (1.0, 0.0), "the sale stands; nothing to invoice")
         self.assertNotEqual(order.invoice_status, "to invoice")
+
+    def test_a_refund_omnitron_accepted_but_answered_too_late_is_asked_once_and_a_second_return_is_an_over_return(
+        self,
+    ):
+        body = self.order("RO-LOST", [item(2231, "RO-31", "100.00"), item(2232, "RO-32", "60.00")])
+        self.api.add_order(body["payload"], is_send=True)
+        with trap_jobs():
+            self.assertEqual(self.receive(body).status, 204)
+        order = self.omnitron_orders("RO-LOST")
+        with trap_jobs():
+            delivery = self.ship(order)
+            self.invoice(order)
+        # Omnitron takes the refund, but answers after the account's 1 s deadline.
+        self.api.hang_next(1.5, path="/cancel/")
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-32": 1}))
+            [job] = trap.enqueued_jobs
+            with self.assertRaises(RetryableJobError) as caught:
+                job.perform()
+            self.assertIn("did not answer within 1 seconds", str(caught.exception))
+            deadline = time.monotonic() + 5
+            while not self.cancel_calls() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(len(self.cancel_calls()), 1, "Omnitron took it, late")
+            result = job.perform()  # the retry reads the order back first
+        self.assertIn("Omnitron had items 2232 cancelled or refunded already", result)
+        self.assertEqual(len(self.cancel_calls()), 1, "the customer is refunded once")
+        line = order.order_line.filtered(lambda line: line.omnitron_item_pk == 2232)
+        self.assertEqual(line.omnitron_status, "600")
+        self.assertFalse(order.omnitron_return_unsent)
+        # The same item comes back once more: more than the customer kept.
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-32": 1}))
+            trap.assert_jobs_count(0)
+        self.assertEqual(len(self.cancel_calls()), 1)
+        self.assertTrue(order.omnitron_over_return)
+        self.assertFalse(order.omnitron_return_unsent, "nobody is told to refund the customer again")
+        self.assertIn("2232 came back, but Omnitron had refunded or cancelled them already", order.omnitron_action_note)
+        self.assertNotIn("Refund the customer", order.omnitron_action_note)
 
     def test_a_return_whose_account_is_switched_off_before_its_job_runs_is_flagged_not_lost(self):
         order, delivery = self.imported("RO-LATE", [item(2219, "RO-19", "100.00")])

@@ -3,6 +3,7 @@
 
 from odoo.tests import tagged
 
+from ..core.omnitron_api import LOGIN_PATH
 from .common import OmnitronHttpCase
 from .omnitron_api_double import OmnitronApiDouble
 
@@ -16,9 +17,10 @@ class TestSettingsTours(OmnitronHttpCase):
         self.set_params(min_order_omnitron_id="1234567")
         self.start_tour("/odoo/settings", "omnitron_settings_shown_tour", login="admin", timeout=120)
 
-    def test_one_click_on_test_connection_saves_the_typed_password_and_tests_it(self):
+    def test_test_connection_keeps_a_typed_password_only_once_omnitron_accepts_it(self):
         api = OmnitronApiDouble(username="odoo-erp", password=PASSWORD).start()
         self.addCleanup(api.stop)
+        self.env["ir.config_parameter"].set_param("omnitron_order_webhook.sandbox_api_urls", "true")
         self.account.write({"api_url": api.url, "api_username": "odoo-erp"})
         self.start_tour(
             f"/odoo/action-omnitron_order_webhook.omnitron_account_action/{self.account.id}",
@@ -26,6 +28,7 @@ class TestSettingsTours(OmnitronHttpCase):
             login="admin",
             timeout=120,
         )
-        self.assertEqual(self.account._api_password(), PASSWORD, "saved by the click")
-        self.assertEqual(len(api.logins()), 1, "and tested by the same click")
+        self.assertEqual(self.account._api_password(), PASSWORD, "saved once Omnitron accepted it")
+        tries = api.calls_to(LOGIN_PATH, "POST")
+        self.assertEqual([call.status for call in tries], [400, 200], "the wrong one tried, not kept")
         self.assertFalse(self.account.read(["api_password"])[0]["api_password"], "and never read back")

@@ -27,7 +27,10 @@ class OmnitronShipAnyway(models.TransientModel):
     def create(self, vals_list):
         if not self.env.user.has_group("stock.group_stock_manager"):
             raise AccessError(self.env._("Only an Inventory administrator may ship what Omnitron holds."))
-        return super().create(vals_list)
+        wizards = super().create(vals_list)
+        # The transfers as the user may read them: another company's delivery is refused here.
+        wizards.picking_ids.check_access("read")
+        return wizards
 
     def action_ship_anyway(self):
         self.ensure_one()

@@ -20,7 +20,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "omnitron_order_webhook" / "tests"))  # sentry_listener: no Odoo import
 
-from live_odoo import LiveOdoo  # noqa: E402
+from live_odoo import CAPACITY, LiveOdoo  # noqa: E402
 
 FIGURES = {}  # section -> list of (check, figure)
 
@@ -48,9 +48,10 @@ def live(live_settings):
 
 @pytest.fixture(scope="module")
 def live_jobs(live_settings):
-    """A fresh copy served by Odoo with 2 workers and queue_job's job runner, as bin/run runs it."""
+    """A fresh copy served by Odoo with queue_job's job runner, as bin/run runs it (its workers and channels)."""
     conf, template = live_settings
-    with LiveOdoo(conf, template, workers=2, db=f"{template}_jobs_{os.getpid()}", queue_job=True) as odoo:
+    workers = CAPACITY.WORKERS
+    with LiveOdoo(conf, template, workers=workers, db=f"{template}_jobs_{os.getpid()}", queue_job=True) as odoo:
         yield odoo
 
 

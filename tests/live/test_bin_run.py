@@ -89,6 +89,8 @@ def test_bin_run_serves_in_english_beside_turkish_and_sigterm_leaves_nothing_run
 
     conf = (work / "pg" / "odoo.conf").read_text()
     assert f"gevent_port = {http_port + 3}" in conf, conf  # a second instance never takes 8072
+    # Jobs never take every worker: two are always left for the webhook (core/capacity.py).
+    assert "workers = 4" in conf and "channels = root:2,root.omnitron:1,root.omnitron_pull:1" in conf, conf
     connection = psycopg2.connect(host="127.0.0.1", port=int(env["OMNITRON_PG_PORT"]), user="odoo", dbname="omnitron")
     with connection, connection.cursor() as cursor:
         cursor.execute("SELECT code FROM res_lang WHERE active ORDER BY code")
@@ -109,3 +111,20 @@ def test_bin_run_serves_in_english_beside_turkish_and_sigterm_leaves_nothing_run
         f"login page after {served_after:.0f} s (database created); en_US and tr_TR active; gevent port "
         "= HTTP + 3; nothing left running (Odoo, its workers, the job runner, PostgreSQL)",
     )
+
+
+def test_bin_run_refuses_job_capacities_that_could_take_every_worker(bin_run):
+    process, env, work = bin_run
+    process.kill()
+    process.wait()
+    refused = subprocess.run(
+        [str(REPO / "bin" / "run")],
+        env={**env, "OMNITRON_WORKERS": "2", "OMNITRON_JOB_CHANNELS": "root:2,root.omnitron:1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "up to 2 jobs run at once, leaving 0 worker(s) for the webhook" in refused.stderr
+    assert not processes_mentioning(str(work / "pg") + " "), "nothing was left running"

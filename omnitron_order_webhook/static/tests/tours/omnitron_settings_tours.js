@@ -50,23 +50,46 @@ registry.category("web_tour.tours").add("omnitron_settings_shown_tour", {
 registry.category("web_tour.tours").add("omnitron_account_test_connection_tour", {
     steps: () => [
         {
-            content: "The account's form: no password shown",
-            trigger: ".o_form_view div[name='api_password'] input[type='password']",
+            content: "The account's form: no password field, only whether one is stored",
+            trigger: ".o_form_view .o_omnitron_password_missing:visible",
             run() {
-                const shown = document.querySelector(".o_form_view div[name='api_password'] input").value;
-                if (shown) {
-                    throw new Error(`The form shows a password: ${shown.length} characters`);
+                if (document.querySelector(".o_form_view input[type='password']")) {
+                    throw new Error("The account's form has a password input");
                 }
             },
         },
         {
-            content: "Type the API password, without saving",
-            trigger: ".o_form_view div[name='api_password'] input",
+            content: "Test connection opens the dialog",
+            trigger: "button[name='action_test_connection']",
+            run: "click",
+        },
+        {
+            content: "A wrong password first",
+            trigger: ".modal div[name='api_password'] input",
+            run: "edit not-the-password",
+        },
+        {
+            content: "Test and Save",
+            trigger: ".modal button[name='action_test_and_save']",
+            run: "click",
+        },
+        {
+            content: "Omnitron refused it, and nothing was saved",
+            trigger: ".modal:contains('Nothing was saved'):contains('refused the login')",
+        },
+        {
+            content: "Close the error",
+            trigger: ".modal:contains('Nothing was saved') .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The right password, in the dialog still open",
+            trigger: ".modal div[name='api_password'] input",
             run: "edit s3cret-Omnitron-pw",
         },
         {
-            content: "Test the connection: one click",
-            trigger: "button[name='action_test_connection']",
+            content: "Test and Save again",
+            trigger: ".modal button[name='action_test_and_save']",
             run: "click",
         },
         {
@@ -74,8 +97,8 @@ registry.category("web_tour.tours").add("omnitron_account_test_connection_tour",
             trigger: ".o_notification:contains('Logged in to'):contains('as odoo-erp')",
         },
         {
-            content: "The form says a password is stored, and shows none",
-            trigger: ".o_omnitron_password_stored:visible",
+            content: "The dialog closed; the form says a password is stored, and shows none",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_omnitron_password_stored:visible",
         },
     ],
 });
