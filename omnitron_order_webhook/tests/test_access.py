@@ -46,6 +46,9 @@ class TestAccessRules(OmnitronCase):
         action = event.with_user(self.manager).action_reprocess()
         self.assertEqual(action["res_model"], "sale.order")
         self.assertEqual(action["res_id"], self.omnitron_orders().id)
+        new_event = event.reprocess_event_ids
+        self.assertEqual(new_event.user_id, self.sender, "the delivery stays the sender's")
+        self.assertIn(f"Reprocessed by {self.manager.name}", new_event.message_ids[0].body, "who pressed it is named")
         token = self.sender.with_user(self.manager).omnitron_generate_token()
         self.assertEqual(self.receive(self.sample(number="MGR-1"), token=token).status, 204)
 

@@ -175,3 +175,47 @@ class TestHeldDeliveryTour(OmnitronHttpCase):
             "/odoo/action-stock.action_picking_tree_all", "omnitron_held_delivery_tour", login="omnitron-depo"
         )
         self.assertNotEqual(picking.state, "done")
+
+    def test_an_unheld_delivery_a_receipt_and_a_done_transfer_show_no_hold_banner(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        new_test_user(self.env, login="omnitron-depo-2", groups="stock.group_stock_user", lang="tr_TR")
+        self.assertEqual(self.post(self.order("H-FREE", [item(1911, "H-11", "100.00")])).status_code, 204)
+        self.assertEqual(self.post(self.order("H-DONE", [item(1912, "H-12", "100.00")])).status_code, 204)
+        unheld = self.omnitron_orders("H-FREE").picking_ids
+        done = self.ship(self.omnitron_orders("H-DONE"))
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        product = self.omnitron_orders("H-FREE").order_line.product_id.filtered(lambda p: p.type == "consu")[:1]
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 5,
+                            "product_uom": product.uom_id.id,
+                            "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        },
+                    )
+                ],
+            }
+        )
+        self.assertEqual(
+            (unheld.picking_type_code, done.state, receipt.picking_type_code), ("outgoing", "done", "incoming")
+        )
+        self.assertNotIn(unheld.state, ("done", "cancel"))
+        for picking in (unheld, receipt, done):
+            with self.subTest(picking=picking.name):
+                self.assertFalse(picking.omnitron_hold or picking.omnitron_hold_reason)
+                self.start_tour(
+                    f"/odoo/action-stock.action_picking_tree_all/{picking.id}",
+                    "omnitron_no_hold_banner_tour",
+                    login="omnitron-depo-2",
+                )

@@ -49,3 +49,30 @@ registry.category("web_tour.tours").add("omnitron_held_delivery_tour", {
         },
     ],
 });
+
+// Any transfer Omnitron does not hold: an unheld delivery, a receipt, a done transfer.
+// tests/test_shipping_holds.py opens each by its URL; the screen must say nothing of a hold.
+registry.category("web_tour.tours").add("omnitron_no_hold_banner_tour", {
+    steps: () => [
+        {
+            content: "The transfer's form is shown, with its reference",
+            trigger: ".o_form_view .o_form_statusbar .o_statusbar_status",
+        },
+        {
+            content: "No banner, no word of a hold",
+            trigger: ".o_form_view div[name='name'], .o_form_view .oe_title",
+            run() {
+                const banner = document.querySelector(".o_omnitron_hold_banner");
+                if (banner) {
+                    throw new Error(`A hold banner on a transfer Omnitron does not hold: ${banner.textContent}`);
+                }
+                const sheet = document.querySelector(".o_form_view").textContent;
+                for (const words of ["Göndermeyin", "Do not ship", "stock.picking("]) {
+                    if (sheet.includes(words)) {
+                        throw new Error(`The transfer's screen says "${words}"`);
+                    }
+                }
+            },
+        },
+    ],
+});
