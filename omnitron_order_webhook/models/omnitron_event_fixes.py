@@ -174,10 +174,10 @@ class OmnitronEventFixes(models.AbstractModel):
             _outcome, new_event = reception._receive(arrival, call)
         new_event.sudo().origin_event_id = self
         # Who pressed it: the new event's user stays the sender whose delivery it was.
-        new_event.sudo().message_post(
-            body=self.env._("Reprocessed by %(user)s from %(event)s.", user=self.env.user.name, event=self.display_name),
-            subtype_xmlid="mail.mt_note",
+        pressed = self.env._(
+            "Reprocessed by %(user)s from %(event)s.", user=self.env.user.name, event=self.display_name
         )
+        new_event.sudo().message_post(body=pressed, subtype_xmlid="mail.mt_note")
         self._settle(
             self.env._(
                 "Reprocessed by %(user)s: %(state)s",
