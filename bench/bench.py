@@ -326,6 +326,7 @@ def outbound_cost(odoo, count):
                 "api_username": "bench",
                 "api_password": "bench-password",
                 "outbound_enabled": enabled,
+                "cancellation_reason_id": 7,
             },
         )
         counts = []

@@ -263,7 +263,7 @@ class LiveOdoo:
         self.rpc("ir.config_parameter", "set_param", key, value)
 
     def connect_account(
-        self, url, username, password, *, outbound_enabled=True, cancellation_reason_id=0, timeout_seconds=10, **values
+        self, url, username, password, *, outbound_enabled=True, cancellation_reason_id=7, timeout_seconds=10, **values
     ):
         """Point the account at the Omnitron API on ``url`` (the contract double) with these credentials.
 

@@ -2,7 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from ..core import omnitron_api
 from ..core import settings as omnitron_settings
@@ -16,10 +16,13 @@ _logger = logging.getLogger(__name__)
 _PASSWORD_COLUMN = "api_password_secret"
 # What Odoo itself writes on an account (the pull's record, whether a password is stored): never
 # written by a user, through the form or over RPC.
+# What a pull's result counts (core/catch_up.PullTally), as its account shows them.
+_TALLY_KEYS = ("listed", "imported", "already", "refused", "failed", "skipped")
 _SYSTEM_FIELDS = (
     "api_password_set",
     "catch_up_last_run",
     "catch_up_last_result",
+    "catch_up_last_counts",
     "catch_up_last_error",
     "catch_up_failing",
 )
@@ -130,7 +133,11 @@ class OmnitronAccount(models.Model):
         "cancelled or refunded. Orders of channels that do not accept orders are listed but not fetched.",
     )
     catch_up_last_run = fields.Datetime(string="Last Pull", readonly=True, copy=False)
-    catch_up_last_result = fields.Char(string="Last Pull Result", readonly=True, copy=False)
+    # The run's tally in English, as its job's result and the server log say it (kept for the log).
+    catch_up_last_result = fields.Char(string="Last Pull Result (English)", readonly=True, copy=False)
+    # The run's counts, so the result reads in each reader's language (catch_up_result_shown).
+    catch_up_last_counts = fields.Json(readonly=True, copy=False)
+    catch_up_result_shown = fields.Char(string="Last Pull Result", compute="_compute_catch_up_result_shown")
     # What Omnitron answered may be anything its host chose to say: Omnitron administrators only.
     catch_up_last_error = fields.Text(
         string="Last Pull Error", readonly=True, copy=False, groups="omnitron_order_webhook.group_omnitron_manager"
@@ -283,6 +290,20 @@ class OmnitronAccount(models.Model):
                     )
                 )
 
+    @api.constrains("outbound_enabled", "cancellation_reason_id")
+    def _check_cancellation_reason(self):
+        """Sending means cancellations and returns made in Odoo reach Omnitron: each needs Omnitron's reason."""
+        for account in self.filtered(lambda account: account.outbound_enabled and not account.cancellation_reason_id):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: set the id of this Omnitron's reason for cancellations and returns made in Odoo "
+                    "before switching Send Fulfilment on (%(account)s); without it the first cancellation or "
+                    "return would fail.",
+                    field=self._fields["cancellation_reason_id"].get_description(self.env)["string"],
+                    account=account.name,
+                )
+            )
+
     @api.constrains("catch_up_enabled", "outbound_enabled")
     def _check_pull_marks_sent(self):
         for account in self.filtered(lambda account: account.catch_up_enabled and not account.outbound_enabled):
@@ -428,6 +449,26 @@ class OmnitronAccount(models.Model):
                         company=account.company_id.name,
                     )
                 )
+
+    @api.depends("catch_up_last_counts", "catch_up_last_result")
+    @api.depends_context("lang")
+    def _compute_catch_up_result_shown(self):
+        for account in self:
+            counts = account.catch_up_last_counts
+            if not isinstance(counts, dict):
+                account.catch_up_result_shown = account.catch_up_last_result  # a run of an earlier version
+                continue
+            number = {key: formatLang(self.env, counts.get(key) or 0, digits=0) for key in _TALLY_KEYS}
+            shown = self.env._(
+                "listed %(listed)s, imported %(imported)s, already there %(already)s, refused %(refused)s, "
+                "failed %(failed)s",
+                **{key: number[key] for key in ("listed", "imported", "already", "refused", "failed")},
+            )
+            if counts.get("skipped"):
+                shown += self.env._("; not fetched %(skipped)s", skipped=number["skipped"])
+            if counts.get("more_left"):
+                shown += self.env._("; more left for the next run")
+            account.catch_up_result_shown = shown
 
     def _compute_counts(self):
         for account in self:

@@ -1,3 +1,4 @@
+import dataclasses
 import functools
 import logging
 import time
@@ -385,7 +386,11 @@ class OmnitronCatchUp(models.AbstractModel):
 
     def _record(self, account, started, tally, error=None):
         """What the run did, on the account; the administrators hear of a failure streak once."""
-        values = {"catch_up_last_run": started, "catch_up_last_result": tally.summary()}
+        values = {
+            "catch_up_last_run": started,
+            "catch_up_last_result": tally.summary(),
+            "catch_up_last_counts": dataclasses.asdict(tally),
+        }
         if error is None:
             values.update(catch_up_last_error=False, catch_up_failing=False)
             account.write(values)

@@ -82,12 +82,22 @@ class TestAccountRecord(OmnitronCase):
             ({"catch_up_interval_minutes": 1441}, "Pull Every (minutes): 1441"),
             ({"timeout_seconds": 500}, "API Timeout (seconds): 500"),
             ({"catch_up_statuses": "400, 9999"}, "Order Statuses Pulled"),
-            ({"outbound_enabled": True}, "fill in API URL, API Username, API Password"),
+            ({"outbound_enabled": True, "cancellation_reason_id": 7}, "fill in API URL, API Username, API Password"),
         ]
         for values, words in cases:
             with self.subTest(values=values), self.assertRaises(ValidationError) as caught:
                 self.account.write(values)
             self.assertIn(words, str(caught.exception))
+
+    def test_fulfilment_is_switched_on_only_with_omnitrons_cancellation_reason(self):
+        self.account.write({"api_url": "https://omnitron.example.com", "api_username": "erp", "api_password": "pw"})
+        with self.assertRaisesRegex(ValidationError, "Cancellation Reason ID: set the id of this Omnitron's reason"):
+            self.account.write({"outbound_enabled": True})
+        self.account.write({"outbound_enabled": True, "cancellation_reason_id": 4})
+        with self.assertRaises(ValidationError) as refused:  # Odoo's: in a savepoint, as a request
+            self.account.cancellation_reason_id = 0
+        self.assertIn("Cancellation Reason ID", str(refused.exception))
+        self.assertEqual(self.account.cancellation_reason_id, 4)
 
     def test_the_api_url_is_https_to_a_public_address_unless_the_sandbox_is_allowed(self):
         cases = [

@@ -121,6 +121,26 @@ class TestCatchUpPull(OmnitronApiCase):
         self.assertFalse(self.account.catch_up_last_error)
         self.assertFalse(self.account.catch_up_failing)
 
+    def test_the_last_result_reads_in_the_readers_language_with_its_numbers_formatted(self):
+        self.omnitron_has(2, first=5470)
+        self.pull()
+        self.assertEqual(
+            self.account.catch_up_result_shown, "listed 2, imported 2, already there 0, refused 0, failed 0"
+        )
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        self.account.invalidate_recordset(["catch_up_result_shown"])
+        self.assertEqual(
+            self.account.with_context(lang="tr_TR").catch_up_result_shown,
+            "listelenen 2, içe aktarılan 2, zaten var 0, reddedilen 0, başarısız 0",
+        )
+        self.account.sudo().catch_up_last_counts = {"listed": 1200, "imported": 1200, "skipped": 3, "more_left": True}
+        self.assertEqual(
+            self.account.with_context(lang="tr_TR").catch_up_result_shown,
+            "listelenen 1.200, içe aktarılan 1.200, zaten var 0, reddedilen 0, başarısız 0; alınmayan 3; kalanı "
+            "sonraki çalıştırmada",
+        )
+
     def test_a_pull_the_server_killed_is_recorded_by_the_next_run(self):
         self.omnitron_has(1, first=5450)
         messages = self.account.message_ids

@@ -1,7 +1,7 @@
 """Sales › Settings › Omnitron in a real browser: what the admin sees and one-click actions
 (the tours of static/tests/tours/omnitron_settings_tours.js)."""
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..core.omnitron_api import LOGIN_PATH
 from .common import OmnitronHttpCase
@@ -32,3 +32,22 @@ class TestSettingsTours(OmnitronHttpCase):
         tries = api.calls_to(LOGIN_PATH, "POST")
         self.assertEqual([call.status for call in tries], [400, 200], "the wrong one tried, not kept")
         self.assertFalse(self.account.read(["api_password"])[0]["api_password"], "and never read back")
+
+    def test_a_turkish_administrator_reads_the_pulls_result_in_turkish(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        new_test_user(
+            self.env,
+            login="omnitron-yonetici",
+            groups="base.group_user,omnitron_order_webhook.group_omnitron_manager",
+            lang="tr_TR",
+        )
+        self.account.sudo().write(
+            {"catch_up_last_counts": {"listed": 1200, "imported": 1198, "already": 1, "refused": 1, "failed": 0}}
+        )
+        self.start_tour(
+            f"/odoo/action-omnitron_order_webhook.omnitron_account_action/{self.account.id}",
+            "omnitron_account_pull_result_tour",
+            login="omnitron-yonetici",
+            timeout=120,
+        )

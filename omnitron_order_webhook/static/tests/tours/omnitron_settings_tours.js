@@ -102,3 +102,21 @@ registry.category("web_tour.tours").add("omnitron_account_test_connection_tour",
         },
     ],
 });
+
+// A Turkish administrator opens the account after a pull: its result reads in Turkish.
+registry.category("web_tour.tours").add("omnitron_account_pull_result_tour", {
+    steps: () => [
+        {
+            content: "The last pull's result, in Turkish, numbers grouped as Turkish writes them",
+            trigger: ".o_form_view div[name='catch_up_result_shown']:contains('listelenen 1.200, içe aktarılan 1.198')",
+            run() {
+                const shown = document.querySelector(".o_form_view div[name='catch_up_result_shown']").textContent;
+                for (const english of ["listed", "imported", "already there"]) {
+                    if (shown.includes(english)) {
+                        throw new Error(`The pull's result is in English: ${shown}`);
+                    }
+                }
+            },
+        },
+    ],
+});
