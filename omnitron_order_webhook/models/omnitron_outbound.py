@@ -267,12 +267,12 @@ class OmnitronOutbound(models.AbstractModel):
             invoice = line.invoice_lines.move_id.filtered(
                 lambda move: move.move_type == "out_invoice" and move.state == "posted"
             ).sorted("id")[-1:]
+            # What left for the customer, returns aside: an item shipped then returned was shipped,
+            # and Omnitron hears so before it hears of the refund (see _return).
+            sent_out = sum(move.product_uom._compute_quantity(move.quantity, line.product_uom) for move in done)
             shipped = bool(
                 line.product_uom_qty
-                and float_compare(
-                    line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding
-                )
-                >= 0
+                and float_compare(sent_out, line.product_uom_qty, precision_rounding=line.product_uom.rounding) >= 0
             )
             facts.append(
                 outbound.ItemFacts(
@@ -388,7 +388,12 @@ class OmnitronOutbound(models.AbstractModel):
         cargo = receipt.omnitron_cargo_refund
         _hold(sale_order)
         to_send = self._not_cancelled_yet(client, sale_order, lines)
+        shipped_first = ""
         if to_send:
+            # An item shipped while Omnitron was down comes back before its shipment job's next
+            # try: Omnitron hears it was shipped first (it refunds shipped items), then of the
+            # refund. Not when an earlier try reached Omnitron: it told the shipment before.
+            shipped_first = self._send_items(client, sale_order)
             body = outbound.return_body(
                 sale_order.omnitron_pk,
                 to_send.mapped("omnitron_item_pk"),
@@ -401,6 +406,8 @@ class OmnitronOutbound(models.AbstractModel):
         lines.write({"omnitron_status": const.STATUS_REFUNDED})
         _asked_refund(sale_order, lines, with_shipping=cargo)
         said = "Refund asked of Omnitron for items " + ", ".join(map(str, to_send.mapped("omnitron_item_pk")))
+        if shipped_first.startswith("Sent:"):
+            said = f"{shipped_first}; then {said[0].lower()}{said[1:]}"
         if to_send != lines:
             already = _had_already(lines - to_send)
             return f"{said}; {already}" if to_send else f"Nothing sent: {already}"

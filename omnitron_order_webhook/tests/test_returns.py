@@ -455,6 +455,34 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertIn("2232 came back, but Omnitron had refunded or cancelled them already", order.omnitron_action_note)
         self.assertNotIn("Refund the customer", order.omnitron_action_note)
 
+    def test_a_merged_item_shipped_during_an_outage_and_returned_before_its_retry_is_told_shipped_then_refunded(self):
+        with trap_jobs():
+            self.assertEqual(self.receive(self.order("RO-OUT", [merged_item(2241, "RO-41", "300.00", 3)])).status, 204)
+        order = self.omnitron_orders("RO-OUT")
+        self.api.fail_for(5)  # Omnitron is down when the delivery is validated
+        with trap_jobs() as trap:
+            delivery = self.ship(order)
+            [shipment] = trap.enqueued_jobs
+            with self.assertRaises(RetryableJobError):
+                shipment.perform()
+        self.api.fail_for(0)
+        self.assertEqual(order.order_line.filtered("omnitron_item_pk").omnitron_status, "400", "not told yet")
+        # The customer sends all three back before the shipment job's next try.
+        with trap_jobs() as trap:
+            self.take_back(self.return_in_odoo(delivery, {"RO-41": 3}))
+            [refund] = trap.enqueued_jobs
+            result = refund.perform()
+        told = [(call.method, call.path) for call in self.api.calls if call.status < 300 and "auth" not in call.path]
+        patches = [call for call in self.api.calls if call.method == "PATCH" and call.status < 300]
+        self.assertEqual(
+            [entry["status"] for call in patches for entry in call.body["orderitem_set"]], ["500"], "shipped first"
+        )
+        self.assertEqual(told[-1], ("POST", f"/api/i1/orders/{order.omnitron_pk}/cancel/"), "then refunded")
+        self.assertIn("item 2241 status 500; then refund asked of Omnitron for items 2241", result)
+        # The shipment job's retry has nothing left to say.
+        self.assertIn("nothing was sent", shipment.perform())
+        self.assertEqual(len([call for call in self.api.calls if call.method == "PATCH" and call.status < 300]), 1)
+
     def test_a_return_whose_account_is_switched_off_before_its_job_runs_is_flagged_not_lost(self):
         order, delivery = self.imported("RO-LATE", [item(2219, "RO-19", "100.00")])
         with trap_jobs() as trap:
