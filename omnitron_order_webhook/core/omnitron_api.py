@@ -48,6 +48,7 @@ from . import privacy
 from .settings import (
     ConfigError,
     Secret,  # noqa: F401 - the password's type, re-exported for the client's users
+    _lt,
     check_destination,
 )
 
@@ -74,19 +75,29 @@ _CHUNK = 65536
 
 
 class ApiFailure(Exception):
-    """A call to Omnitron did not succeed; ``str()`` says why in words."""
+    """A call to Omnitron did not succeed; ``str()`` says why in English words.
+
+    ``template`` (marked with ``_lt``, so Odoo exports it for translation) and
+    ``params`` keep the sentence apart from its values, as ``ConfigError``
+    does: the Odoo side shows it in its reader's language (``say_failure``).
+    """
+
+    def __init__(self, template, params=None):
+        self.template = template
+        self.params = dict(params or {})
+        super().__init__(template % self.params if self.params else template)
 
 
 class TemporaryFailure(ApiFailure):
-    def __init__(self, message, retry_after=None, waiting=False):
-        super().__init__(message)
+    def __init__(self, template, params=None, retry_after=None, waiting=False):
+        super().__init__(template, params)
         self.retry_after = retry_after  # seconds Omnitron asked us to wait, when it said
         self.waiting = waiting  # only waiting our turn (the login limit): not a failed try
 
 
 class PermanentFailure(ApiFailure):
-    def __init__(self, message, status=None, body=None):
-        super().__init__(message)
+    def __init__(self, template, params=None, status=None, body=None):
+        super().__init__(template, params)
         self.status = status
         self.body = body
 
@@ -121,7 +132,7 @@ def log_in(connection, session=None):
         key = answer.get("key") if isinstance(answer, dict) else None
         if isinstance(key, str) and key:
             return key
-        raise PermanentFailure("Omnitron's login answered without a key.", response.status_code)
+        raise PermanentFailure(_lt("Omnitron's login answered without a key."), status=response.status_code)
     raise _login_failure(response)
 
 
@@ -176,7 +187,9 @@ def _send(session, method, url, connection, body=None, headers=None):
         # Checked again at every call: the name may resolve elsewhere since the URL was saved.
         check_destination(url, "API URL", sandbox=connection.sandbox)
     except ConfigError as error:
-        raise PermanentFailure(f"Not sent ({method} {url}): {error}") from None
+        raise PermanentFailure(
+            _lt("Not sent (%(method)s %(url)s): %(error)s"), {"method": method, "url": url, "error": str(error)}
+        ) from None
     deadline = _Deadline(timeout)
     with deadline, contextlib.ExitStack() as owned:
         if session is None:
@@ -198,9 +211,13 @@ def _send(session, method, url, connection, body=None, headers=None):
         except requests.RequestException as error:
             if deadline.passed or isinstance(error, requests.Timeout):
                 raise TemporaryFailure(
-                    f"Omnitron did not answer within {timeout:g} seconds ({method} {url})."
+                    _lt("Omnitron did not answer within %(seconds)s seconds (%(method)s %(url)s)."),
+                    {"seconds": f"{timeout:g}", "method": method, "url": url},
                 ) from None
-            raise TemporaryFailure(f"Omnitron could not be reached ({method} {url}): {type(error).__name__}.") from None
+            raise TemporaryFailure(
+                _lt("Omnitron could not be reached (%(method)s %(url)s): %(error)s."),
+                {"method": method, "url": url, "error": type(error).__name__},
+            ) from None
     return response
 
 
@@ -208,18 +225,22 @@ def _read_capped(response, limit, what):
     """The answer's bytes, refused (before more is read) as soon as they pass ``limit``."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise PermanentFailure(_too_large(what, limit), status=response.status_code)
+        raise _too_large(what, limit, response.status_code)
     chunks, size = [], 0
     for chunk in response.iter_content(_CHUNK):
         size += len(chunk)
         if size > limit:
-            raise PermanentFailure(_too_large(what, limit), status=response.status_code)
+            raise _too_large(what, limit, response.status_code)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(what, limit):
-    return f"Omnitron's answer to {what} is larger than {limit} bytes, the most Odoo reads: refused unread."
+def _too_large(what, limit, status):
+    return PermanentFailure(
+        _lt("Omnitron's answer to %(what)s is larger than %(limit)s bytes, the most Odoo reads: refused unread."),
+        {"what": what, "limit": limit},
+        status=status,
+    )
 
 
 class _Deadline:
@@ -318,12 +339,13 @@ def _login_failure(response):
     status = response.status_code
     if status == 429:
         retry_after = _retry_after(response.headers.get("Retry-After"))
-        return TemporaryFailure("Omnitron is rate limiting the login (429).", retry_after=retry_after)
+        return TemporaryFailure(_lt("Omnitron is rate limiting the login (429)."), retry_after=retry_after)
     if status >= 500:
-        return TemporaryFailure(f"Omnitron failed to log in ({status}).")
+        return TemporaryFailure(_lt("Omnitron failed to log in (%(status)s)."), {"status": status})
     # A login that is refused is a configuration problem: never retried blindly.
     return PermanentFailure(
-        f"Omnitron refused the login ({status}); check the API username and password on the Omnitron account.",
+        _lt("Omnitron refused the login (%(status)s); check the API username and password on the Omnitron account."),
+        {"status": status},
         status=status,
     )
 
@@ -335,10 +357,17 @@ def _failure(response, what, hidden=()):
     said = readable_answer(text, hidden=hidden)
     if status == 429:
         retry_after = _retry_after(response.headers.get("Retry-After"))
-        return TemporaryFailure(f"Omnitron is rate limiting ({what}, 429): {said}", retry_after=retry_after)
+        return TemporaryFailure(
+            _lt("Omnitron is rate limiting (%(what)s, 429): %(said)s"),
+            {"what": what, "said": said},
+            retry_after=retry_after,
+        )
+    params = {"what": what, "status": status, "said": said}
     if status >= 500:
-        return TemporaryFailure(f"Omnitron failed ({what}, {status}): {said}")
-    return PermanentFailure(f"Omnitron refused {what} ({status}): {said}", status=status, body=text[:MAX_ERROR_BODY])
+        return TemporaryFailure(_lt("Omnitron failed (%(what)s, %(status)s): %(said)s"), params)
+    return PermanentFailure(
+        _lt("Omnitron refused %(what)s (%(status)s): %(said)s"), params, status=status, body=text[:MAX_ERROR_BODY]
+    )
 
 
 def readable_answer(text, limit=500, hidden=()):

@@ -23,6 +23,7 @@ _SYSTEM_FIELDS = (
     "catch_up_last_run",
     "catch_up_last_result",
     "catch_up_last_counts",
+    "catch_up_last_failure",
     "catch_up_last_error",
     "catch_up_failing",
 )
@@ -141,6 +142,15 @@ class OmnitronAccount(models.Model):
     # What Omnitron answered may be anything its host chose to say: Omnitron administrators only.
     catch_up_last_error = fields.Text(
         string="Last Pull Error", readonly=True, copy=False, groups="omnitron_order_webhook.group_omnitron_manager"
+    )
+    # The same error as its sentence and values, so it reads in each reader's language.
+    catch_up_last_failure = fields.Json(
+        readonly=True, copy=False, groups="omnitron_order_webhook.group_omnitron_manager"
+    )
+    catch_up_error_shown = fields.Text(
+        string="Last Pull Error",
+        compute="_compute_catch_up_error_shown",
+        groups="omnitron_order_webhook.group_omnitron_manager",
     )
     # A failure streak is told to the administrators once, not at every run.
     catch_up_failing = fields.Boolean(readonly=True, copy=False)
@@ -470,6 +480,34 @@ class OmnitronAccount(models.Model):
                 shown += self.env._("; more left for the next run")
             account.catch_up_result_shown = shown
 
+    @api.depends("catch_up_last_failure", "catch_up_last_error")
+    @api.depends_context("lang")
+    def _compute_catch_up_error_shown(self):
+        for account in self:
+            failure = account.catch_up_last_failure
+            if isinstance(failure, dict) and failure.get("template"):
+                account.catch_up_error_shown = self._say(failure["template"], failure.get("params") or {})
+            else:
+                account.catch_up_error_shown = account.catch_up_last_error
+
+    @api.model
+    def _say(self, template, params):
+        """A sentence of the core (an ``_lt`` template of core/, exported with the addon's terms) in the
+        reader's language; English when it cannot be said (a translation missing a value)."""
+        try:
+            return self.env._(template, **params) if params else self.env._(template)
+        except (KeyError, TypeError, ValueError):
+            return template % params if params else template
+
+    def _say_failure(self, failure):
+        """What a failed call to Omnitron (or a setting it needs) says, in the reader's language."""
+        if isinstance(failure, (omnitron_api.ApiFailure, ConfigError)):
+            template = getattr(failure, "template", None) or getattr(failure, "message", None)
+            params = getattr(failure, "params", None) or {}
+            if template:
+                return self._say(template, params)
+        return str(failure)
+
     def _compute_counts(self):
         for account in self:
             account.sender_count = len(account.sudo().with_context(active_test=False).sender_ids)
@@ -551,7 +589,7 @@ class OmnitronAccount(models.Model):
         try:
             client.key_store.replace(client.key_store.current())
         except omnitron_api.ApiFailure as failure:
-            return False, str(failure)
+            return False, self._say_failure(failure)
         return True, self.env._("Logged in to %(url)s as %(user)s.", url=self.api_url, user=self.api_username)
 
     def action_pull_now(self):

@@ -4,6 +4,7 @@ import logging
 from odoo import fields, models
 
 from ..core import omnitron_api
+from ..core.settings import _lt
 
 _logger = logging.getLogger(__name__)
 
@@ -76,8 +77,12 @@ class _KeyStore:
             wait = omnitron_api.login_wait(times, now)
             if wait:
                 raise omnitron_api.TemporaryFailure(
-                    f"Omnitron allows {omnitron_api.MAX_LOGINS} logins per "
-                    f"{int(omnitron_api.LOGIN_WINDOW.total_seconds() // 60)} minutes; the next one in {wait} seconds.",
+                    _lt("Omnitron allows %(logins)s logins per %(minutes)s minutes; the next one in %(wait)s seconds."),
+                    {
+                        "logins": omnitron_api.MAX_LOGINS,
+                        "minutes": int(omnitron_api.LOGIN_WINDOW.total_seconds() // 60),
+                        "wait": wait,
+                    },
                     retry_after=wait,
                     waiting=True,
                 )

@@ -12,7 +12,7 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..core import catch_up, const, omnitron_api, privacy, responses
 from ..core.arrival import Arrival
-from ..core.settings import ConfigError
+from ..core.settings import ConfigError, _lt
 from ..core.validation import FieldError, InvalidPayload
 from .omnitron_outbound import KIND_MARK_SENT
 
@@ -100,9 +100,10 @@ class OmnitronCatchUp(models.AbstractModel):
         except Exception as failure:  # noqa: BLE001 - whatever stopped the run is said on the account
             if not isinstance(failure, (omnitron_api.ApiFailure, ValueError, ConfigError)):
                 _logger.exception("Omnitron pull of %s stopped by an unexpected error", account.name)
-            said = privacy.without_secrets(str(failure) or type(failure).__name__, account._secrets())[:MAX_ERROR]
+            secrets = account._secrets()
+            said = privacy.without_secrets(str(failure) or type(failure).__name__, secrets)[:MAX_ERROR]
             _logger.warning("Omnitron pull of %s failed: %s", account.name, said)
-            self._record(account, started, tally, error=said)
+            self._record(account, started, tally, error=said, failure=_sentence_of(failure, secrets))
             self._unmark(account, started)
             return f"Failed: {said} ({tally.summary()})"
         self._record(account, started, tally)
@@ -138,12 +139,16 @@ class OmnitronCatchUp(models.AbstractModel):
         """A pull that started and never recorded its end died: said on the account and to its administrators."""
         if not started:
             return
-        said = (
-            f"The pull started at {fields.Datetime.to_string(started)} UTC stopped before it could record anything: "
-            "the server ended it (its time limit or a restart). Its orders are listed again by the next runs."
+        template = _lt(
+            "The pull started at %(started)s UTC stopped before it could record anything: the server ended it (its "
+            "time limit or a restart). Its orders are listed again by the next runs."
         )
+        params = {"started": fields.Datetime.to_string(started)}
+        said = template % params
         _logger.warning("Omnitron pull of %s: %s", account.name, said)
-        self._record(account, started, catch_up.PullTally(), error=said)
+        self._record(
+            account, started, catch_up.PullTally(), error=said, failure={"template": template, "params": params}
+        )
 
     def _lock(self, account):
         """This pull holds ``account``'s lock until its transaction ends: never two pulls of one account at once.
@@ -159,7 +164,7 @@ class OmnitronCatchUp(models.AbstractModel):
         client = account._client()
         if client is None:
             raise ConfigError(
-                "The account lacks %(fields)s: the pull cannot call Omnitron.",
+                _lt("The account lacks %(fields)s: the pull cannot call Omnitron."),
                 fields=", ".join(account.with_context(lang="en_US")._missing_connection()),
             )
         settings = self.env["omnitron.webhook.reception"]._settings()  # raises ConfigError, said on the account
@@ -384,7 +389,7 @@ class OmnitronCatchUp(models.AbstractModel):
         outcome, _event = reception._receive(arrival, call)
         return outcome.state, outcome.reason
 
-    def _record(self, account, started, tally, error=None):
+    def _record(self, account, started, tally, error=None, failure=None):
         """What the run did, on the account; the administrators hear of a failure streak once."""
         values = {
             "catch_up_last_run": started,
@@ -392,11 +397,11 @@ class OmnitronCatchUp(models.AbstractModel):
             "catch_up_last_counts": dataclasses.asdict(tally),
         }
         if error is None:
-            values.update(catch_up_last_error=False, catch_up_failing=False)
+            values.update(catch_up_last_error=False, catch_up_last_failure=False, catch_up_failing=False)
             account.write(values)
             return
         first = not account.catch_up_failing
-        values.update(catch_up_last_error=error, catch_up_failing=True)
+        values.update(catch_up_last_error=error, catch_up_last_failure=failure or False, catch_up_failing=True)
         account.write(values)
         if first:
             group = self.env.ref("omnitron_order_webhook.group_omnitron_manager")
@@ -441,3 +446,19 @@ class OmnitronCatchUp(models.AbstractModel):
         document["event"]["type"] = "order.updated"
         settings = self.env["omnitron.webhook.reception"]._settings()
         return self._receive_here(account, settings, document, const.SOURCE_PULL, errors, user=user)[0]
+
+
+def _sentence_of(failure, secrets):
+    """``{"template", "params"}`` of what stopped a pull, its values without the account's secrets (None: no
+    sentence of the core, only its English words)."""
+    template = getattr(failure, "template", None) or getattr(failure, "message", None)
+    params = getattr(failure, "params", None)
+    if not isinstance(template, str) or not isinstance(params, dict):
+        return None
+    return {
+        "template": template,
+        "params": {
+            name: privacy.without_secrets(value, secrets)[:MAX_ERROR] if isinstance(value, str) else value
+            for name, value in params.items()
+        },
+    }

@@ -339,6 +339,10 @@ class TestTwoBrands(OmnitronApiCase):
         )
         with self.assertRaisesRegex(UserError, "Nothing was saved. Omnitron refused the login"):
             wrong.action_test_and_save()
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        with self.assertRaisesRegex(UserError, "Hiçbir şey kaydedilmedi. Omnitron girişi reddetti \\(400\\)"):
+            wrong.with_context(lang="tr_TR").action_test_and_save()
         self.assertEqual(self.account_b._api_password(), stored, "the working password stays")
         # Another URL with no password typed: the stored one is never sent there.
         moved = Wizard.create({"account_id": self.account_b.id, "api_url": self.api.url, "api_username": "odoo-erp"})

@@ -141,6 +141,19 @@ class TestCatchUpPull(OmnitronApiCase):
             "sonraki çalıştırmada",
         )
 
+    def test_a_pull_failure_reads_in_the_readers_language(self):
+        self.omnitron_has(1, first=5480)
+        self.api.fail_next(2, status=503, path=LIST)
+        self.pull()
+        self.assertTrue(self.account.catch_up_error_shown.startswith("Omnitron failed (GET /api/i1/orders/"))
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        self.account.invalidate_recordset(["catch_up_error_shown"])
+        shown = self.account.with_context(lang="tr_TR").catch_up_error_shown
+        self.assertTrue(shown.startswith("Omnitron'da hata oluştu (GET /api/i1/orders/"), shown)
+        self.assertIn("503", shown)
+        self.assertNotIn(PASSWORD_WORDS, shown)
+
     def test_a_pull_the_server_killed_is_recorded_by_the_next_run(self):
         self.omnitron_has(1, first=5450)
         messages = self.account.message_ids

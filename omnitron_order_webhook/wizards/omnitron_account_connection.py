@@ -48,7 +48,9 @@ class OmnitronAccountConnection(models.TransientModel):
             store.replace(store.current())
         except omnitron_api.ApiFailure as failure:
             # Raised, not returned: the dialog stays open with what was typed, and nothing is stored.
-            raise UserError(self.env._("Nothing was saved. %(failure)s", failure=str(failure))) from None
+            raise UserError(
+                self.env._("Nothing was saved. %(failure)s", failure=account._say_failure(failure))
+            ) from None
         values = {"api_url": connection.url, "api_username": connection.username}
         if self.api_password:
             values["api_password"] = self.api_password
