@@ -1,7 +1,7 @@
 import logging
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
@@ -281,4 +281,25 @@ class AccountTax(models.Model):
             }
         )
         tax._omnitron_name_in_every_language(Decimal(8), " (demo)")
+        return tax
+
+    @api.model
+    def _omnitron_install_demo_carrier_tax(self):
+        """DEMO DATA ONLY: the demo carrier's product bears the chart's 20 % KDV, as Turkish shipping does.
+
+        Omnitron often sends the shipping's tax rate null; the import then takes
+        the carrier product's rate (core/mapping.shipping_tax_rate). Untaxed,
+        every demo invoice would carry shipping without KDV, which an e-Arşiv
+        invoice refuses. Nothing without l10n_tr.
+        """
+        company = self.env.ref("base.main_company")
+        product = self.env.ref("omnitron_order_webhook.demo_omnitron_carrier_product", raise_if_not_found=False)
+        tax = (
+            self.env["account.chart.template"].with_company(company).ref("tr_s_20", raise_if_not_found=False)
+            if company.chart_template == "tr"
+            else None
+        )
+        if not (product and tax):
+            return False
+        product.taxes_id = [Command.set(tax.ids)]
         return tax

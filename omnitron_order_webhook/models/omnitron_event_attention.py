@@ -157,17 +157,21 @@ class OmnitronEventAttention(models.AbstractModel):
         administrator = (self.company_id or self.env.company)._omnitron_administrator()
         if not administrator:
             raise UserError(self.env._("This company has no Omnitron administrator to notify."))
-        self.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._(
-                "Omnitron: %(reason)s (%(order)s), asked by %(user)s",
-                reason=self._reason_label() or self.state,
-                order=self.order_number or self.event_uuid or self.id,
-                user=self.env.user.name,
-            ),
-            note=self.explanation or "",
-            user_id=administrator.id,
+        summary = self.env._(
+            "Omnitron: %(reason)s (%(order)s), asked by %(user)s",
+            reason=self._reason_label() or self.state,
+            order=self.order_number or self.event_uuid or self.id,
+            user=self.env.user.name,
         )
+        # One matter, one activity: the delivery's open activity passes to the administrator,
+        # saying who asked; a new one only when it has none.
+        open_activity = self.sudo().activity_ids[:1]
+        if open_activity:
+            open_activity.write({"user_id": administrator.id, "summary": summary})
+        else:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, note=self.explanation or "", user_id=administrator.id
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -58,6 +58,8 @@ class OmnitronWebhookEvent(models.Model):
         compute="_compute_explanation",
         help="What happened and what to do, in your language, from what the delivery carried.",
     )
+    # The same sentence on one line, for the event list: a text column wraps each row to its full height.
+    explanation_line = fields.Char(string="Why", compute="_compute_explanation")
     detail = fields.Text(readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True, ondelete="set null", index="btree_not_null")
     user_id = fields.Many2one("res.users", string="Sender", readonly=True, ondelete="set null")
@@ -155,6 +157,7 @@ class OmnitronWebhookEvent(models.Model):
     def _compute_explanation(self):
         for event in self:
             event.explanation = event._explain() or event.detail or False
+            event.explanation_line = " ".join((event.explanation or "").split()) or False
 
     @api.depends("state", "reason", "reprocess_event_ids", "dismissed_at", "resolved_by_event_id")
     def _compute_needs_attention(self):

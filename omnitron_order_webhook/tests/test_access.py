@@ -3,7 +3,7 @@
 import xmlrpc.client
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import OmnitronCase, OmnitronHttpCase
@@ -51,6 +51,16 @@ class TestAccessRules(OmnitronCase):
         self.assertIn(f"Reprocessed by {self.manager.name}", new_event.message_ids[0].body, "who pressed it is named")
         token = self.sender.with_user(self.manager).omnitron_generate_token()
         self.assertEqual(self.receive(self.sample(number="MGR-1"), token=token).status, 204)
+
+    def test_an_accountant_opens_an_imported_order_with_its_plans_channel_and_account(self):
+        self.receive(self.sample())
+        order = self.omnitron_orders()
+        self.receive(self.plan(order.omnitron_number), webhook="cancellation_plan")
+        self.assertTrue(order.omnitron_cancellation_plan_ids)
+        accountant = new_test_user(self.env, login="omnitron-accountant", groups="account.group_account_invoice")
+        form = Form(order.with_user(accountant))  # the sale order's form, as Odoo opens it from an invoice
+        self.assertEqual(form.omnitron_number, order.omnitron_number)
+        self.assertEqual(len(form.omnitron_cancellation_plan_ids), len(order.omnitron_cancellation_plan_ids))
 
 
 @tagged("post_install", "-at_install")

@@ -60,7 +60,7 @@ registry.category("web_tour.tours").add("omnitron_fix_the_others_tour", {
     steps: () => [
         {
             content: "The list's why column reads the sentence, naming the codes",
-            trigger: ".o_data_row td[name='explanation']:contains('yurtici_kargo')",
+            trigger: ".o_data_row td[name='explanation_line']:contains('yurtici_kargo')",
         },
         {
             content: "The cause column names the cargo company's codes",
@@ -151,7 +151,20 @@ registry.category("web_tour.tours").add("omnitron_event_list_reads_tour", {
         },
         {
             content: "The why column reads the sentence in the reader's language, not Omnitron's English answer",
-            trigger: ".o_data_row td[name='explanation']:contains('yurtici_kargo'):not(:contains('No carrier'))",
+            trigger: ".o_data_row td[name='explanation_line']:contains('yurtici_kargo'):not(:contains('No carrier'))",
+        },
+        {
+            content: "Each call is one line of the list: its why does not wrap the row",
+            trigger: ".o_data_row td[name='explanation_line']",
+            run() {
+                const line = parseFloat(getComputedStyle(document.querySelector(".o_data_row td[name='order_number']")).lineHeight) || 20;
+                for (const row of document.querySelectorAll(".o_data_row")) {
+                    const height = row.getBoundingClientRect().height;
+                    if (height > 2.5 * line) {
+                        throw new Error(`A row of the event list is ${height} px high (a line is ${line} px)`);
+                    }
+                }
+            },
         },
     ],
 });
