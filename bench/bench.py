@@ -15,7 +15,7 @@ three ways, interleaved so machine noise hits all three alike:
 SQL statements per order come from Odoo's own counters: the query count Odoo
 logs for every HTTP request (webhook, peer) and the cursor's counter (floor).
 Then the throughput of 8 concurrent senders with 1 and with 2 workers, and
-the catch-up pull (2 workers and queue_job's runner, against the contract
+the catch-up pull (bin/run's 4 workers and queue_job's runner, against the contract
 double of Omnitron's API on this machine): SQL per order it imports against
 the webhook's in the same server, and orders imported per second; and the
 money steps of a shipped card order by OCA's automatic workflow against the
@@ -689,7 +689,7 @@ def pull_line(pull):
     sql = pull["sql_per_order"]
     job = pull["items_job"]
     return (
-        f"Catch-up pull ({shape}; 2 workers, queue_job's runner, the contract double on this machine): "
+        f"Catch-up pull ({shape}; {CAPACITY.WORKERS} workers, queue_job's runner, the contract double here): "
         f"{pull['imported']} of {pull['orders']} orders imported in {pull['seconds']:.1f} s "
         f"({pull['orders_per_second']:.1f} orders/s); GET calls per order {pull['http_calls_per_order'] or 0:.2f}; "
         f"SQL per order: pull {sql['pull'] or 0:.1f}, webhook {sql['webhook']:.1f} "

@@ -1,6 +1,6 @@
 """The catch-up pull, live: orders the webhook missed, pulled from Omnitron by a real multi-worker Odoo.
 
-A real Odoo (``odoo --workers=2`` with queue_job's runner, as bin/run runs
+A real Odoo (bin/run's workers with queue_job's runner, as bin/run runs
 it: ``live_jobs``) pulls from the contract double
 (``omnitron_order_webhook/tests/omnitron_api_double.py``, a real HTTP server
 in this process holding the orders "Omnitron" has not handed to an ERP): the
@@ -46,7 +46,7 @@ TICK = 60  # seconds between the cron's runs: its interval (1 minute)
 RUNNER_SLACK = 60  # seconds beyond the pull intervals for the runner, the imports and the mark-sent jobs
 DOWN_BACKLOG = 120  # orders posted while Odoo was down: 3 pages of the pull's 50
 RACE = 20  # orders posted by the webhook while the pull takes them
-POST_THREADS = 6  # webhook posts in flight: within Odoo's listen backlog with 2 workers
+POST_THREADS = 6  # webhook posts in flight: within Odoo's listen backlog
 OUTAGE = 55  # seconds of 5xx from Omnitron's API (login excepted), about a minute
 OUTAGE_ORDERS = 10
 RESTART_BACKLOG = 150  # orders of the pull interrupted by a restart
@@ -239,7 +239,7 @@ def test_orders_posted_while_odoo_was_down_are_pulled_once_each_within_two_inter
     record(
         SECTION,
         f"{DOWN_BACKLOG} orders left unsent in Omnitron while Odoo was stopped (3 pages of 50); Odoo started, the "
-        "account pulling every minute (the cron ticked at once, then every 60 s; 2 workers, the pull on its "
+        "account pulling every minute (the cron ticked at once, then every 60 s; bin/run's 4 workers, the pull on its "
         "own channel root.omnitron_pull)",
         f"every order imported once and marked sent once, {took:.0f} s after the first tick "
         f"(deadline two intervals + {RUNNER_SLACK} s); {len(ticks)} ticks, {len(runs)} pull job(s), the first: "

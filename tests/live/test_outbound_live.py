@@ -1,7 +1,7 @@
 """Fulfilment back to Omnitron, live: queue_job's runner, real workers, real HTTP to the contract double.
 
 The Odoo tier runs each job by hand inside the test's transaction. Here a real
-Odoo (``odoo --workers=2`` with queue_job's runner, as bin/run configures it:
+Odoo (bin/run's 4 workers with queue_job's runner, as bin/run configures it:
 ``live_jobs``) runs them the way production does: the runner picks a job,
 calls back into a worker over HTTP, the worker calls Omnitron's API (the
 contract double, ``omnitron_order_webhook/tests/omnitron_api_double.py``, a
@@ -30,7 +30,7 @@ USERNAME, PASSWORD = "odoo-erp-live", "live-Omnitron-pw"
 SECTION = "Fulfilment to Omnitron (queue_job)"
 
 BULK = 50  # deliveries validated at once
-IN_FLIGHT = 16  # XML-RPC calls in flight: Odoo's listen backlog with 2 workers (8 per worker)
+IN_FLIGHT = 16  # XML-RPC calls in flight: within Odoo's listen backlog
 OUTAGE = 60  # seconds of 500s from Omnitron
 # The first test's retry pattern (set on the job function, as an admin can): a try
 # every 20 s, so the 5 tries span 80 s, beyond the outage (see its docstring).
@@ -285,7 +285,7 @@ def test_fifty_deliveries_validated_at_once_make_fifty_bulk_updates_none_lost_th
     record(
         SECTION,
         f"{BULK} imported orders' deliveries validated at once (one XML-RPC call each, {IN_FLIGHT} in flight, "
-        f"2 workers) while Omnitron answers 500 for {OUTAGE} s; queue_job's runner, channel root.omnitron:1, "
+        f"bin/run's 4 workers) while Omnitron answers 500 for {OUTAGE} s; queue_job's runner, channel root.omnitron:1, "
         "a retry every 20 s for the test (5 tries)",
         f"{BULK} bulk updates accepted, each item once (500, its tracking number, yurtici), {BULK} is_send once each, "
         f"{logins} login; every order's job met the outage ({len(refused)} × 500); items jobs: {tries(item_jobs)}, "

@@ -169,7 +169,8 @@ def test_two_hundred_orders_of_four_payment_kinds_are_invoiced_posted_paid_as_th
     record(
         SECTION,
         f"{len(bodies)} orders ({PER_KIND} each card, pay on delivery, wallet (BEX), marketplace) imported by "
-        "webhook, delivered, OCA's workflow run as its cron runs it (2 workers, queue_job's runner telling the double)",
+        "webhook, delivered, OCA's workflow run as its cron runs it (bin/run's 4 workers, queue_job's runner telling "
+        "the double)",
         f"{len(names)} invoices posted with VAT on {', '.join(vat_accounts)}; card, wallet "
         f"and marketplace paid into their rules' journals, pay on delivery open, in {runs} run(s) of the workflow "
         f"({workflow_seconds:.0f} s, {workflow_seconds / len(bodies) * 1000:.0f} ms per order); each invoice number "
