@@ -254,20 +254,21 @@ class OmnitronAccount(models.Model):
     @api.model
     def _sandbox_allowed(self):
         """Whether the Settings administrator allows http:// and private API URLs (a test Omnitron)."""
-        setting = omnitron_settings.SETTINGS_BY_NAME["sandbox_api_urls"]
-        try:
-            return omnitron_settings.parse_value(setting, self.env["ir.config_parameter"].sudo().get_param(setting.key))
-        except ConfigError:
-            return False
+        return self._setting("sandbox_api_urls", fallback=False)
 
     @api.model
     def _max_answer_bytes(self):
         """The largest answer read from Omnitron: the webhook's own body limit."""
-        setting = omnitron_settings.SETTINGS_BY_NAME["max_body_bytes"]
+        return self._setting("max_body_bytes")
+
+    @api.model
+    def _setting(self, name, fallback=None):
+        """One of the admin's settings (core/settings.py); its default, or ``fallback``, when stored invalid."""
+        setting = omnitron_settings.SETTINGS_BY_NAME[name]
         try:
             return omnitron_settings.parse_value(setting, self.env["ir.config_parameter"].sudo().get_param(setting.key))
         except ConfigError:
-            return setting.default
+            return setting.default if fallback is None else fallback
 
     @api.model
     def _default_catch_up_statuses(self):
@@ -522,11 +523,16 @@ class OmnitronAccount(models.Model):
         password = account._api_password()
         if not (account.api_url and account.api_username and password):
             return None
+        return account._connection_to(account.api_url.strip().rstrip("/"), account.api_username.strip(), password)
+
+    def _connection_to(self, url, username, password):
+        """How to call ``url`` as ``username`` with this account's timeout and the admin's limits."""
+        self.ensure_one()
         return omnitron_api.Connection(
-            url=account.api_url.strip().rstrip("/"),
-            username=account.api_username.strip(),
+            url=url,
+            username=username,
             password=password,
-            timeout=account.timeout_seconds or 10,
+            timeout=self.timeout_seconds or 10,
             max_answer_bytes=self._max_answer_bytes(),
             sandbox=self._sandbox_allowed(),
         )

@@ -102,11 +102,4 @@ class OmnitronAccountConnection(models.TransientModel):
                 )
             if password is None:
                 raise UserError(self.env._("API Password: type it; this account has none stored."))
-        return omnitron_api.Connection(
-            url=url,
-            username=username,
-            password=password,
-            timeout=account.timeout_seconds or 10,
-            max_answer_bytes=account._max_answer_bytes(),
-            sandbox=account._sandbox_allowed(),
-        )
+        return account._connection_to(url, username, password)
