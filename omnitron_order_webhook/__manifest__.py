@@ -1,7 +1,7 @@
 {
     "name": "Omnitron Order Webhook",
     "summary": "Receive Akinon Omnitron orders by webhook and create sale orders",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Omnitron Order Webhook Developers",
@@ -25,6 +25,7 @@
         "views/omnitron_payment_rule_views.xml",
         "views/res_partner_views.xml",
         "views/stock_picking_views.xml",
+        "views/omnitron_matter_views.xml",
         "views/sale_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/omnitron_token_wizard_views.xml",

@@ -31,4 +31,6 @@ from . import omnitron_outbound
 from . import omnitron_api_session
 from . import queue_job
 from . import stock_picking
+from . import mail_activity
+from . import omnitron_matter
 from . import account_move

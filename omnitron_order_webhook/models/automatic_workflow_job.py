@@ -106,7 +106,7 @@ class AutomaticWorkflowJob(models.Model):
             update._flag(sale_order, "omnitron_workflow_failed", note)
         cleared = orders.browse(steps["succeeded"] - set(steps["failed"])).filtered("omnitron_workflow_failed")
         for sale_order in cleared:
-            update._unflag(sale_order, "omnitron_workflow_failed", WORKFLOW_FAILED_NOTE)
+            update._unflag(sale_order, "omnitron_workflow_failed")
             sale_order.omnitron_workflow_error = False
 
 

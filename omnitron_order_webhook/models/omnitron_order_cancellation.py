@@ -169,36 +169,33 @@ class OmnitronOrderCancellation(models.AbstractModel):
             )
             sentence = say(_lt("%(said)s; return receipt %(receipts)s"), said=sentence, receipts=names)
         note = note[0] if len(note) == 1 else tuple(note)
-        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_refunded", note)
+        # Settled by its documents (the receipts done, the credit note posted) unless the customer
+        # is still to be paid back: then the accountant closes it.
+        self.env["omnitron.order.update"]._flag(
+            sale_order,
+            "omnitron_refunded",
+            note,
+            documents=[*(receipts or []), *(credit_note or [])],
+            waits_for_person=bool(credit_note) and _paid(credit_note),
+        )
         sentences.append(sentence)
         return _joined(*sentences)
 
     @api.model
     def _request(self, sale_order, plan_type):
         """A cancellation or refund requested in Omnitron (status 50 or a plan): hold, flag and tell staff."""
+        note = request_note(plan_type)
         if plan_type == "refund":
-            note = say(_lt("Omnitron asks for a refund of this order: do not ship what is not shipped yet."))
             summary = _lt("Do not ship: refund requested in Omnitron")
             said = say(_lt("refund requested in Omnitron; staff told"))
         else:
-            note = say(
-                _lt(
-                    "Omnitron asks to cancel this order: do not ship it. It is cancelled here when Omnitron "
-                    "confirms the cancellation."
-                )
-            )
             summary = _lt("Do not ship: cancellation requested in Omnitron")
             said = say(_lt("cancellation requested in Omnitron; staff told"))
-        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_plan_request", note, value=plan_type)
-        # The guard: stock.picking refuses to validate while the hold is set.
-        sale_order.omnitron_hold = plan_type
-        responsible = sale_order._omnitron_responsible()
-        lang = responsible.lang or sale_order._omnitron_company_lang()
-        phrases = self.env["omnitron.phrases"]
-        for picking in sale_order.picking_ids.filtered(
-            lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
-        ):
-            phrases._tell(picking, responsible, summary._translate(lang), phrases._render(note, lang))
+        update = self.env["omnitron.order.update"]
+        update._flag(sale_order, "omnitron_plan_request", note, value=plan_type)
+        # The guard: stock.picking refuses to validate while the hold's matter is open;
+        # its activity is the warehouse's, on the pending delivery.
+        update._flag(sale_order, "omnitron_hold", note, value=plan_type, summary=say(summary))
         return [said]
 
     # --- The goods ---
@@ -464,3 +461,15 @@ def _pks(lines):
 def _joined(*sentences):
     """Several sentences as one list (the chatter and the answer join them with "; ")."""
     return [sentence for sentence in sentences if sentence]
+
+
+def request_note(plan_type):
+    """What a request of Omnitron's asks of staff (its matters' sentence)."""
+    if plan_type == "refund":
+        return say(_lt("Omnitron asks for a refund of this order: do not ship what is not shipped yet."))
+    return say(
+        _lt(
+            "Omnitron asks to cancel this order: do not ship it. It is cancelled here when Omnitron confirms the "
+            "cancellation."
+        )
+    )

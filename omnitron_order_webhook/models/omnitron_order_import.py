@@ -143,15 +143,25 @@ class OmnitronOrderImport(models.AbstractModel):
 
     def _flag_unmatched_payment(self, sale_order, payment):
         """Paid in a way no payment rule of the account covers: flagged, never given a guessed workflow."""
-        note = say(
+        # What Omnitron's staff typed (a type or slug) is shown; a transaction set's name is no word of theirs.
+        raw = payment.raw if payment.source in ("payment_type", "slug", "payment_option") else None
+        template = (
             _lt(
                 "Paid by %(kind)s (%(raw)s): no payment rule of %(account)s covers it, so no automatic workflow "
-                "invoices it. Add a rule in Sales › Omnitron › Payment Rules, then set the workflow on this order."
-            ),
-            kind=say(KIND_WORDS[payment.kind]),
-            raw=payment.raw or "-",
-            account=sale_order.omnitron_account_id.name,
+                "invoices it. Add a rule in Sales › Omnitron › Payment Rules and apply it to the orders waiting "
+                "for one, or set the workflow on this order."
+            )
+            if raw
+            else _lt(
+                "Paid by %(kind)s: no payment rule of %(account)s covers it, so no automatic workflow invoices it. "
+                "Add a rule in Sales › Omnitron › Payment Rules and apply it to the orders waiting for one, or set "
+                "the workflow on this order."
+            )
         )
+        params = {"kind": say(KIND_WORDS[payment.kind]), "account": sale_order.omnitron_account_id.name}
+        if raw:
+            params["raw"] = raw
+        note = say(template, **params)
         self.env["omnitron.order.update"]._flag(sale_order, "omnitron_payment_unmatched", note)
 
     @api.model

@@ -75,19 +75,20 @@ class OmnitronOrderReturn(models.AbstractModel):
         )
 
     def _tell_warehouse(self, sale_order, receipt):
-        responsible = sale_order._omnitron_responsible()
-        lang = responsible.lang or sale_order._omnitron_company_lang()
+        """The warehouse's matter: receive what comes back; it closes when the receipt is done."""
         count = sum(receipt.move_ids.mapped("product_uom_qty"))
-        summary = _lt("Receive the return of %(order)s — %(count)s items")._translate(lang) % {
-            "order": sale_order.name,
-            "count": f"{count:g}",
-        }
-        note = _lt("Omnitron refunded these items of %(order)s (Omnitron %(number)s): receive what comes back.")
-        self.env["omnitron.phrases"]._tell(
-            receipt,
-            responsible,
-            summary,
-            note._translate(lang) % {"order": sale_order.name, "number": sale_order.omnitron_number},
+        self.env["omnitron.matter"]._open(
+            sale_order,
+            "return_to_receive",
+            say(
+                _lt("Omnitron refunded these items of %(order)s (Omnitron %(number)s): receive what comes back."),
+                order=sale_order.name,
+                number=sale_order.omnitron_number,
+            ),
+            documents=receipt,
+            summary=say(
+                _lt("Receive the return of %(order)s — %(count)s items"), order=sale_order.name, count=f"{count:g}"
+            ),
         )
 
     # --- A return receipt was validated: the books follow what came back ---
@@ -131,8 +132,6 @@ class OmnitronOrderReturn(models.AbstractModel):
                 )
                 credit_note = self._credit(sale_order, receipt, received, with_shipping=receipt.omnitron_cargo_refund)
                 self._tell_omnitron(sale_order, receipt, received, credit_note, whole, part, over)
-            # The warehouse's "receive the return" is over: the receipt's own log says it was received.
-            receipt.activity_ids.unlink()
 
     def _credit(self, sale_order, receipt, received, with_shipping=False):
         """The posted invoice reversed for what ``receipt`` received (draft, or posted as the account says),
@@ -179,7 +178,11 @@ class OmnitronOrderReturn(models.AbstractModel):
         still = self._still_expected(sale_order)
         if still:
             sentences.append(say(_lt("Still expected back: %(items)s."), items=still))
-        self.env["omnitron.order.update"]._flag(sale_order, "omnitron_refunded", tuple(sentences))
+        # The refund settles when its credit note is posted, unless the customer is still to be paid back.
+        paid = bool(credit_note) and _paid(credit_note)
+        self.env["omnitron.order.update"]._flag(
+            sale_order, "omnitron_refunded", tuple(sentences), documents=credit_note, waits_for_person=paid
+        )
         self._note(sale_order, sentences)
 
     def _whole_and_part(self, received):
@@ -211,6 +214,13 @@ class OmnitronOrderReturn(models.AbstractModel):
                 )
             else:
                 template = _lt("Draft credit note %(credit_note)s: check and post it.")
+                # The accountant's: it closes when the note is posted.
+                self.env["omnitron.matter"]._open(
+                    sale_order,
+                    "credit_note",
+                    say(template, credit_note=_names(credit_note)),
+                    documents=credit_note,
+                )
             sentences.append(say(template, credit_note=_names(credit_note)))
         unsent = []
         if whole:
@@ -252,7 +262,7 @@ class OmnitronOrderReturn(models.AbstractModel):
                 ),
                 items=", ".join(str(line.omnitron_item_pk or _sku(line.product_id)) for line in over),
             )
-            self.env["omnitron.order.update"]._flag(sale_order, "omnitron_over_return", again)
+            self.env["omnitron.order.update"]._flag(sale_order, "omnitron_over_return", again, documents=receipt)
             sentences.append(again)
         self._note(sale_order, sentences)
 

@@ -2,17 +2,16 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools.translate import LazyTranslate
 
-from ..core import const, lifecycle, responses
+from ..core import const, lifecycle, matters, responses
 from ..core.said import Status
 from .omnitron_outbound import FROM_OMNITRON, KIND_CANCEL, KIND_RETURN
 from .omnitron_phrases import say
 from .omnitron_webhook_reception import Refusal
-from .sale_order import NEEDS_ACTION_FLAGS
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -136,11 +135,18 @@ class OmnitronOrderUpdate(models.AbstractModel):
         sentences = list(plan.changes)
         if plan.order_values:
             sale_order.write(plan.order_values)
-        if plan.status and plan.status[1] != const.STATUS_CANCELLATION_WAITING and sale_order.omnitron_hold:
+        decided = (plan.status and plan.status[1] != const.STATUS_CANCELLATION_WAITING) or (
+            plan.cancel_order or plan.cancelled_items or plan.refunded_items or plan.order_refunded
+        )
+        if decided:
             # Omnitron decided: it cancelled or refunded (what is not shipped is
             # stopped below) or it moved the order on, withdrawing the request.
-            sale_order.omnitron_hold = False
-            sentences.append(say(_lt("shipping no longer held")))
+            # What was asked is answered: the request and the hold close, with their activities.
+            closed = self.env["omnitron.matter"]._close_kinds(
+                sale_order, ["plan_request", "held"], matters.CLOSED_BY_OMNITRON
+            )
+            if "held" in closed.mapped("kind"):
+                sentences.append(say(_lt("shipping no longer held")))
         for line in sale_order.order_line.filtered(lambda line: line.omnitron_item_pk in plan.item_values):
             line.write(plan.item_values[line.omnitron_item_pk])
         if plan.cargo is not None:
@@ -204,36 +210,29 @@ class OmnitronOrderUpdate(models.AbstractModel):
         return said
 
     @api.model
-    def _flag(self, sale_order, flag, note, value=True):
-        """Set ``flag`` on ``sale_order``, keep ``note`` (a Said) among its notes and tell its responsible.
+    def _flag(self, sale_order, flag, note, value=False, documents=None, summary=None, waits_for_person=False):
+        """Open (or add ``note`` to) the matter ``flag`` stands for on ``sale_order`` (omnitron.matter).
 
         The note is kept as what it is made of, so the banner reads in its
-        reader's language; the activity is written in its assignee's. One open
-        activity per flag: a later note of the same flag updates it.
+        reader's language; the activity goes to the kind's person, in theirs.
+        ``documents``: the receipts and credit notes that settle it.
         """
-        phrases = self.env["omnitron.phrases"]
-        facts = [phrases._store(note)] + list(sale_order.omnitron_action_facts or [])
-        sale_order.write({flag: value, "omnitron_action_facts": facts})
-        responsible = sale_order._omnitron_responsible()
-        lang = responsible.lang or sale_order._omnitron_company_lang()
-        summary = (
-            _lt("Request from Omnitron")._translate(lang)
-            if flag == "omnitron_plan_request"
-            else sale_order.with_context(lang=lang)
-            ._fields[flag]
-            .get_description(sale_order.with_context(lang=lang).env)["string"]
+        if summary is None and flag == "omnitron_plan_request":
+            summary = say(_lt("Request from Omnitron"))
+        return self.env["omnitron.matter"]._open(
+            sale_order,
+            matters.kind_of_flag(flag),
+            note,
+            value=value,
+            documents=documents,
+            summary=summary,
+            waits_for_person=waits_for_person,
         )
-        phrases._tell(sale_order, responsible, summary, phrases._render(note, lang))
 
     @api.model
-    def _unflag(self, sale_order, flag, key):
-        """Clear ``flag`` and its notes (those said with ``key``): what it warned of is over by itself."""
-        kept = [
-            fact
-            for fact in sale_order.omnitron_action_facts or []
-            if not (isinstance(fact, dict) and fact.get("key") == getattr(key, "_source", key))
-        ]
-        sale_order.write({flag: False, "omnitron_action_facts": kept or False})
+    def _unflag(self, sale_order, flag, reason=matters.CLOSED_BY_FIX):
+        """Close the open matter ``flag`` stands for: what it warned of is over by itself."""
+        return self.env["omnitron.matter"]._close_kinds(sale_order, [matters.kind_of_flag(flag)], reason)
 
     @api.model
     def _post(self, sale_order, sentences):
@@ -245,23 +244,14 @@ class OmnitronOrderUpdate(models.AbstractModel):
 
     @api.model
     def _mark_handled(self, sale_orders):
-        """Staff dealt with what Omnitron asked: the flags and the notes are cleared (the chatter keeps them).
+        """Staff dealt with what Omnitron asked: the orders' open matters a person may close are closed.
 
-        A note only for an order that had something to clear; logged (not
-        posted), so no e-mail address is needed. The shipping hold stays:
-        it is Omnitron's to lift.
+        One note per order that had something to close, logged (not posted),
+        so no e-mail address is needed. The shipping hold stays: it is
+        Omnitron's to lift.
         """
-        flagged = sale_orders.filtered("omnitron_needs_action")
-        for sale_order in flagged:
-            lang = sale_order._omnitron_company_lang()
-            sale_order._message_log(
-                body=Markup("<p>%s</p><p>%s</p>")
-                % (
-                    _lt("Omnitron flags cleared by %(user)s:")._translate(lang) % {"user": self.env.user.name},
-                    escape(sale_order.with_context(lang=lang).omnitron_action_note or ""),
-                ),
-            )
-        flagged.write(dict.fromkeys((*NEEDS_ACTION_FLAGS, "omnitron_action_facts"), False))
+        handleable = sale_orders.omnitron_open_matter_ids.filtered("handleable")
+        handleable.action_mark_handled()
         return True
 
     def _change_carrier(self, sale_order, cargo):

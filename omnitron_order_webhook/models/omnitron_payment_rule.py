@@ -43,6 +43,11 @@ class OmnitronPaymentRule(models.Model):
         help="Where the workflow registers the payment (a card gateway's, a marketplace's receivable journal).",
     )
     active = fields.Boolean(default=True)
+    waiting_order_count = fields.Integer(
+        string="Orders Waiting",
+        compute="_compute_waiting_orders",
+        help="Orders of the account flagged No Payment Rule that this rule covers now.",
+    )
 
     @api.constrains("payment_kind", "raw_slug")
     def _check_matches_something(self):
@@ -93,6 +98,12 @@ class OmnitronPaymentRule(models.Model):
         account has rules and none covers the order and the channel has no
         default: the order is flagged, never given a guessed workflow.
         """
+        workflow, journal, unmatched, _rule = self._match(channel, payment)
+        return workflow, journal, unmatched
+
+    @api.model
+    def _match(self, channel, payment):
+        """``_workflow_for`` with the rule that matched (empty: the channel's default, or none)."""
         rules = self.sudo().search([("account_id", "=", channel.account_id.id)])
         raw = payments.normalise(payment.raw) if payment.raw else None
 
@@ -104,10 +115,74 @@ class OmnitronPaymentRule(models.Model):
                 continue
             slug_matches = rule.raw_slug and raw and payments.normalise(rule.raw_slug) == raw
             if slug_matches or (not rule.raw_slug and rule.payment_kind == payment.kind):
-                return rule.workflow_process_id, rule.journal_id, False
+                return rule.workflow_process_id, rule.journal_id, False, rule
         if channel.workflow_process_id:
-            return channel.workflow_process_id, self.env["account.journal"], False
-        return self.env["sale.workflow.process"], self.env["account.journal"], bool(rules)
+            return channel.workflow_process_id, self.env["account.journal"], False, self.browse()
+        return self.env["sale.workflow.process"], self.env["account.journal"], bool(rules), self.browse()
+
+    def _waiting_orders(self):
+        """The account's orders waiting for a payment rule that its rules, as they are now, cover."""
+        self.ensure_one()
+        # The rule was read as the user (its company's); the orders are found whatever their sales rights.
+        self.check_access("read")
+        waiting = (
+            self.env["omnitron.matter"]
+            .sudo()
+            .search(
+                [
+                    ("kind", "=", "payment_unmatched"),
+                    ("state", "=", "open"),
+                    ("sale_order_id.omnitron_account_id", "=", self.account_id.id),
+                ]
+            )
+            .sale_order_id
+        )
+        return waiting.filtered(lambda order: self.sudo()._rule_for(order) == self)
+
+    def _rule_for(self, sale_order):
+        """The rule of the account that now covers how ``sale_order`` was paid (its channel's first)."""
+        payment = payments.Payment(sale_order.omnitron_payment_kind, sale_order.omnitron_payment_raw or None, "order")
+        workflow, _journal, _unmatched, rule = self._match(sale_order.omnitron_channel_id, payment)
+        return rule
+
+    @api.depends("account_id", "payment_kind", "raw_slug", "channel_id", "workflow_process_id")
+    def _compute_waiting_orders(self):
+        for rule in self:
+            rule.waiting_order_count = len(rule._waiting_orders()) if rule.id and rule.account_id else 0
+
+    def action_apply_to_waiting_orders(self):
+        """Give the orders waiting for a payment rule this rule's workflow and journal: their matter closes."""
+        self.ensure_one()
+        self.check_access("write")
+        orders = self._waiting_orders()
+        for sale_order in orders:
+            sale_order.sudo().write(
+                {
+                    "workflow_process_id": self.workflow_process_id.id,
+                    "omnitron_payment_journal_id": self.journal_id.id,
+                }
+            )
+            sale_order.sudo()._message_log(
+                body=self.env._(
+                    "Payment rule %(rule)s applied by %(user)s: automatic workflow %(workflow)s.",
+                    rule=self.display_name,
+                    user=self.env.user.name,
+                    workflow=self.workflow_process_id.name,
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s orders now follow %(workflow)s.",
+                    count=len(orders),
+                    workflow=self.workflow_process_id.name,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     @api.model
     def _install_demo_rules(self, account_ids):

@@ -54,6 +54,21 @@ class ResConfigSettings(models.TransientModel):
             vars()[_setting.field_name] = _form_field(_setting)
     del _setting
 
+    omnitron_warehouse_user_id = fields.Many2one(
+        related="company_id.omnitron_warehouse_user_id",
+        readonly=False,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    omnitron_accountant_user_id = fields.Many2one(
+        related="company_id.omnitron_accountant_user_id",
+        readonly=False,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    omnitron_administrator_user_id = fields.Many2one(
+        related="company_id.omnitron_administrator_user_id",
+        readonly=False,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
     omnitron_allowed_channels = fields.Char(
         string="Allowed Channels",
         help="Omnitron channel ids, separated by commas (empty: every channel).",

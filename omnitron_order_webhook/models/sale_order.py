@@ -5,26 +5,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.translate import LazyTranslate
 
-from ..core import const, omnitron_api, payments
+from ..core import const, matters, omnitron_api, payments
 
 _lt = LazyTranslate(__name__)
 # What says which Omnitron order an order is: set by the import only (``write``).
 OMNITRON_IDENTITY = frozenset(
     ("omnitron_account_id", "omnitron_pk", "omnitron_number", "omnitron_channel_id", "omnitron_channel_pk")
 )
-# What Omnitron said that needs a person: the order's flags, cleared by Mark as Handled.
-NEEDS_ACTION_FLAGS = (
-    "omnitron_changed",
-    "omnitron_cancelled_late",
-    "omnitron_refunded",
-    "omnitron_plan_request",
-    "omnitron_payment_unmatched",
-    "omnitron_workflow_failed",
-    "omnitron_return_unsent",
-    "omnitron_over_return",
-)
-
-
 # How often one order may be refreshed from Omnitron by hand.
 REFRESH_INTERVAL = timedelta(seconds=30)
 
@@ -118,40 +105,48 @@ class SaleOrder(models.Model):
         copy=False,
         help="What Omnitron changed that is never applied silently (customer, addresses, prices, items, amount).",
     )
-    # What Omnitron said that needs a person: the flags of the order's life.
-    omnitron_changed = fields.Boolean(string="Changed in Omnitron", readonly=True, copy=False)
-    omnitron_cancelled_late = fields.Boolean(
-        string="Cancelled in Omnitron after delivery/invoice", readonly=True, copy=False
+    # What needs a person (omnitron.matter, core/matters.py): the order's flags are read from its
+    # open matters, so a flag, its sentence and its activity open and close together.
+    omnitron_matter_ids = fields.One2many("omnitron.matter", "sale_order_id", string="Omnitron Matters", readonly=True)
+    omnitron_open_matter_ids = fields.One2many(
+        "omnitron.matter",
+        "sale_order_id",
+        string="Open Omnitron Matters",
+        domain=[("state", "=", "open")],
+        readonly=True,
     )
-    omnitron_refunded = fields.Boolean(string="Refunded in Omnitron", readonly=True, copy=False)
+    omnitron_changed = fields.Boolean(
+        string="Changed in Omnitron", compute="_compute_omnitron_flags", store=True, readonly=True
+    )
+    omnitron_cancelled_late = fields.Boolean(
+        string="Cancelled in Omnitron after delivery/invoice", compute="_compute_omnitron_flags", store=True
+    )
+    omnitron_refunded = fields.Boolean(string="Refunded in Omnitron", compute="_compute_omnitron_flags", store=True)
     omnitron_plan_request = fields.Selection(
         [("cancel", "Cancellation requested in Omnitron"), ("refund", "Refund requested in Omnitron")],
         string="Omnitron Request",
-        readonly=True,
-        copy=False,
+        compute="_compute_omnitron_flags",
+        store=True,
     )
-    # Omnitron's word in force, apart from the flags staff clear: while it is
+    # Omnitron's word in force (its matter is no person's to close): while it is
     # set, the order's deliveries cannot be validated (stock.picking checks it).
     omnitron_hold = fields.Selection(
         [("cancel", "Cancellation requested in Omnitron"), ("refund", "Refund requested in Omnitron")],
         string="Shipping Held by Omnitron",
-        readonly=True,
-        copy=False,
+        compute="_compute_omnitron_flags",
+        store=True,
         index="btree_not_null",
         help="Omnitron was asked to cancel or refund this order and has not decided yet: its deliveries cannot be "
         "validated. Lifted when Omnitron cancels the order or moves it on; Mark as Handled does not lift it.",
     )
-    # What Omnitron's updates ask of staff, kept as sentences (omnitron.phrases):
-    # the banner renders them in its reader's language.
-    omnitron_action_facts = fields.Json(readonly=True, copy=False)
     omnitron_action_note = fields.Text(
         string="What to Do",
         compute="_compute_omnitron_action_note",
-        help="What Omnitron's updates ask of staff, newest first; cleared by Mark as Handled.",
+        help="What the order's open matters ask of staff, newest first; each goes when its matter closes.",
     )
     omnitron_needs_action = fields.Boolean(
         string="Needs Action from Omnitron",
-        compute="_compute_omnitron_needs_action",
+        compute="_compute_omnitron_flags",
         store=True,
         index="btree_not_null",
     )
@@ -181,21 +176,23 @@ class SaleOrder(models.Model):
     )
     omnitron_payment_unmatched = fields.Boolean(
         string="No Payment Rule",
-        readonly=True,
-        copy=False,
+        compute="_compute_omnitron_flags",
+        store=True,
         help="The account has payment rules and none covers how this order was paid: no workflow was chosen.",
     )
-    omnitron_workflow_failed = fields.Boolean(string="Automatic Workflow Failed", readonly=True, copy=False)
+    omnitron_workflow_failed = fields.Boolean(
+        string="Automatic Workflow Failed", compute="_compute_omnitron_flags", store=True
+    )
     omnitron_return_unsent = fields.Boolean(
         string="Return Not Told to Omnitron",
-        readonly=True,
-        copy=False,
+        compute="_compute_omnitron_flags",
+        store=True,
         help="Part of a merged item came back: Omnitron refunds whole items only, so it was not told.",
     )
     omnitron_over_return = fields.Boolean(
         string="Over-return",
-        readonly=True,
-        copy=False,
+        compute="_compute_omnitron_flags",
+        store=True,
         help="Items came back that Omnitron had refunded or cancelled already: more came back than the customer "
         "kept. Nothing is asked of Omnitron, and nothing is to be refunded.",
     )
@@ -262,10 +259,17 @@ class SaleOrder(models.Model):
         ),
     ]
 
-    @api.depends(*NEEDS_ACTION_FLAGS)
-    def _compute_omnitron_needs_action(self):
+    @api.depends("omnitron_matter_ids.state", "omnitron_matter_ids.kind", "omnitron_matter_ids.value")
+    def _compute_omnitron_flags(self):
         for sale_order in self:
-            sale_order.omnitron_needs_action = any(sale_order[flag] for flag in NEEDS_ACTION_FLAGS)
+            open_matters = sale_order.omnitron_matter_ids.filtered(lambda matter: matter.state == "open").sorted(
+                lambda matter: (matter.opened_at, matter.id), reverse=True
+            )
+            values = matters.flag_values([(matter.kind, matter.value) for matter in open_matters])
+            for flag, value in values.items():
+                sale_order[flag] = value
+            # The hold is the warehouse's guard, not a thing to handle: the others are.
+            sale_order.omnitron_needs_action = any(matter.kind != "held" for matter in open_matters)
 
     def _compute_omnitron_event_count(self):
         # The button is shown to Omnitron users only; the count reads past record rules of other users.
@@ -403,7 +407,11 @@ class SaleOrder(models.Model):
             raise AccessError(
                 self.env._("%(fields)s of an order are Omnitron's and cannot be changed.", fields=", ".join(labels))
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("workflow_process_id"):
+            # The banner asked for a workflow: set, the order is no longer waiting for a payment rule.
+            self.env["omnitron.matter"]._close_kinds(self, ["payment_unmatched"], matters.CLOSED_BY_FIX)
+        return result
 
     def _omnitron_lock(self):
         """Lock the order's row until the transaction ends: one update at a time.
@@ -442,17 +450,15 @@ class SaleOrder(models.Model):
         finally:
             locked.locked = True
 
-    @api.depends("omnitron_action_facts")
+    @api.depends("omnitron_matter_ids.state", "omnitron_matter_ids.facts")
     @api.depends_context("lang")
     def _compute_omnitron_action_note(self):
-        """The banner's notes, newest first, in the reader's language."""
-        phrases = self.env["omnitron.phrases"]
-        lang = self.env.lang or "en_US"
+        """The banner's notes: the open matters' sentences, newest first, in the reader's language."""
         for sale_order in self:
-            sale_order.omnitron_action_note = (
-                "\n".join(phrases._render(phrases._load(fact), lang) for fact in sale_order.omnitron_action_facts or [])
-                or False
-            )
+            open_matters = sale_order.omnitron_matter_ids.filtered(
+                lambda matter: matter.state == "open" and matter.kind != "held"
+            ).sorted(lambda matter: (matter.opened_at, matter.id), reverse=True)
+            sale_order.omnitron_action_note = "\n".join(filter(None, open_matters.mapped("sentence"))) or False
 
     def _omnitron_company_lang(self):
         """The language the order's chatter is written in: its company's."""
@@ -566,6 +572,12 @@ class SaleOrder(models.Model):
         )
         result = super()._action_cancel()
         outbound._enqueue(told, "cancel")
+        # A cancelled order has nothing left to ship, to answer, to pay or to run.
+        self.env["omnitron.matter"]._close_kinds(
+            self.filtered(lambda order: order.state == "cancel"),
+            ["plan_request", "held", "payment_unmatched", "workflow_failed"],
+            matters.CLOSED_BY_ORDER,
+        )
         return result
 
     def action_omnitron_retry_sync(self):

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 from odoo.tools.translate import LazyTranslate
 
+from ..core import matters
+
 _lt = LazyTranslate(__name__)
 
 # The context key of a confirmed *Ship anyway*; honoured for Inventory administrators only.
@@ -168,6 +170,19 @@ class StockPicking(models.Model):
             # Whoever receives the goods (a warehouse user without Sales or Accounting rights)
             # gets the order flagged and credited; sudo keeps them as the author.
             self.env["omnitron.order.return"].sudo()._received(returned.sudo())
+        done = self.filtered(lambda picking: picking.state == "done")
+        matter_model = self.env["omnitron.matter"].sudo()
+        matter_model._settle(done)
+        # Shipped anyway: once no delivery of the order is left to hold, the warehouse's matter is over
+        # (the salesperson's request stays, for Omnitron to answer).
+        for sale_order in held.filtered(lambda picking: picking.state == "done").sale_id:
+            if not sale_order.picking_ids._omnitron_held():
+                matter_model._close_kinds(sale_order, ["held"], matters.CLOSED_BY_PERSON)
+        return result
+
+    def action_cancel(self):
+        result = super().action_cancel()
+        self.env["omnitron.matter"].sudo()._settle(self.filtered(lambda picking: picking.state == "cancel"))
         return result
 
     def _create_backorder(self, backorder_moves=None):

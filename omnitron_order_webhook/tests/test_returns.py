@@ -168,7 +168,11 @@ class TestReturns(OmnitronCase):
         credit_note = credit_notes(order)
         self.assertEqual(credit_note.state, "posted")
         self.assertEqual(invoice.payment_state, "reversed", "posted against the open invoice")
-        self.assertIn("posted against the open invoice", order.omnitron_action_note)
+        # Nothing is left to do: the refund's matter closed by its documents, its sentence kept on it.
+        refund = order.omnitron_matter_ids.filtered(lambda matter: matter.kind == "refunded")
+        self.assertEqual((refund.state, refund.closed_reason), ("closed", "documents"))
+        self.assertIn("posted against the open invoice", refund.sentence)
+        self.assertFalse(order.omnitron_refunded)
 
     def test_the_channel_card_counts_returns_expected_and_received_and_the_order_list_filters_them(self):
         body, order = self.imported("R-DASH", [item(2111, "R-11", "100.00")])
