@@ -46,6 +46,7 @@ class Kind:
     handleable: bool = True  # a person may close it
     settles_by_documents: bool = False  # it closes when its receipts are done and its credit notes posted
     on_delivery: bool = False  # its activity is on the order's pending delivery, not on the order
+    own_banner: bool = False  # shown by a banner of its own (the hold's, the sync's), not the order's matters
 
 
 KINDS = {
@@ -54,7 +55,7 @@ KINDS = {
         # A cancellation or refund Omnitron asks for: the salesperson answers the customer.
         Kind("plan_request", SALESPERSON, "omnitron_plan_request"),
         # The same request stops the warehouse: only Omnitron lifts it (cancels, refunds, moves on).
-        Kind("held", WAREHOUSE, "omnitron_hold", handleable=False, on_delivery=True),
+        Kind("held", WAREHOUSE, "omnitron_hold", handleable=False, on_delivery=True, own_banner=True),
         Kind("changed", SALESPERSON, "omnitron_changed"),
         Kind("cancelled_late", ACCOUNTANT, "omnitron_cancelled_late"),
         Kind("refunded", ACCOUNTANT, "omnitron_refunded", settles_by_documents=True),
@@ -64,6 +65,8 @@ KINDS = {
         Kind("workflow_failed", ACCOUNTANT, "omnitron_workflow_failed"),
         Kind("return_unsent", SALESPERSON, "omnitron_return_unsent"),
         Kind("over_return", WAREHOUSE, "omnitron_over_return"),
+        # A job Omnitron did not take, for good: closes when a job of the order is done after it.
+        Kind("sync_failed", ADMINISTRATOR, None, own_banner=True),
     )
 }
 FLAG_KINDS = {kind.flag: kind.key for kind in KINDS.values() if kind.flag}

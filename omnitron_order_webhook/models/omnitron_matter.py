@@ -20,6 +20,7 @@ KIND_LABELS = [
     ("workflow_failed", "Automatic Workflow Failed"),
     ("return_unsent", "Return Not Told to Omnitron"),
     ("over_return", "Over-return"),
+    ("sync_failed", "Omnitron Sync Failed"),
 ]
 assert {key for key, _label in KIND_LABELS} == set(matters.KINDS), "every kind of core/matters.py has a label"
 

@@ -1,6 +1,12 @@
 from markupsafe import Markup
 
 from odoo import fields, models
+from odoo.tools.translate import LazyTranslate
+
+from ..core import matters
+from .omnitron_phrases import say
+
+_lt = LazyTranslate(__name__)
 
 
 class QueueJob(models.Model):
@@ -20,7 +26,19 @@ class QueueJob(models.Model):
             failing = self.filtered(lambda job: job.omnitron_order_id and job.state != "failed")
         result = super().write(vals)
         failing._omnitron_tell_failure()
+        if vals.get("state") in ("done", "cancelled"):
+            self._omnitron_close_failures(
+                matters.CLOSED_BY_FIX if vals["state"] == "done" else matters.CLOSED_BY_PERSON
+            )
         return result
+
+    def _omnitron_close_failures(self, reason):
+        """An order whose jobs no longer include a failed one has no sync failure left to handle."""
+        orders = self.omnitron_order_id.sudo()
+        recovered = orders.filtered(
+            lambda order: not order.omnitron_job_ids.filtered(lambda job: job.state == "failed")
+        )
+        self.env["omnitron.matter"].sudo()._close_kinds(recovered, ["sync_failed"], reason)
 
     def _omnitron_tell_failure(self):
         """The order's chatter note, to the Omnitron administrators of its company."""
@@ -38,4 +56,17 @@ class QueueJob(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
                 partner_ids=admins.partner_id.ids,
+            )
+            # The administrator's matter: one per order, its sentence renewed by each failed job.
+            self.env["omnitron.matter"].sudo()._open(
+                sale_order,
+                "sync_failed",
+                say(
+                    _lt(
+                        "Omnitron did not take %(job)s: %(error)s. Fix the cause and press Retry Omnitron Sync; "
+                        "this closes when the job is done."
+                    ),
+                    job=job.name,
+                    error=(job.exc_message or job.exc_name or "").strip().rstrip("."),
+                ),
             )

@@ -268,8 +268,8 @@ class SaleOrder(models.Model):
             values = matters.flag_values([(matter.kind, matter.value) for matter in open_matters])
             for flag, value in values.items():
                 sale_order[flag] = value
-            # The hold is the warehouse's guard, not a thing to handle: the others are.
-            sale_order.omnitron_needs_action = any(matter.kind != "held" for matter in open_matters)
+            # The hold and a sync failure have banners (and filters) of their own.
+            sale_order.omnitron_needs_action = any(not matters.KINDS[matter.kind].own_banner for matter in open_matters)
 
     def _compute_omnitron_event_count(self):
         # The button is shown to Omnitron users only; the count reads past record rules of other users.
@@ -456,7 +456,7 @@ class SaleOrder(models.Model):
         """The banner's notes: the open matters' sentences, newest first, in the reader's language."""
         for sale_order in self:
             open_matters = sale_order.omnitron_matter_ids.filtered(
-                lambda matter: matter.state == "open" and matter.kind != "held"
+                lambda matter: matter.state == "open" and not matters.KINDS[matter.kind].own_banner
             ).sorted(lambda matter: (matter.opened_at, matter.id), reverse=True)
             sale_order.omnitron_action_note = "\n".join(filter(None, open_matters.mapped("sentence"))) or False
 

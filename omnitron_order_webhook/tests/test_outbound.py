@@ -361,9 +361,19 @@ class TestOutbound(OmnitronApiCase):
         self.assertEqual(len(failure_note), 1)
         self.assertIn(self.manager.partner_id, failure_note.partner_ids)
         self.assertIn(order, self.env["sale.order"].search([("omnitron_sync_state", "=", "failed")]))
+        # The administrator's matter, with its activity; not in the order's own banner (the sync's is).
+        failure = order.omnitron_matter_ids.filtered(lambda matter: matter.kind == "sync_failed")
+        self.assertEqual((failure.state, failure.activity_id.res_model), ("open", "sale.order"))
+        self.assertIn("Cancellation not allowed", failure.sentence)
+        self.assertFalse(order.omnitron_needs_action)
         order.with_user(self.manager).action_omnitron_retry_sync()
         self.assertEqual(job_record.state, "pending")
         self.assertEqual(order.omnitron_sync_state, "pending")
+        self.assertEqual(failure.state, "open", "a retry is not yet a success")
+        Job.load(self.env, job_record.uuid).perform()
+        job_record.state = "done"
+        self.assertEqual((failure.state, failure.closed_reason), ("closed", "fixed"))
+        self.assertFalse(failure.activity_id)
 
     def test_the_password_appears_in_no_job_event_call_or_log(self):
         with self.assertLogs("odoo.addons.omnitron_order_webhook", level=logging.DEBUG) as logs:

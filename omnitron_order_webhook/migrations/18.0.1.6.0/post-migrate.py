@@ -8,7 +8,8 @@ request and the hold keep their cancel or refund), the order's notes on its
 first matter, and each open warning activity the flows had scheduled linked to
 its matter by its summary, so closing the matter marks it done. A pending
 return receipt of Omnitron's refund gets the warehouse's matter, with its
-activity. Running it twice opens nothing twice.
+activity; an order with a failed job gets the administrator's sync matter.
+Running it twice opens nothing twice.
 """
 
 import logging
@@ -92,6 +93,25 @@ def migrate(cr, version):
         )
         matter.user_id = activity.user_id or matter._assignee()
         matter.activity_id = activity
+        opened += 1
+    failed = env["queue.job"].search([("state", "=", "failed"), ("omnitron_order_id", "!=", False)], order="id")
+    for sale_order in failed.omnitron_order_id:
+        if matter_model.search_count([("sale_order_id", "=", sale_order.id), ("kind", "=", "sync_failed")]):
+            continue
+        job = failed.filtered(lambda job, order=sale_order: job.omnitron_order_id == order)[-1]
+        matter_model._open(
+            sale_order,
+            "sync_failed",
+            say(
+                LazyGettext(
+                    "Omnitron did not take %(job)s: %(error)s. Fix the cause and press Retry Omnitron Sync; this "
+                    "closes when the job is done.",
+                    _module="omnitron_order_webhook",
+                ),
+                job=job.name,
+                error=(job.exc_message or job.exc_name or "").strip().rstrip("."),
+            ),
+        )
         opened += 1
     _logger.info("Omnitron: %s open matters kept from the flags of %s orders", opened, len(rows))
 
