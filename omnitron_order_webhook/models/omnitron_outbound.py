@@ -1,3 +1,4 @@
+import json
 import logging
 from decimal import Decimal
 
@@ -99,7 +100,7 @@ class OmnitronOutbound(models.AbstractModel):
             return self.env._(
                 "Telling Omnitron %(what)s failed: %(said)s",
                 what=self._job_words(job),
-                said=job.exc_message or job.result or self.env._("no reason was given"),
+                said=self._failure_words(job, job.exc_message or job.result) or self.env._("no reason was given"),
             )
         if retried:
             job = retried[-1]
@@ -110,7 +111,7 @@ class OmnitronOutbound(models.AbstractModel):
                 attempt=job.retry,
                 tries=job.max_retries,
                 when=format_datetime(self.env, job.eta, dt_format="short") if job.eta else self.env._("once"),
-                said=job.result,
+                said=self._failure_words(job, job.result),
             )
         return False
 
@@ -128,6 +129,57 @@ class OmnitronOutbound(models.AbstractModel):
         if kind == KIND_RETURN:
             return self.env._("about the return of items %(items)s", items=", ".join(map(str, item_pks or ())))
         return job.name
+
+    # --- Why a job failed, kept for its readers ---
+
+    def _refusal_template(self, account):
+        """The account's refusal (``_outbound_refusal``) as a template, to be said in any language."""
+        if not account.active:
+            return _lt(
+                "The Omnitron account %(account)s is archived. Complete it in Sales › Omnitron › Accounts, then Retry."
+            )
+        if not account.outbound_enabled:
+            return _lt(
+                "Sending to Omnitron is switched off on the account %(account)s. Complete it in Sales › Omnitron › "
+                "Accounts, then Retry."
+            )
+        return _lt(
+            "The Omnitron account %(account)s lacks %(fields)s. Complete it in Sales › Omnitron › Accounts, then Retry."
+        )
+
+    def _refusal_params(self, account):
+        return {"account": account.name, "fields": ", ".join(account._missing_connection() or ())}
+
+    def _give_up(self, template, **params):
+        """A job's failure for good: ``FailedJobError`` in English (queue_job's record, the logs), its
+        sentence kept to be said in each reader's language (``_failure_words``)."""
+        self._keep_failure(template, params)
+        english = getattr(template, "_source", template)
+        return FailedJobError(english % params if params else english)
+
+    def _keep_failure(self, template, params):
+        """Keep why the running job failed, outside its transaction (which rolls back with the failure)."""
+        uuid = self.env.context.get("job_uuid")
+        if not uuid:
+            return
+        source = getattr(template, "_source", template)
+        values = {
+            name: value if isinstance(value, (int, float)) else str(value) for name, value in (params or {}).items()
+        }
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "INSERT INTO omnitron_job_failure (uuid, template, params) VALUES (%s, %s, %s) "
+                "ON CONFLICT (uuid) DO UPDATE SET template = EXCLUDED.template, params = EXCLUDED.params",
+                [uuid, source, json.dumps(values)],
+            )
+
+    def _failure_words(self, job, english):
+        """Why ``job`` failed, in the reader's language: its kept sentence, else ``english`` as stored."""
+        self.env.cr.execute("SELECT template, params FROM omnitron_job_failure WHERE uuid = %s", [job.uuid])
+        row = self.env.cr.fetchone()
+        if not row:
+            return english
+        return self.env["omnitron.account"]._say(row[0], row[1] or {})
 
     @api.model
     def _retry(self, sale_orders):
@@ -158,7 +210,9 @@ class OmnitronOutbound(models.AbstractModel):
         sale_order = sale_order.sudo().with_context(**{FROM_OMNITRON: True})
         account = sale_order.omnitron_account_id.with_context(lang="en_US")
         if not account:
-            raise FailedJobError(f"Order {sale_order.name} has no Omnitron account: it is told to no Omnitron.")
+            raise self._give_up(
+                _lt("Order %(order)s has no Omnitron account: it is told to no Omnitron."), order=sale_order.name
+            )
         if account.active and not account.outbound_enabled:
             if kind == KIND_RETURN:
                 # Switched off after the return was validated: the customer still waits for a refund.
@@ -177,7 +231,7 @@ class OmnitronOutbound(models.AbstractModel):
             return f"Sending to Omnitron is switched off on the account {account.name}; nothing was sent."
         refusal = account._outbound_refusal()
         if refusal:
-            raise FailedJobError(f"{refusal} Complete it in Sales › Omnitron › Accounts, then Retry.")
+            raise self._give_up(self._refusal_template(account), **self._refusal_params(account))
         client = account._client()
         try:
             if kind == KIND_MARK_SENT:
@@ -189,10 +243,11 @@ class OmnitronOutbound(models.AbstractModel):
             if kind == KIND_RETURN:
                 return self._return(client, sale_order, item_pks, receipt_id, account)
         except omnitron_api.TemporaryFailure as failure:
+            self._keep_failure(failure.template, failure.params)
             raise RetryableJobError(str(failure), seconds=failure.retry_after, ignore_retry=failure.waiting) from None
         except omnitron_api.PermanentFailure as failure:
-            raise FailedJobError(str(failure)) from None
-        raise FailedJobError(f"Unknown Omnitron job kind {kind!r}.")
+            raise self._give_up(failure.template, **failure.params) from None
+        raise self._give_up(_lt("Unknown Omnitron job kind %(kind)s."), kind=repr(kind))
 
     def _mark_sent(self, client, sale_order):
         client.call("PATCH", omnitron_api.MARK_SENT_PATH.format(pk=sale_order.omnitron_pk), {"is_send": True})
@@ -310,9 +365,12 @@ class OmnitronOutbound(models.AbstractModel):
 
     def _cancel(self, client, sale_order, item_pks, account):
         if not account.cancellation_reason_id:
-            raise FailedJobError(
-                f"Set the Cancellation Reason ID (Omnitron's reason for cancellations made in Odoo) on the account "
-                f"{account.name}, then Retry."
+            raise self._give_up(
+                _lt(
+                    "Set the Cancellation Reason ID (Omnitron's reason for cancellations made in Odoo) on the account "
+                    "%(account)s, then Retry."
+                ),
+                account=account.name,
             )
         lines = sale_order.order_line.filtered(
             lambda line: line.omnitron_item_pk and line.omnitron_status not in const.FINAL_STATUSES
@@ -371,9 +429,12 @@ class OmnitronOutbound(models.AbstractModel):
     def _return(self, client, sale_order, item_pks, receipt_id, account):
         """Items that came back in a return made in Odoo: Omnitron refunds them (its cancel call)."""
         if not account.cancellation_reason_id:
-            raise FailedJobError(
-                f"Set the Cancellation Reason ID (Omnitron's reason for cancellations and returns made in Odoo) on "
-                f"the account {account.name}, then Retry."
+            raise self._give_up(
+                _lt(
+                    "Set the Cancellation Reason ID (Omnitron's reason for cancellations and returns made in Odoo) on "
+                    "the account %(account)s, then Retry."
+                ),
+                account=account.name,
             )
         lines = sale_order.order_line.filtered(
             lambda line: line.omnitron_item_pk in (item_pks or ()) and line.omnitron_status not in const.FINAL_STATUSES

@@ -392,6 +392,22 @@ class TestOutbound(OmnitronApiCase):
             self.assertNotIn(PASSWORD, text, place)
         self.assertTrue(self.sent(f"/api/v1/orders/{order.omnitron_pk}/"))
 
+    def test_why_a_job_failed_is_read_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
+        self.env["ir.module.module"]._load_module_terms(["omnitron_order_webhook"], ["tr_TR"], overwrite=True)
+        order = self.imported("O-TR", [item(716, "O-16", "100.00")])
+        self.api.reject_next({"detail": "Cancellation not allowed."}, status=400)
+        job_record = self.run_stored_job(order, "cancel")
+        self.assertEqual(job_record.state, "failed")
+        # queue_job's record and the logs keep the English; people read their language.
+        self.assertIn("Omnitron refused", job_record.exc_message)
+        detail = order.with_context(lang="tr_TR").omnitron_sync_detail
+        self.assertIn("isteğini reddetti (400): Cancellation not allowed.", detail)
+        self.assertNotIn("Omnitron refused", detail)
+        self.assertIn("Omnitron refused", order.with_context(lang="en_US").omnitron_sync_detail)
+        failure = order.omnitron_matter_ids.filtered(lambda matter: matter.kind == "sync_failed")
+        self.assertIn("isteğini reddetti", failure.with_context(lang="tr_TR").sentence)
+
     def run_stored_job(self, sale_order, kind):
         """Store a job of ``kind`` and run it as queue_job's runner does: what it keeps, logs and posts."""
         self.env["omnitron.outbound"]._enqueue(sale_order, kind)

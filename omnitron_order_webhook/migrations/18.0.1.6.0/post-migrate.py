@@ -104,12 +104,12 @@ def migrate(cr, version):
             "sync_failed",
             say(
                 LazyGettext(
-                    "Omnitron did not take %(job)s: %(error)s. Fix the cause and press Retry Omnitron Sync; this "
+                    "Omnitron did not take %(job)s: %(error)s Fix the cause and press Retry Omnitron Sync; this "
                     "closes when the job is done.",
                     _module="omnitron_order_webhook",
                 ),
                 job=job.name,
-                error=(job.exc_message or job.exc_name or "").strip().rstrip("."),
+                error=job._omnitron_failure_said(),
             ),
         )
         opened += 1
