@@ -34,6 +34,7 @@
     ],
     "demo": ["demo/omnitron_demo.xml"],
     "assets": {
+        "web.assets_backend": ["omnitron_order_webhook/static/src/page_language.js"],
         "web.assets_tests": ["omnitron_order_webhook/static/tests/tours/*.js"],
     },
 }

@@ -62,3 +62,9 @@ def test_an_unknown_flag_is_refused_naming_the_flags_there_are():
 )
 def test_documents_settle_a_matter_once_every_receipt_is_done_and_every_note_posted(documents, expected):
     assert matters.settled(documents) is expected
+
+
+def test_the_modules_doctests_hold():
+    import doctest
+
+    assert doctest.testmod(matters).failed == 0

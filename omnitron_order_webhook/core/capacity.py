@@ -11,7 +11,7 @@ HTTP: the webhook, the back office and the runner's own calls.
 
 # What bin/run and the live tier configure (the README's figures come from it).
 WORKERS = 4
-CHANNELS = "root:2,root.omnitron:1,root.omnitron_pull:1"
+CHANNELS = "root:2,root.omnitron:1,root.omnitron_pull:1,root.omnitron_stock:1"
 MIN_HTTP_WORKERS = 2
 
 

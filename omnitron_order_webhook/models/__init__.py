@@ -33,4 +33,9 @@ from . import queue_job
 from . import stock_picking
 from . import mail_activity
 from . import omnitron_matter
+from . import omnitron_stock_list
+from . import omnitron_stock_state
+from . import omnitron_stock_sync
+from . import stock_quant
+from . import stock_move
 from . import account_move

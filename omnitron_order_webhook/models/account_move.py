@@ -9,11 +9,16 @@ class AccountMove(models.Model):
         # The invoice number and date of its Omnitron items (status 450 when not shipped yet).
         invoices = posted.filtered(lambda move: move.move_type == "out_invoice")
         self.env["omnitron.outbound"]._enqueue(invoices.invoice_line_ids.sale_line_ids.order_id, "items")
-        # A credit note a matter waited for is posted: the accountant's matter closes.
-        self.env["omnitron.matter"].sudo()._settle(posted.filtered(lambda move: move.move_type == "out_refund"))
+        credit_notes = posted.filtered(lambda move: move.move_type == "out_refund")
+        # A credit note a matter waited for is posted: the accountant's matter closes, and a
+        # return waiting for its number asks Omnitron now.
+        self.env["omnitron.matter"].sudo()._settle(credit_notes)
+        self.env["omnitron.order.return"].sudo()._credit_notes_settled(credit_notes)
         return posted
 
     def button_cancel(self):
         result = super().button_cancel()
-        self.env["omnitron.matter"].sudo()._settle(self.filtered(lambda move: move.state == "cancel"))
+        cancelled = self.filtered(lambda move: move.state == "cancel")
+        self.env["omnitron.matter"].sudo()._settle(cancelled)
+        self.env["omnitron.order.return"].sudo()._credit_notes_settled(cancelled)
         return result

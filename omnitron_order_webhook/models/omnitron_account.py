@@ -95,6 +95,17 @@ class OmnitronAccount(models.Model):
         help="Imported orders, validated deliveries, posted invoices and cancellations made in Odoo are sent to "
         "this Omnitron as background jobs.",
     )
+    stock_sync_enabled = fields.Boolean(
+        string="Send Stock",
+        tracking=True,
+        help="What the stock lists' warehouses can sell is sent to this Omnitron as it changes (Stock tab).",
+    )
+    stock_list_ids = fields.One2many("omnitron.stock.list", "account_id", string="Stock Lists")
+    stock_requests_per_minute = fields.Integer(
+        string="Stock Writes per Minute",
+        default=300,
+        help="The most stock writes sent to this Omnitron in a minute, by all workers together (0: no ceiling).",
+    )
     return_is_cargo_refund = fields.Boolean(
         string="Refund Shipping on Returns",
         help="Returns made in Odoo ask Omnitron to refund the shipping too (is_cargo_refund).",
@@ -376,7 +387,10 @@ class OmnitronAccount(models.Model):
             # forgets it unless a new one comes in the same save (an account that sends or pulls
             # is then refused as incomplete, naming the password).
             self._moved_destination(vals)._forget_password()
-        return super().write(vals)
+        result = super().write(vals)
+        if {"stock_sync_enabled", "active"} & set(vals):
+            self.env.registry.clear_cache()  # omnitron.stock.list._marking
+        return result
 
     @api.model
     def _check_writable(self, vals):

@@ -225,7 +225,22 @@ class OmnitronOrderReturn(models.AbstractModel):
         unsent = []
         if whole:
             items = ", ".join(map(str, sorted(whole)))
-            if self.env["omnitron.outbound"]._enqueue(sale_order, "return", whole, receipt=receipt):
+            account = sale_order.sudo().omnitron_account_id
+            if credit_note and not _posted(credit_note) and account and not account._outbound_refusal():
+                # Omnitron takes the credit note's number with the refund request only: the request
+                # waits for the accountant to post it (_credit_note_posted), whatever the draft setting.
+                receipt.omnitron_return_waiting_items = sorted(whole)
+                sentences.append(
+                    say(
+                        _lt(
+                            "Omnitron is asked to refund items %(items)s once credit note %(credit_note)s is posted: "
+                            "its number goes with the request."
+                        ),
+                        items=items,
+                        credit_note=_names(credit_note),
+                    )
+                )
+            elif self.env["omnitron.outbound"]._enqueue(sale_order, "return", whole, receipt=receipt):
                 sentences.append(say(_lt("Omnitron is asked to refund items %(items)s."), items=items))
             else:
                 # Nobody would ever hear of it otherwise: the customer waits for a refund.
@@ -265,6 +280,40 @@ class OmnitronOrderReturn(models.AbstractModel):
             self.env["omnitron.order.update"]._flag(sale_order, "omnitron_over_return", again, documents=receipt)
             sentences.append(again)
         self._note(sale_order, sentences)
+
+    @api.model
+    def _credit_notes_settled(self, credit_notes):
+        """Credit notes posted (or cancelled): the returns waiting for them ask Omnitron now, with the number."""
+        receipts = (
+            self.env["stock.picking"]
+            .sudo()
+            .search(
+                [("omnitron_credit_note_ids", "in", credit_notes.ids), ("omnitron_return_waiting_items", "!=", False)]
+            )
+        )
+        for receipt in receipts:
+            if any(move.state not in ("posted", "cancel") for move in receipt.omnitron_credit_note_ids):
+                continue
+            items = receipt.omnitron_return_waiting_items
+            receipt.omnitron_return_waiting_items = False
+            sale_order = receipt.sale_id
+            if self.env["omnitron.outbound"]._enqueue(sale_order, "return", items, receipt=receipt):
+                said = say(
+                    _lt("Credit note %(credit_note)s posted: Omnitron is asked to refund items %(items)s."),
+                    credit_note=_names(receipt.omnitron_credit_note_ids),
+                    items=", ".join(map(str, items)),
+                )
+            else:
+                said = say(
+                    _lt(
+                        "Items %(items)s came back, but Omnitron was not told: %(why)s Refund the customer for "
+                        "them in Omnitron."
+                    ),
+                    items=", ".join(map(str, items)),
+                    why=sale_order.sudo().omnitron_account_id._outbound_refusal() or "",
+                )
+                self.env["omnitron.order.update"]._flag(sale_order, "omnitron_return_unsent", said)
+            self._note(sale_order, [said])
 
     def _note(self, sale_order, sentences):
         """The order's chatter, in the company's language."""

@@ -18,6 +18,11 @@ class ProductTemplate(models.Model):
         help="Set when the webhook created this product: the sku it was created for.",
     )
 
+    omnitron_stock_excluded = fields.Boolean(
+        string="Not Sent to Omnitron's Stock",
+        help="Omnitron's stock lists never get this product's number (it is sold from Omnitron's own stock).",
+    )
+
     _sql_constraints = [
         # Two deliveries naming the same new sku at once must not create it twice.
         (

@@ -50,6 +50,13 @@ class StockPicking(models.Model):
         help="Done by the import: Omnitron reported these goods shipped before Odoo had the order, so they left "
         "stock here once, with Omnitron's tracking number.",
     )
+    omnitron_return_waiting_items = fields.Json(
+        string="Refund Request Waiting",
+        readonly=True,
+        copy=False,
+        help="A return made in Odoo whose refund request waits for its credit note to be posted: Omnitron takes "
+        "the credit note's number with the request only.",
+    )
     omnitron_return_source = fields.Selection(
         [("omnitron", "Omnitron's refund")],
         string="Return Asked By",
@@ -171,6 +178,8 @@ class StockPicking(models.Model):
             # gets the order flagged and credited; sudo keeps them as the author.
             self.env["omnitron.order.return"].sudo()._received(returned.sudo())
         done = self.filtered(lambda picking: picking.state == "done")
+        # The stock lists selling from these warehouses drain soon (debounced): the marks are made.
+        self.env["omnitron.stock.sync"].sudo()._drain_after_delivery(done.picking_type_id.warehouse_id)
         matter_model = self.env["omnitron.matter"].sudo()
         matter_model._settle(done)
         # Shipped anyway: once no delivery of the order is left to hold, the warehouse's matter is over

@@ -39,6 +39,10 @@ LIST_PATH = "/api/i1/orders/"
 DETAIL_PATH = re.compile(r"/api/i1/orders_integration/(\d+)/detailed_integration/")
 # An order's items, when the detail does not nest them (Akinon's "Get Order Item Detail"): ?order={pk}.
 ITEMS_PATH = "/api/i1/order_item/detailed_integration/"
+# Product stocks (GET: the list, by stock list; POST: create or update one product's stock on one list).
+PRODUCT_STOCK_PATH = "/api/i1/product_stock/"
+MAX_STOCK = 2147483647
+UNIT_TYPES = ("qty", "kg")
 # Where Omnitron posts its cancellation plans (the addon's route), when the double is told to.
 PLAN_EVENT_TYPE = "cancellation_plan.created"
 # The list's page size: Omnitron's pagination takes it from ``limit``.
@@ -292,6 +296,8 @@ class OmnitronApiDouble:
         self._stopping = threading.Event()
         self._server = self._thread = None
         self._pace = {}  # server thread -> the _Fault pacing the answer it is writing (dribble, size)
+        # (stock list pk, sku) -> Omnitron's product stock row; SKUs Omnitron has no product for.
+        self._stocks, self._stock_pk, self.unknown_skus = {}, 0, set()
 
     # Life cycle ---------------------------------------------------------------
     def start(self):
@@ -369,6 +375,36 @@ class OmnitronApiDouble:
             self._orders.clear()
             self._corrupt.clear()
             self._plans.clear()
+            self._stocks.clear()
+            self.unknown_skus.clear()
+
+    # Product stocks Omnitron holds -------------------------------------------------
+    def stocks(self, stock_list=None):
+        """``{sku: stock}`` of a stock list (all lists: ``{(list, sku): stock}``)."""
+        with self._lock:
+            if stock_list is None:
+                return {key: row["stock"] for key, row in self._stocks.items()}
+            return {sku: row["stock"] for (pk, sku), row in self._stocks.items() if pk == stock_list}
+
+    def set_stock(self, stock_list, sku, stock, sold_quantity_unreported=0):
+        """A product's stock as Omnitron has it (typed in Omnitron, or sent before)."""
+        with self._lock:
+            self._stock_row(stock_list, sku).update(stock=stock, sold_quantity_unreported=sold_quantity_unreported)
+
+    def _stock_row(self, stock_list, sku):
+        row = self._stocks.get((stock_list, sku))
+        if row is None:
+            self._stock_pk += 1
+            row = self._stocks[(stock_list, sku)] = {
+                "id": self._stock_pk,
+                "product_sku": sku,
+                "stock": 0,
+                "stock_list": stock_list,
+                "unit_type": "qty",
+                "sold_quantity_unreported": 0,
+                "extra_field": {},
+            }
+        return row
 
     # Orders Omnitron holds (the read side) -------------------------------------
     def add_order(self, payload, *, is_send=False):
@@ -521,6 +557,8 @@ class OmnitronApiDouble:
             return "GET", self._list, None
         if path == ITEMS_PATH:
             return "GET", self._items, None
+        if path == PRODUCT_STOCK_PATH:
+            return "GET, POST", {"GET": self._product_stocks, "POST": self._upsert_stock}, None
         for pattern, method, handler in (
             (ORDER_PATH, "PATCH", self._mark_sent),
             (CANCEL_PATH, "POST", self._cancel),
@@ -542,7 +580,11 @@ class OmnitronApiDouble:
         allowed, handler, pk = route
         if path != LOGIN_PATH and not self._authorized(headers):
             return 401, {"detail": "Invalid token."}, None
-        if method != allowed:
+        if isinstance(handler, dict):
+            handler = handler.get(method)
+        elif method != allowed:
+            handler = None
+        if handler is None:
             return 405, {"detail": f'Method "{method}" not allowed.'}, {"Allow": allowed}
         if method == "GET":
             status, answer = handler(dict(parse_qsl(query, keep_blank_values=True)), pk, headers)
@@ -655,6 +697,45 @@ class OmnitronApiDouble:
             stored = self._orders.get(int(order))
             rows = [{**item, "order": int(order)} for item in copy.deepcopy((stored or {}).get("orderitem_set") or [])]
         return self._page(ITEMS_PATH, rows, params, headers)
+
+    def _product_stocks(self, params, _pk, headers):
+        """``GET /api/i1/product_stock/``: the product stocks, by ``stock_list`` and ``product_sku``, paginated."""
+        stock_list = params.get("stock_list", "")
+        if stock_list and not stock_list.isdigit():
+            return 400, {"stock_list": ["Select a valid choice. That choice is not one of the available choices."]}
+        sku = params.get("product_sku", "")
+        with self._lock:
+            rows = [
+                copy.deepcopy(row)
+                for (pk, row_sku), row in sorted(self._stocks.items())
+                if (not stock_list or pk == int(stock_list)) and (not sku or row_sku == sku)
+            ]
+        return self._page(PRODUCT_STOCK_PATH, rows, params, headers)
+
+    def _upsert_stock(self, body, _pk):
+        """``POST /api/i1/product_stock/``: create or update one product's stock on one list (its upsert).
+
+        Each product and stock list pair is unique; a SKU Omnitron has no
+        product for is refused naming ``product_sku``.
+        """
+        errors = _unknown_keys(body, ("product_sku", "stock", "stock_list", "unit_type"))
+        sku, stock, stock_list = body.get("product_sku"), body.get("stock"), body.get("stock_list")
+        if not isinstance(sku, str) or not sku:
+            errors["product_sku"] = [REQUIRED]
+        elif sku in self.unknown_skus:
+            errors["product_sku"] = [f"Product with sku {sku} does not exist."]
+        if not _is_int(stock) or not 0 <= stock <= MAX_STOCK:
+            errors["stock"] = [f"Ensure this value is a whole number from 0 to {MAX_STOCK}."]
+        if not _is_int(stock_list) or stock_list <= 0:
+            errors["stock_list"] = ["Invalid pk - object does not exist."]
+        if body.get("unit_type", "qty") not in UNIT_TYPES:
+            errors["unit_type"] = [f'"{body.get("unit_type")}" is not a valid choice.']
+        if errors:
+            return 400, errors
+        with self._lock:
+            row = self._stock_row(stock_list, sku)
+            row.update(stock=stock, unit_type=body.get("unit_type", "qty"))
+            return 200, copy.deepcopy(row)
 
     def _detail(self, _params, pk, _headers):
         """``GET /api/i1/orders_integration/{pk}/detailed_integration/``: the stored payload."""

@@ -267,6 +267,32 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertEqual((order.omnitron_refund_amount, order.omnitron_refund_asked), (60.0, 0.0))
         self.assertFalse(order.omnitron_refunded or order.omnitron_needs_action, order.omnitron_action_note)
 
+    def test_with_draft_credit_notes_the_refund_request_waits_for_the_posting_and_carries_its_number(self):
+        self.assertEqual(self.account.return_credit_note, "draft", "the default")
+        order, delivery = self.imported("RO-WAIT", [item(2212, "RO-12", "100.00")])
+        with trap_jobs():
+            self.invoice(order)
+        receipt = self.return_in_odoo(delivery, {"RO-12": 1})
+        with trap_jobs() as trap:
+            self.take_back(receipt)
+            trap.assert_jobs_count(0)
+        credit_note = receipt.omnitron_credit_note_ids
+        self.assertEqual(credit_note.state, "draft")
+        self.assertEqual(receipt.omnitron_return_waiting_items, [2212])
+        self.assertIn("once credit note", " ".join(order.message_ids.mapped("body")))
+        # The accountant posts it: Omnitron is asked now, with the number.
+        with trap_jobs() as trap:
+            credit_note.action_post()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        [call] = self.cancel_calls()
+        self.assertEqual((call.body["cancel_items"], call.body["refund_invoice_number"]), ([2212], credit_note.name))
+        self.assertFalse(receipt.omnitron_return_waiting_items)
+        with trap_jobs() as trap:
+            credit_note.button_draft()
+            credit_note.action_post()
+            trap.assert_jobs_count(0)
+
     def test_omnitron_refunding_more_than_odoo_asked_flags_only_what_goes_beyond(self):
         order, delivery = self.imported("RO-MORE", [item(2206, "RO-6", "100.00"), item(2207, "RO-7", "60.00")])
         with trap_jobs() as trap:

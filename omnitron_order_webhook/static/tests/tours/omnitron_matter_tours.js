@@ -36,6 +36,25 @@ registry.category("web_tour.tours").add("omnitron_decided_order_tour", {
             trigger: ".o_form_view .o_form_sheet",
             run: assertNoOmnitronRequest,
         },
+        {
+            content: "Open the Omnitron tab",
+            trigger: ".o_notebook .nav-link:contains('Omnitron')",
+            run: "click",
+        },
+        {
+            content: "Its titles are upper-cased the Turkish way: SİPARİŞ, not SIPARIŞ",
+            // Matched by its text as written (textContent): what is shown (innerText) is upper-cased.
+            trigger: ".o_form_view .o_horizontal_separator",
+            run() {
+                const title = [...document.querySelectorAll(".o_form_view .o_horizontal_separator")].find(
+                    (el) => el.textContent.trim() === "Sipariş"
+                );
+                const shown = title && title.innerText;
+                if (!title || getComputedStyle(title).textTransform !== "uppercase" || shown !== "SİPARİŞ") {
+                    throw new Error(`The title reads "${shown}" (page language: ${document.documentElement.lang})`);
+                }
+            },
+        },
     ],
 });
 

@@ -1,0 +1,230 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..core import omnitron_api, stock
+
+_logger = logging.getLogger(__name__)
+
+CHANNEL = "root.omnitron_stock"
+# A drain asked for right after a delivery waits this long, so a burst of validations makes one drain.
+DEBOUNCE_SECONDS = 30
+
+
+class OmnitronStockSync(models.AbstractModel):
+    """The flow that tells Omnitron what Odoo can sell: sibling of the import, the update and the outbound.
+
+    Changes are marked where they happen (``stock.quant`` and ``stock.move``:
+    one statement per call, in the change's own transaction, so a rolled-back
+    change leaves no mark). A drain, on its own job channel, counts the
+    marked products of a stock list in bulk, sends only the numbers that
+    differ from the last sent (``omnitron.stock.state``) and removes exactly
+    the marks it read: a change committed while it ran keeps its mark for
+    the next drain.
+    """
+
+    _name = "omnitron.stock.sync"
+    _description = "Omnitron Stock Sync"
+
+    # --- Marks ---
+
+    @api.model
+    def _mark(self, pairs):
+        """Mark (product id, warehouse id) pairs changed: one statement, whatever their number."""
+        pairs = {(product, warehouse) for product, warehouse in pairs if product and warehouse}
+        if not pairs or not self.env["omnitron.stock.list"]._marking():
+            return
+        products, warehouses = zip(*pairs, strict=True)
+        self.env.cr.execute(
+            """INSERT INTO omnitron_stock_mark (product_id, warehouse_id)
+               SELECT * FROM unnest(%s::int[], %s::int[])
+               ON CONFLICT (product_id, warehouse_id) DO UPDATE SET last_at = EXCLUDED.last_at""",
+            [list(products), list(warehouses)],
+        )
+
+    # --- Drains ---
+
+    @api.model
+    def _enqueue_drain(self, stock_list, full=False, eta=None):
+        """One pending drain per stock list (a later one merges), on the stock channel."""
+        return self.with_delay(
+            channel=CHANNEL,
+            eta=eta,
+            identity_key=f"omnitron_stock_drain:{stock_list.id}:{'full' if full else 'marks'}",
+            description=f"Omnitron stock: {stock_list.name} ({'all products' if full else 'what changed'})",
+        )._drain(stock_list.id, full)
+
+    @api.model
+    def _drain_after_delivery(self, warehouses):
+        """A delivery was validated: the lists selling from its warehouses drain soon (debounced)."""
+        if not warehouses or not self.env["omnitron.stock.list"]._marking():
+            return
+        stock_lists = self._sending_lists().filtered(lambda sl: sl.warehouse_ids & warehouses)
+        for stock_list in stock_lists:
+            self._enqueue_drain(stock_list, eta=DEBOUNCE_SECONDS)
+
+    @api.model
+    def _cron_drain(self):
+        """Every 2 minutes: each list with marks drains."""
+        for stock_list in self._sending_lists():
+            self.env.cr.execute(
+                "SELECT 1 FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s) LIMIT 1", [stock_list.warehouse_ids.ids]
+            )
+            if self.env.cr.rowcount:
+                self._enqueue_drain(stock_list)
+        return True
+
+    @api.model
+    def _cron_recompute(self):
+        """Every hour: every product is counted again, so a change no hook saw is sent too."""
+        for stock_list in self._sending_lists():
+            self._enqueue_drain(stock_list, full=True)
+        return True
+
+    def _sending_lists(self):
+        return (
+            self.env["omnitron.stock.list"]
+            .sudo()
+            .search([("account_id.stock_sync_enabled", "=", True), ("account_id.active", "=", True)])
+        )
+
+    def _drain(self, stock_list_id, full=False):
+        """The job: send a stock list's changed numbers; return what was done, in words (kept on the job)."""
+        stock_list = self.env["omnitron.stock.list"].sudo().browse(stock_list_id).exists()
+        if not stock_list or not stock_list.active or not stock_list.account_id.stock_sync_enabled:
+            return "The stock list is no longer sent; nothing was sent."
+        account = stock_list.account_id.with_context(lang="en_US")
+        # Two drains of one list never interleave (a merged job and a cron's).
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7307, stock_list.id])
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableJobError("Another drain of this stock list is running.", seconds=30, ignore_retry=True)
+        client = account._client()
+        if client is None:
+            return account._outbound_refusal() or "The account has no connection; nothing was sent."
+        warehouses = stock_list.warehouse_ids
+        marks = self._read_marks(warehouses)
+        products = self._products(stock_list, None if full else {product for product, _wh, _at in marks})
+        rows = self._rows(stock_list, products)
+        changed = stock.changed_rows(rows)
+        sent, unknown = self._send(stock_list, client, changed, account)
+        self._clear_marks(marks)
+        return f"{len(rows)} products counted, {sent} sent, {unknown} not in Omnitron."
+
+    def _read_marks(self, warehouses):
+        self.env.cr.execute(
+            "SELECT product_id, warehouse_id, last_at FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s)",
+            [warehouses.ids],
+        )
+        return self.env.cr.fetchall()
+
+    def _clear_marks(self, marks):
+        """Remove exactly the marks read: one changed again meanwhile has a later ``last_at`` and stays."""
+        if not marks:
+            return
+        products, warehouses, stamps = zip(*marks, strict=True)
+        self.env.cr.execute(
+            """DELETE FROM omnitron_stock_mark m
+                USING unnest(%s::int[], %s::int[], %s::timestamp[]) AS read(product_id, warehouse_id, last_at)
+                WHERE m.product_id = read.product_id AND m.warehouse_id = read.warehouse_id
+                  AND m.last_at = read.last_at""",
+            [list(products), list(warehouses), list(stamps)],
+        )
+
+    def _products(self, stock_list, product_ids=None):
+        """The list's products that are sent: storable, with a SKU, not excluded, of its company or shared."""
+        domain = [
+            ("is_storable", "=", True),
+            ("default_code", "!=", False),
+            ("product_tmpl_id.omnitron_stock_excluded", "=", False),
+            ("company_id", "in", [False, stock_list.company_id.id]),
+        ]
+        if product_ids is not None:
+            if not product_ids:
+                return self.env["product.product"]
+            domain.append(("id", "in", list(product_ids)))
+        return self.env["product.product"].sudo().search(domain, order="id")
+
+    def _rows(self, stock_list, products):
+        """Each product's number now (in bulk, over the list's warehouses), beside what was last sent."""
+        if not products:
+            return []
+        counted = products.with_company(stock_list.company_id).with_context(
+            warehouse_id=stock_list.warehouse_ids.ids, allowed_company_ids=[stock_list.company_id.id]
+        )
+        quantities = {
+            row["id"]: row for row in counted.read(["free_qty", "qty_available", "outgoing_qty", "default_code"])
+        }
+        states = {
+            state.product_id.id: state
+            for state in self.env["omnitron.stock.state"]
+            .sudo()
+            .search([("stock_list_id", "=", stock_list.id), ("product_id", "in", products.ids)])
+        }
+        rows = []
+        for product_id, row in quantities.items():
+            state = states.get(product_id)
+            rows.append(
+                stock.Row(
+                    product_id=product_id,
+                    sku=row["default_code"],
+                    stock=stock.sellable(row["free_qty"], row["qty_available"], row["outgoing_qty"]),
+                    sent=state.sent_qty if state and state.state == "synced" else None,
+                    not_in_omnitron_sku=state.sku if state and state.state == "not_in_omnitron" else None,
+                )
+            )
+        return rows
+
+    def _send(self, stock_list, client, rows, account):
+        """Write each changed row, within the account's requests per minute; keep what was sent."""
+        limit = account.stock_requests_per_minute
+        counter = self.env["omnitron.rate.counter"]
+        sent = unknown = 0
+        for row in rows:
+            wait = counter._hit(f"omnitron_stock:{account.id}", limit) if limit else None
+            if wait:
+                # Over the ceiling: what was sent is kept by the next drain's comparison (idempotent writes).
+                raise RetryableJobError(
+                    f"Stock writes reached {limit} per minute for the account; the rest follows.",
+                    seconds=int(wait) + 1,
+                    ignore_retry=True,
+                )
+            body = stock.stock_body(row.sku, row.stock, stock_list.stock_list_pk)
+            try:
+                client.call("POST", stock.PRODUCT_STOCK_PATH, body)
+            except omnitron_api.TemporaryFailure as failure:
+                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+            except omnitron_api.PermanentFailure as failure:
+                answer = _json_or_none(failure.body)
+                if stock.is_unknown_sku(failure.status, answer):
+                    self._keep(stock_list, row, "not_in_omnitron", str(failure))
+                    unknown += 1
+                    continue
+                self._keep(stock_list, row, "error", str(failure))
+                continue
+            self._keep(stock_list, row, "synced")
+            sent += 1
+        return sent, unknown
+
+    def _keep(self, stock_list, row, state, error=False):
+        values = {"sku": row.sku, "state": state, "error": error or False}
+        if state == "synced":
+            values.update(sent_qty=row.stock, sent_at=fields.Datetime.now())
+        kept = (
+            self.env["omnitron.stock.state"]
+            .sudo()
+            .search([("stock_list_id", "=", stock_list.id), ("product_id", "=", row.product_id)])
+        )
+        if kept:
+            kept.write(values)
+        else:
+            kept.create({"stock_list_id": stock_list.id, "product_id": row.product_id, **values})
+
+
+def _json_or_none(text):
+    import json
+
+    try:
+        return json.loads(text or "")
+    except ValueError:
+        return None

@@ -1,0 +1,171 @@
+"""Stock to Omnitron: what the stock lists' warehouses can sell reaches Omnitron's product stocks, changes
+only, over real HTTP to the contract double."""
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import OmnitronApiCase
+
+STOCK_LIST_PK = 41
+
+
+@tagged("post_install", "-at_install")
+class TestStockSync(OmnitronApiCase):
+    def setUp(self):
+        super().setUp()
+        self.warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        self.account.stock_sync_enabled = True
+        self.stock_list = self.env["omnitron.stock.list"].create(
+            {
+                "name": "Web shop",
+                "account_id": self.account.id,
+                "stock_list_pk": STOCK_LIST_PK,
+                "warehouse_ids": [(6, 0, self.warehouse.ids)],
+            }
+        )
+        self.mug = self.product("MUG-1", on_hand=10)
+        self.env.cr.execute("DELETE FROM omnitron_stock_mark")
+
+    def product(self, sku, on_hand=0, **values):
+        product = self.env["product.product"].create(
+            {"name": sku, "default_code": sku, "is_storable": True, "type": "consu", **values}
+        )
+        if on_hand:
+            self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, on_hand)
+        return product
+
+    def drain(self, full=False):
+        sync = self.env["omnitron.stock.sync"].with_context(job_uuid=None)
+        return sync._drain(self.stock_list.id, full)
+
+    def writes(self):
+        return [call.body for call in self.api.calls_to("/api/i1/product_stock/", method="POST", ok_only=True)]
+
+    def deliver(self, product, quantity, validate=True):
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": product.uom_id.id,
+                            "location_id": self.warehouse.lot_stock_id.id,
+                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                        },
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        if validate:
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+            picking.move_ids.picked = True
+            picking._action_done()
+        return picking
+
+    def test_a_full_push_sends_each_products_sellable_units_to_its_stock_list(self):
+        self.drain(full=True)
+        self.assertIn(
+            {"product_sku": "MUG-1", "stock": 10, "stock_list": STOCK_LIST_PK, "unit_type": "qty"}, self.writes()
+        )
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 10)
+        state = self.stock_list.state_ids.filtered(lambda state: state.product_id == self.mug)
+        self.assertEqual((state.sent_qty, state.state), (10, "synced"))
+
+    def test_a_validated_delivery_marks_its_product_and_the_drain_writes_it_once(self):
+        self.drain(full=True)
+        self.api.reset()
+        with trap_jobs() as trap:
+            self.deliver(self.mug, 3)
+            # The lists selling from the warehouse drain soon, once (debounced, merged).
+            drains = [job for job in trap.enqueued_jobs if job.method_name == "_drain"]
+            self.assertEqual(len(drains), 1)
+        self.env.cr.execute("SELECT product_id FROM omnitron_stock_mark")
+        self.assertEqual({row[0] for row in self.env.cr.fetchall()}, {self.mug.id})
+        self.drain()
+        self.assertEqual(
+            self.writes(), [{"product_sku": "MUG-1", "stock": 7, "stock_list": STOCK_LIST_PK, "unit_type": "qty"}]
+        )
+        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "the marks read are gone")
+        # Nothing changed since: nothing is sent again, even by a full count.
+        self.api.reset()
+        self.drain(full=True)
+        self.assertEqual(self.writes(), [])
+
+    def test_reserved_and_confirmed_demand_is_not_for_sale(self):
+        self.drain(full=True)
+        self.api.reset()
+        # Reserved (assigned, not shipped): free stock drops.
+        self.deliver(self.mug, 4, validate=False)
+        # Confirmed beyond what is there (unreserved demand): on hand less outgoing drops too.
+        self.deliver(self.mug, 8, validate=False)
+        self.drain()
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 0, "10 on hand, 12 to deliver: nothing to sell")
+
+    def test_a_sku_omnitron_does_not_know_is_not_in_omnitron_and_not_sent_again(self):
+        bowl = self.product("BOWL-1", on_hand=2)
+        self.api.unknown_skus.add("BOWL-1")
+        self.drain(full=True)
+        state = self.stock_list.state_ids.filtered(lambda state: state.product_id == bowl)
+        self.assertEqual((state.state, state.sku), ("not_in_omnitron", "BOWL-1"))
+        self.assertEqual(self.stock_list.not_in_omnitron_count, 1)
+        self.api.reset()
+        self.drain(full=True)
+        self.assertEqual([body["product_sku"] for body in self.writes()], [])
+        self.assertFalse(self.api.calls_to("/api/i1/product_stock/", method="POST"), "not even tried")
+        # A new SKU on the product is tried again.
+        bowl.default_code = "BOWL-2"
+        self.drain(full=True)
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK).get("BOWL-2"), 2)
+
+    def test_omnitron_rate_limiting_reschedules_the_drain_and_keeps_the_marks(self):
+        self.deliver(self.mug, 1)
+        self.api.rate_limit_next(retry_after=20)
+        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+            self.drain()
+        self.assertEqual(caught.exception.seconds, 20)
+        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
+        self.assertEqual(self.env.cr.fetchone()[0], 1, "the change is still to send")
+        self.drain()
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_excluded_products_services_and_products_without_a_sku_are_never_sent(self):
+        self.product("NOSYNC", on_hand=5).omnitron_stock_excluded = True
+        self.env["product.product"].create({"name": "Gift wrap", "default_code": "WRAP", "type": "service"})
+        no_sku = self.product("tmp", on_hand=5)
+        no_sku.default_code = False
+        self.drain(full=True)
+        self.assertEqual({body["product_sku"] for body in self.writes()}, {"MUG-1"})
+
+    def test_a_stock_list_sells_only_its_companys_warehouses(self):
+        other = self.env["res.company"].create({"name": "Other Brand"})
+        foreign = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
+        refused = f"Warehouses: {foreign.name} belongs to Other Brand"
+        with self.assertRaisesRegex(ValidationError, refused), self.env.cr.savepoint():
+            self.stock_list.warehouse_ids = [(4, foreign.id)]
+        with self.assertRaisesRegex(ValidationError, "Omnitron Stock List ID: 0 is no id"), self.env.cr.savepoint():
+            self.stock_list.stock_list_pk = 0
+
+    def test_another_warehouses_goods_are_not_counted(self):
+        second = self.env["stock.warehouse"].create({"name": "Second", "code": "WH2", "company_id": self.company.id})
+        self.env["stock.quant"]._update_available_quantity(self.mug, second.lot_stock_id, 50)
+        self.drain(full=True)
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 10)
+
+    def test_nothing_is_marked_while_no_stock_list_is_sent(self):
+        self.account.stock_sync_enabled = False
+        self.deliver(self.mug, 1)
+        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
