@@ -24,6 +24,8 @@ from decimal import Decimal
 # The product-stock create-or-update: path and body in one place (see the module's docstring).
 PRODUCT_STOCK_PATH = "/api/i1/product_stock/"
 MAX_STOCK = 2147483647  # Omnitron's documented maximum of ``stock``
+# Stock Reservation Release: Omnitron keeps the line's units reserved until the ERP says it has the line.
+RELEASE_PATH = "/api/i1/order_items/{item_pk}/create_mapping/"
 UNIT_QUANTITY = "qty"
 
 
@@ -109,3 +111,27 @@ def is_unknown_sku(status, answer):
     if status != 400 or not isinstance(answer, dict):
         return False
     return any(key in answer for key in ("product_sku", "product"))
+
+
+def release_body(line_id):
+    """The reservation release of one order item: Odoo's line id as the ERP's code, the stock updated.
+
+    >>> release_body(42)
+    {'update_stock': True, 'code': '42'}
+    """
+    if not isinstance(line_id, int) or isinstance(line_id, bool) or line_id <= 0:
+        raise ValueError(f"code must be Odoo's order line id (a positive integer), not {line_id!r}")
+    return {"update_stock": True, "code": str(line_id)}
+
+
+def already_released(status, answer):
+    """Whether Omnitron's refusal of a release says the item is mapped already (a release done before).
+
+    >>> already_released(400, {"non_field_errors": ["Mapping already exists for this order item."]})
+    True
+    >>> already_released(400, {"code": ["This field is required."]})
+    False
+    """
+    if status != 400:
+        return False
+    return "already" in str(answer).lower()

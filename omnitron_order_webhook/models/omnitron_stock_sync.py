@@ -10,6 +10,8 @@ _logger = logging.getLogger(__name__)
 CHANNEL = "root.omnitron_stock"
 # A drain asked for right after a delivery waits this long, so a burst of validations makes one drain.
 DEBOUNCE_SECONDS = 30
+# Reservation releases per drain: the next drain takes the rest.
+RELEASE_BATCH = 200
 
 
 class OmnitronStockSync(models.AbstractModel):
@@ -109,9 +111,11 @@ class OmnitronStockSync(models.AbstractModel):
         changed = stock.changed_rows(rows)
         sent, unknown = self._send(stock_list, client, changed, account)
         self._clear_marks(marks)
-        return f"{len(rows)} products counted, {sent} sent, {unknown} not in Omnitron."
+        released = self._release(stock_list, client)
+        return f"{len(rows)} products counted, {sent} sent, {unknown} not in Omnitron, {released} order lines released."
 
     def _read_marks(self, warehouses):
+        self.env.flush_all()  # marks are made by SQL beside pending ORM writes: read after both
         self.env.cr.execute(
             "SELECT product_id, warehouse_id, last_at FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s)",
             [warehouses.ids],
@@ -205,6 +209,59 @@ class OmnitronStockSync(models.AbstractModel):
             self._keep(stock_list, row, "synced")
             sent += 1
         return sent, unknown
+
+    # --- Reservations ---
+
+    def _releasable(self, stock_list, limit=RELEASE_BATCH):
+        """Order lines whose reservation Omnitron may drop now.
+
+        Confirmed lines of the account's imported orders, shipped from the
+        list's warehouses, never released, whose product Omnitron has Odoo's
+        number for: sent (or found equal) with no change waiting. The order's
+        demand is then inside the number Omnitron holds, so releasing its
+        reservation never lets Omnitron sell what Odoo has promised (an
+        undersell at worst, never an oversell).
+        """
+        self.env["sale.order.line"].flush_model(["omnitron_reservation_released", "omnitron_item_pk", "product_id"])
+        self.env["sale.order"].flush_model(["state", "warehouse_id", "omnitron_account_id"])
+        self.env["omnitron.stock.state"].flush_model()
+        self.env.cr.execute(
+            """SELECT line.id
+                 FROM sale_order_line line
+                 JOIN sale_order so ON so.id = line.order_id
+                 JOIN omnitron_stock_state st ON st.product_id = line.product_id AND st.stock_list_id = %(list)s
+                WHERE so.omnitron_account_id = %(account)s AND so.state = 'sale'
+                  AND so.warehouse_id = ANY(%(warehouses)s)
+                  AND line.omnitron_item_pk IS NOT NULL AND NOT COALESCE(line.omnitron_reservation_released, false)
+                  AND st.state = 'synced'
+                  AND NOT EXISTS (SELECT 1 FROM omnitron_stock_mark m
+                                   WHERE m.product_id = line.product_id AND m.warehouse_id = ANY(%(warehouses)s))
+                ORDER BY line.id LIMIT %(limit)s""",
+            {
+                "list": stock_list.id,
+                "account": stock_list.account_id.id,
+                "warehouses": stock_list.warehouse_ids.ids,
+                "limit": limit,
+            },
+        )
+        return self.env["sale.order.line"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+
+    def _release(self, stock_list, client):
+        """Release each releasable line once (``create_mapping``); an item mapped already counts as done."""
+        released = 0
+        for line in self._releasable(stock_list):
+            path = stock.RELEASE_PATH.format(item_pk=line.omnitron_item_pk)
+            try:
+                client.call("POST", path, stock.release_body(line.id))
+            except omnitron_api.TemporaryFailure as failure:
+                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+            except omnitron_api.PermanentFailure as failure:
+                if not stock.already_released(failure.status, _json_or_none(failure.body)):
+                    _logger.warning("Omnitron refused to release item %s: %s", line.omnitron_item_pk, failure)
+                    continue
+            line.omnitron_reservation_released = True
+            released += 1
+        return released
 
     def _keep(self, stock_list, row, state, error=False):
         values = {"sku": row.sku, "state": state, "error": error or False}

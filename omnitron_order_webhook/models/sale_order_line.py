@@ -8,6 +8,12 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     omnitron_item_pk = fields.Integer(string="Omnitron Item ID", readonly=True, copy=False, index="btree_not_null")
+    omnitron_reservation_released = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Omnitron was told Odoo has this line (create_mapping), so it no longer holds its units in "
+        "reservation: done once the order was confirmed and a stock push holding its product succeeded.",
+    )
     omnitron_status = fields.Char(string="Omnitron Item Status Code", readonly=True, copy=False)
     omnitron_status_label = fields.Selection(
         const.STATUS_LABELS, string="Omnitron Item Status", compute="_compute_omnitron_status_label"

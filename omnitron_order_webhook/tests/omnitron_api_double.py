@@ -39,6 +39,8 @@ LIST_PATH = "/api/i1/orders/"
 DETAIL_PATH = re.compile(r"/api/i1/orders_integration/(\d+)/detailed_integration/")
 # An order's items, when the detail does not nest them (Akinon's "Get Order Item Detail"): ?order={pk}.
 ITEMS_PATH = "/api/i1/order_item/detailed_integration/"
+# Stock Reservation Release: the ERP has the order item (its own line id as ``code``).
+MAPPING_PATH = re.compile(r"/api/i1/order_items/(\d+)/create_mapping/")
 # Product stocks (GET: the list, by stock list; POST: create or update one product's stock on one list).
 PRODUCT_STOCK_PATH = "/api/i1/product_stock/"
 MAX_STOCK = 2147483647
@@ -298,6 +300,7 @@ class OmnitronApiDouble:
         self._pace = {}  # server thread -> the _Fault pacing the answer it is writing (dribble, size)
         # (stock list pk, sku) -> Omnitron's product stock row; SKUs Omnitron has no product for.
         self._stocks, self._stock_pk, self.unknown_skus = {}, 0, set()
+        self._mappings = {}  # order item pk -> the mapping made by create_mapping
 
     # Life cycle ---------------------------------------------------------------
     def start(self):
@@ -377,6 +380,7 @@ class OmnitronApiDouble:
             self._plans.clear()
             self._stocks.clear()
             self.unknown_skus.clear()
+            self._mappings.clear()
 
     # Product stocks Omnitron holds -------------------------------------------------
     def stocks(self, stock_list=None):
@@ -562,6 +566,7 @@ class OmnitronApiDouble:
         for pattern, method, handler in (
             (ORDER_PATH, "PATCH", self._mark_sent),
             (CANCEL_PATH, "POST", self._cancel),
+            (MAPPING_PATH, "POST", self._create_mapping),
             (DETAIL_PATH, "GET", self._detail),
         ):
             match = pattern.fullmatch(path)
@@ -736,6 +741,36 @@ class OmnitronApiDouble:
             row = self._stock_row(stock_list, sku)
             row.update(stock=stock, unit_type=body.get("unit_type", "qty"))
             return 200, copy.deepcopy(row)
+
+    def mappings(self):
+        """``{order item pk: the ERP's code}`` of the items whose reservation was released."""
+        with self._lock:
+            return {pk: mapping["code"] for pk, mapping in self._mappings.items()}
+
+    def _create_mapping(self, body, pk):
+        """``POST /api/i1/order_items/{pk}/create_mapping/``: the ERP has the item; its reservation goes.
+
+        ``code`` (the ERP's line id) is mandatory; an item mapped already is refused as such.
+        """
+        errors = _unknown_keys(body, ("update_stock", "code"))
+        if not isinstance(body.get("code"), str) or not body.get("code"):
+            errors["code"] = [REQUIRED]
+        if "update_stock" in body and not isinstance(body["update_stock"], bool):
+            errors["update_stock"] = ["Must be a valid boolean."]
+        if errors:
+            return 400, errors
+        with self._lock:
+            if pk in self._mappings:
+                return 400, {"non_field_errors": ["Mapping already exists for this order item."]}
+            mapping = {
+                "pk": 4000 + len(self._mappings),
+                "content_type": 66,
+                "object_id": pk,
+                "integration_type": "external_company",
+                "code": body["code"],
+            }
+            self._mappings[pk] = mapping
+            return 201, dict(mapping)
 
     def _detail(self, _params, pk, _headers):
         """``GET /api/i1/orders_integration/{pk}/detailed_integration/``: the stored payload."""

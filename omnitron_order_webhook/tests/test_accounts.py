@@ -177,6 +177,7 @@ class TestTwoBrands(OmnitronApiCase):
         self.assertEqual(self.api_b.logins()[0].body["username"], "brand-b-erp")
 
     def test_a_return_of_brand_bs_order_is_received_credited_and_told_in_brand_b_only(self):
+        self.account_b.return_credit_note = "post"  # the refund request goes with the receipt, numbered
         body = self.order("B-RET", [item(821, "B-RET", "100.00")])
         with trap_jobs() as trap:
             self.assertEqual(self.receive(body, token=self.token_b).status, 204)

@@ -352,6 +352,8 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertTrue(call.body["is_cargo_refund"])
 
     def test_when_the_account_refunds_the_cargo_the_first_return_credits_the_shipping_too(self):
+        # Posted at once: the refund request goes when the receipt is validated (drafts wait for posting).
+        self.account.return_credit_note = "post"
         self.account.return_is_cargo_refund = True
         with trap_jobs():
             body = self.order(
@@ -385,6 +387,8 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertEqual(asked, {2211: 72.0, 2210: 100.0})
 
     def test_goods_and_shipping_billed_on_two_invoices_are_credited_against_the_invoice_that_billed_each(self):
+        # Posted at once: the refund request goes when the receipt is validated (drafts wait for posting).
+        self.account.return_credit_note = "post"
         self.account.return_is_cargo_refund = True
         with trap_jobs():
             body = self.order("RO-TWO", [item(2217, "RO-17", "100.00"), item(2218, "RO-18", "60.00")], shipping="12.00")
@@ -409,6 +413,8 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
         self.assertEqual((call.body["cancel_items"], call.body["is_cargo_refund"]), ([2218], True))
 
     def test_a_return_credits_no_shipping_when_the_account_does_not_refund_the_cargo(self):
+        # Posted at once: the refund request goes when the receipt is validated (drafts wait for posting).
+        self.account.return_credit_note = "post"
         with trap_jobs():
             body = self.order("RO-NOCARGO", [item(2212, "RO-12", "100.00")], shipping="12.00")
             self.assertEqual(self.receive(body).status, 204)
@@ -449,6 +455,8 @@ class TestReturnsMadeInOdoo(OmnitronApiCase):
     def test_a_refund_omnitron_accepted_but_answered_too_late_is_asked_once_and_a_second_return_is_an_over_return(
         self,
     ):
+        # Posted at once: the refund request goes when the receipt is validated (drafts wait for posting).
+        self.account.return_credit_note = "post"
         body = self.order("RO-LOST", [item(2231, "RO-31", "100.00"), item(2232, "RO-32", "60.00")])
         self.api.add_order(body["payload"], is_send=True)
         with trap_jobs():

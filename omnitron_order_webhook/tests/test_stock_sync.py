@@ -6,7 +6,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import OmnitronApiCase
+from .common import OmnitronApiCase, item
 
 STOCK_LIST_PK = 41
 
@@ -169,3 +169,37 @@ class TestStockSync(OmnitronApiCase):
         self.deliver(self.mug, 1)
         self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    # --- Omnitron's reservation of imported orders ---
+
+    def test_an_imported_orders_items_are_released_once_after_a_push_holding_their_product(self):
+        self.product("REL-1", on_hand=5)
+        self.assertEqual(self.receive(self.order("ST-REL", [item(8801, "REL-1", "100.00")])).status, 204)
+        order = self.omnitron_orders("ST-REL")
+        line = order.order_line.filtered("omnitron_item_pk")
+        self.assertEqual((order.state, line.product_id.default_code), ("sale", "REL-1"))
+        self.assertFalse(self.api.mappings(), "nothing is released before Omnitron has Odoo's number")
+        self.drain()
+        # The order's unit is reserved in Odoo: Omnitron gets 4, then may drop its own reservation.
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["REL-1"], 4)
+        self.assertEqual(self.api.mappings(), {8801: str(line.id)})
+        self.assertTrue(line.omnitron_reservation_released)
+        self.drain(full=True)
+        self.assertEqual(len(self.api.calls_to("/create_mapping/", method="POST")), 1, "released once")
+
+    def test_an_item_omnitron_has_mapped_already_counts_as_released(self):
+        self.product("REL-2", on_hand=5)
+        self.receive(self.order("ST-REL2", [item(8802, "REL-2", "100.00")]))
+        line = self.omnitron_orders("ST-REL2").order_line.filtered("omnitron_item_pk")
+        self.drain()
+        line.omnitron_reservation_released = False  # as if Odoo had not recorded it
+        self.drain(full=True)
+        self.assertEqual([call.status for call in self.api.calls_to("/create_mapping/", method="POST")], [201, 400])
+        self.assertTrue(line.omnitron_reservation_released)
+
+    def test_a_line_whose_product_waits_to_be_sent_is_not_released(self):
+        self.product("REL-3", on_hand=5)
+        self.receive(self.order("ST-REL3", [item(8803, "REL-3", "100.00")]))
+        self.api.unknown_skus.add("REL-3")
+        self.drain()
+        self.assertFalse(self.api.mappings(), "Omnitron does not have Odoo's number for it")
