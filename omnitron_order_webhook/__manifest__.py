@@ -30,6 +30,7 @@
         "views/res_config_settings_views.xml",
         "wizards/omnitron_token_wizard_views.xml",
         "wizards/omnitron_account_connection_views.xml",
+        "wizards/omnitron_stock_comparison_views.xml",
         "views/omnitron_menus.xml",
     ],
     "demo": ["demo/omnitron_demo.xml"],

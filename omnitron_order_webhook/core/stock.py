@@ -135,3 +135,43 @@ def already_released(status, answer):
     if status != 400:
         return False
     return "already" in str(answer).lower()
+
+
+@dataclasses.dataclass(frozen=True)
+class OmnitronStock:
+    """One product's stock as Omnitron holds it on a stock list."""
+
+    sku: str
+    stock: int
+    sold_quantity_unreported: int
+
+
+def read_stock_page(answer, stock_list_pk):
+    """The rows of one page of ``GET /api/i1/product_stock/?stock_list=…`` and whether another page follows.
+
+    Anything that is not a DRF page of product stocks is refused naming what
+    is wrong: an answer that cannot be read is never "nothing to change".
+
+    >>> read_stock_page({"count": 1, "next": None, "results": [
+    ...     {"product_sku": "A", "stock": 3, "stock_list": 7, "sold_quantity_unreported": 1}]}, 7)
+    ([OmnitronStock(sku='A', stock=3, sold_quantity_unreported=1)], False)
+    """
+    if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
+        raise ValueError(f"Omnitron's product stocks answer is no page of results: {str(answer)[:200]}")
+    rows = []
+    for index, row in enumerate(answer["results"]):
+        where = f"results[{index}]"
+        if not isinstance(row, dict):
+            raise ValueError(f"{where} is no product stock: {row!r}")
+        sku, number, listed = row.get("product_sku"), row.get("stock"), row.get("stock_list")
+        if not isinstance(sku, str) or not sku:
+            raise ValueError(f"{where}.product_sku must be a SKU, not {sku!r}")
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise ValueError(f"{where}.stock must be a whole number, not {number!r}")
+        if listed not in (None, stock_list_pk):
+            raise ValueError(f"{where}.stock_list is {listed!r}, not the stock list asked for ({stock_list_pk})")
+        unreported = row.get("sold_quantity_unreported") or 0
+        if not isinstance(unreported, int) or isinstance(unreported, bool):
+            raise ValueError(f"{where}.sold_quantity_unreported must be a whole number, not {unreported!r}")
+        rows.append(OmnitronStock(sku, number, unreported))
+    return rows, bool(answer.get("next"))

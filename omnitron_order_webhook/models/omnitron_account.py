@@ -3,12 +3,14 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
+from odoo.tools.translate import LazyTranslate
 
 from ..core import omnitron_api
 from ..core import settings as omnitron_settings
 from ..core.settings import ConfigError, Secret
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 # Where the password lives: a column of its own, outside every field, as Odoo
 # keeps res.users' password. No read, search or export can reach it; only the
@@ -29,6 +31,10 @@ _SYSTEM_FIELDS = (
 )
 
 
+# Stock changes or stock jobs waiting longer than this put a banner on the account and tell its administrator.
+STALE_MINUTES = 15
+
+
 class OmnitronAccount(models.Model):
     """One Omnitron installation the company works with: its connection, senders, channels and pull.
 
@@ -43,7 +49,7 @@ class OmnitronAccount(models.Model):
 
     _name = "omnitron.account"
     _description = "Omnitron Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "company_id, name, id"
 
     name = fields.Char(required=True, tracking=True, help="How people call this Omnitron, e.g. the brand's name.")
@@ -105,6 +111,10 @@ class OmnitronAccount(models.Model):
         string="Stock Writes per Minute",
         default=300,
         help="The most stock writes sent to this Omnitron in a minute, by all workers together (0: no ceiling).",
+    )
+    stock_stale_note = fields.Char(
+        compute="_compute_stock_stale_note",
+        help="Why Omnitron's stock may be behind Odoo's: changes waiting too long, or stock jobs no runner takes.",
     )
     return_is_cargo_refund = fields.Boolean(
         string="Refund Shipping on Returns",
@@ -522,6 +532,59 @@ class OmnitronAccount(models.Model):
             if template:
                 return self._say(template, params)
         return str(failure)
+
+    @api.depends_context("lang")
+    def _compute_stock_stale_note(self):
+        for account in self:
+            account.stock_stale_note = account._stock_stale_note() if account.id else False
+
+    def _stock_stale_note(self):
+        """A sentence when Omnitron's stock is behind: the oldest unsent change is older than STALE_MINUTES,
+        or a stock job has waited that long for a runner (False: nothing is late)."""
+        self.ensure_one()
+        if not self.stock_sync_enabled:
+            return False
+        warehouses = self.sudo().stock_list_ids.filtered("active").warehouse_ids
+        cr = self.env.cr
+        cr.execute(
+            """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(first_at)) / 60
+                 FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s)""",
+            [warehouses.ids],
+        )
+        waited = cr.fetchone()[0]
+        cr.execute(
+            """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(COALESCE(eta, date_created))) / 60
+                 FROM queue_job WHERE channel = 'root.omnitron_stock' AND state = 'pending'"""
+        )
+        queued = cr.fetchone()[0]
+        if queued is not None and queued > STALE_MINUTES:
+            return self.env._(
+                "Stock jobs have waited %(minutes)s minutes for a job runner: is Odoo running with "
+                "server_wide_modules = base,web,queue_job and workers? Omnitron's stock is behind meanwhile.",
+                minutes=int(queued),
+            )
+        if waited is not None and waited > STALE_MINUTES:
+            return self.env._(
+                "Stock changes have waited %(minutes)s minutes to reach Omnitron: look at the stock lists' errors "
+                "and the stock jobs.",
+                minutes=int(waited),
+            )
+        return False
+
+    def _watch_stock(self):
+        """One activity for the account's administrator while its stock is behind; done once it is not."""
+        self.ensure_one()
+        person = self.company_id._omnitron_person("administrator")
+        lang = person.lang or self.company_id.partner_id.lang or "en_US"
+        note = self.with_context(lang=lang)._stock_stale_note()
+        summary = _lt("Stock not reaching Omnitron")._translate(lang)
+        open_one = self.activity_ids.filtered(lambda activity: activity.summary == summary)
+        if note and not open_one and person:
+            self.activity_schedule("mail.mail_activity_data_warning", summary=summary, note=note, user_id=person.id)
+        elif note and open_one:
+            open_one.note = note
+        elif not note and open_one:
+            open_one.action_feedback(feedback=_lt("Omnitron's stock caught up.")._translate(lang))
 
     def _compute_counts(self):
         for account in self:

@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from ..core import omnitron_api
 
 
 class OmnitronStockList(models.Model):
@@ -40,6 +42,10 @@ class OmnitronStockList(models.Model):
     oldest_unsent_at = fields.Datetime(string="Oldest Unsent Change", compute="_compute_figures")
     rows_in_error = fields.Integer(string="Products in Error", compute="_compute_figures")
     not_in_omnitron_count = fields.Integer(string="Not in Omnitron", compute="_compute_figures")
+    comparison_error = fields.Text(
+        readonly=True,
+        help="Why the last comparison with Omnitron could not read Omnitron's product stocks.",
+    )
 
     _sql_constraints = [
         (
@@ -159,6 +165,35 @@ class OmnitronStockList(models.Model):
                     "not_in_omnitron_count": unknown,
                 }
             )
+
+    def action_compare(self):
+        """*Compare with Omnitron*: Odoo's number beside Omnitron's, per SKU, before anything is written."""
+        self.ensure_one()
+        self.check_access("read")
+        self.account_id._check_manager()
+        try:
+            lines = self.env["omnitron.stock.sync"]._comparison(self.sudo())
+        except (omnitron_api.ApiFailure, ValueError) as failure:
+            raise UserError(
+                self.env._(
+                    "Omnitron's product stocks of %(list)s could not be read: %(why)s",
+                    list=self.name,
+                    why=self.account_id._say_failure(failure)
+                    if isinstance(failure, omnitron_api.ApiFailure)
+                    else str(failure),
+                )
+            ) from None
+        comparison = self.env["omnitron.stock.comparison"].create(
+            {"stock_list_id": self.id, "line_ids": [(0, 0, line) for line in lines]}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Compare with Omnitron: %(list)s", list=self.name),
+            "res_model": "omnitron.stock.comparison",
+            "res_id": comparison.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     def action_push_now(self):
         """*Push now*: every product of the list is counted and what differs from the last sent is sent."""

@@ -75,6 +75,8 @@ class OmnitronStockSync(models.AbstractModel):
             )
             if self.env.cr.rowcount:
                 self._enqueue_drain(stock_list)
+        for account in self._sending_lists().account_id:
+            account._watch_stock()
         return True
 
     @api.model
@@ -209,6 +211,92 @@ class OmnitronStockSync(models.AbstractModel):
             self._keep(stock_list, row, "synced")
             sent += 1
         return sent, unknown
+
+    # --- What Omnitron holds ---
+
+    def _read_omnitron(self, stock_list, client):
+        """``{sku: OmnitronStock}`` of the stock list, page by page (100 a page)."""
+        held, page = {}, 1
+        while True:
+            answer = client.call(
+                "GET", f"{stock.PRODUCT_STOCK_PATH}?stock_list={stock_list.stock_list_pk}&limit=100&page={page}"
+            )
+            rows, more = stock.read_stock_page(answer, stock_list.stock_list_pk)
+            held.update((row.sku, row) for row in rows)
+            if not more:
+                return held
+            page += 1
+
+    @api.model
+    def _cron_reconcile(self):
+        """Once a day: each list is compared with what Omnitron holds, and what differs is sent again."""
+        for stock_list in self._sending_lists():
+            self.with_delay(
+                channel=CHANNEL,
+                identity_key=f"omnitron_stock_reconcile:{stock_list.id}",
+                description=f"Omnitron stock: compare {stock_list.name} with Omnitron",
+            )._reconcile(stock_list.id)
+        return True
+
+    def _reconcile(self, stock_list_id):
+        """The job: what Omnitron holds becomes the last sent, then every product's differing number is sent.
+
+        Catches writes lost, numbers typed in Omnitron and rows Omnitron
+        dropped. An answer that is not a page is recorded on the account and
+        fails the job: it is never taken as "nothing to change".
+        """
+        stock_list = self.env["omnitron.stock.list"].sudo().browse(stock_list_id).exists()
+        if not stock_list or not stock_list.account_id.stock_sync_enabled:
+            return "The stock list is no longer sent; nothing was compared."
+        client = stock_list.account_id.with_context(lang="en_US")._client()
+        if client is None:
+            return "The account has no connection; nothing was compared."
+        try:
+            held = self._read_omnitron(stock_list, client)
+        except ValueError as error:
+            # Recorded on the list (the job ends with it): never taken as "nothing to change".
+            stock_list.comparison_error = str(error)
+            return f"Not compared: {error}"
+        except omnitron_api.TemporaryFailure as failure:
+            raise RetryableJobError(str(failure), seconds=failure.retry_after or 300) from None
+        stock_list.comparison_error = False
+        states = self.env["omnitron.stock.state"].sudo().search([("stock_list_id", "=", stock_list.id)])
+        differed = 0
+        for state in states.filtered(lambda state: state.state == "synced"):
+            there = held.get(state.sku)
+            if there is None:
+                state.unlink()  # Omnitron holds nothing of it: sent again as new
+                differed += 1
+            elif there.stock != state.sent_qty:
+                state.sent_qty = there.stock  # what Omnitron holds: the drain sends Odoo's number again
+                differed += 1
+        result = self._drain(stock_list.id, full=True)
+        return f"Compared {len(held)} products held by Omnitron: {differed} differed. {result}"
+
+    def _comparison(self, stock_list):
+        """Odoo's number beside Omnitron's for every product of the list or of Omnitron's, nothing written."""
+        client = stock_list.account_id.with_context(lang="en_US")._client()
+        if client is None:
+            raise omnitron_api.PermanentFailure(stock_list.account_id._outbound_refusal() or "No connection.")
+        held = self._read_omnitron(stock_list, client)
+        products = self._products(stock_list)
+        rows = {row.sku: row for row in self._rows(stock_list, products)}
+        by_sku = {product.default_code: product for product in products}
+        lines = []
+        for sku in sorted(set(rows) | set(held)):
+            ours, theirs = rows.get(sku), held.get(sku)
+            lines.append(
+                {
+                    "sku": sku,
+                    "product_id": by_sku[sku].id if sku in by_sku else False,
+                    "odoo_stock": ours.stock if ours else 0,
+                    "in_odoo": bool(ours),
+                    "omnitron_stock": theirs.stock if theirs else 0,
+                    "in_omnitron": bool(theirs),
+                    "sold_quantity_unreported": theirs.sold_quantity_unreported if theirs else 0,
+                }
+            )
+        return lines
 
     # --- Reservations ---
 

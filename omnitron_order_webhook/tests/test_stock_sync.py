@@ -2,11 +2,13 @@
 only, over real HTTP to the contract double."""
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import OmnitronApiCase, item
+from .common import OmnitronApiCase, OmnitronHttpCase, item
+from .omnitron_api_double import OmnitronApiDouble
 
 STOCK_LIST_PK = 41
 
@@ -203,3 +205,97 @@ class TestStockSync(OmnitronApiCase):
         self.api.unknown_skus.add("REL-3")
         self.drain()
         self.assertFalse(self.api.mappings(), "Omnitron does not have Odoo's number for it")
+
+    # --- What Omnitron holds ---
+
+    def test_the_comparison_shows_both_numbers_per_sku_and_writes_nothing(self):
+        self.api.set_stock(STOCK_LIST_PK, "MUG-1", 12, sold_quantity_unreported=2)
+        self.api.set_stock(STOCK_LIST_PK, "GHOST-1", 5)
+        action = self.stock_list.with_user(self.manager).action_compare()
+        comparison = self.env["omnitron.stock.comparison"].browse(action["res_id"])
+        lines = {line.sku: line for line in comparison.line_ids}
+        self.assertEqual(
+            (lines["MUG-1"].odoo_stock, lines["MUG-1"].omnitron_stock, lines["MUG-1"].sold_quantity_unreported),
+            (10, 12, 2),
+        )
+        self.assertEqual((lines["GHOST-1"].in_odoo, lines["GHOST-1"].omnitron_stock), (False, 5))
+        self.assertEqual(comparison.differing_count, 2)
+        self.assertFalse(self.api.calls_to("/api/i1/product_stock/", method="POST"), "read only")
+
+    def test_the_daily_comparison_sends_again_what_omnitron_holds_differently(self):
+        self.drain(full=True)
+        self.api.set_stock(STOCK_LIST_PK, "MUG-1", 15)  # typed in Omnitron, or a write lost
+        result = self.env["omnitron.stock.sync"]._reconcile(self.stock_list.id)
+        self.assertIn("1 differed", result)
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 10)
+
+    def test_an_answer_that_is_no_page_is_recorded_never_taken_as_nothing_to_change(self):
+        self.drain(full=True)
+        self.api.fail_next(1, status=200, body=["not", "a", "page"], path="/api/i1/product_stock/")
+        result = self.env["omnitron.stock.sync"]._reconcile(self.stock_list.id)
+        self.assertIn("Not compared", result)
+        self.assertIn("no page of results", self.stock_list.comparison_error)
+
+    # --- Seen, not assumed ---
+
+    def test_changes_waiting_longer_than_15_minutes_put_a_banner_and_one_activity_on_the_account(self):
+        self.company.omnitron_administrator_user_id = self.manager
+        self.deliver(self.mug, 1)
+        self.assertFalse(self.account.stock_stale_note)
+        self.env.cr.execute("UPDATE omnitron_stock_mark SET first_at = first_at - interval '20 minutes'")
+        self.account.invalidate_recordset(["stock_stale_note"])
+        self.assertIn("waited 20 minutes to reach Omnitron", self.account.stock_stale_note)
+        with trap_jobs():
+            self.env["omnitron.stock.sync"]._cron_drain()
+            self.env["omnitron.stock.sync"]._cron_drain()
+        activity = self.account.activity_ids
+        self.assertEqual((len(activity), activity.user_id), (1, self.manager), "one, for its administrator")
+        self.drain()
+        with trap_jobs():
+            self.env["omnitron.stock.sync"]._cron_drain()
+        self.account.invalidate_recordset(["stock_stale_note", "activity_ids"])
+        self.assertFalse(self.account.stock_stale_note)
+        self.assertFalse(self.account.activity_ids, "done once Omnitron caught up")
+
+
+@tagged("post_install", "-at_install")
+class TestStockComparisonTour(OmnitronHttpCase):
+    def test_the_administrator_reads_both_numbers_then_sends_odoos(self):
+        api = OmnitronApiDouble(username="odoo-erp", password="s3cret-Stock").start()
+        self.addCleanup(api.stop)
+        self.env["ir.config_parameter"].set_param("omnitron_order_webhook.sandbox_api_urls", "true")
+        self.account.write(
+            {
+                "api_url": api.url,
+                "api_username": "odoo-erp",
+                "api_password": "s3cret-Stock",
+                "stock_sync_enabled": True,
+            }
+        )
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        stock_list = self.env["omnitron.stock.list"].create(
+            {
+                "name": "Web shop",
+                "account_id": self.account.id,
+                "stock_list_pk": STOCK_LIST_PK,
+                "warehouse_ids": warehouse.ids,
+            }
+        )
+        mug = self.env["product.product"].create(
+            {"name": "Mug", "default_code": "MUG-1", "is_storable": True, "type": "consu"}
+        )
+        self.env["stock.quant"]._update_available_quantity(mug, warehouse.lot_stock_id, 10)
+        api.set_stock(STOCK_LIST_PK, "MUG-1", 15, sold_quantity_unreported=2)
+        api.set_stock(STOCK_LIST_PK, "GHOST-1", 5)
+        self.start_tour(
+            f"/odoo/action-omnitron_order_webhook.omnitron_account_action/{self.account.id}",
+            "omnitron_stock_comparison_tour",
+            login="admin",
+            timeout=120,
+        )
+        self.assertFalse(api.calls_to("/api/i1/product_stock/", method="POST"), "nothing written before the button")
+        job = self.env["queue.job"].search([("method_name", "=", "_drain")], order="id desc", limit=1)
+        self.assertTrue(job, "the button queued the push of the differences")
+        Job.load(self.env, job.uuid).perform()
+        self.assertEqual(api.stocks(STOCK_LIST_PK)["MUG-1"], 10)
+        self.assertEqual(stock_list.state_ids.filtered(lambda state: state.product_id == mug).sent_qty, 10)
