@@ -34,3 +34,7 @@ class Status(str):
         if self in const.ORDER_STATUSES:
             return f"{self} ({const.ORDER_STATUSES[self][0]})"
         return str(self)
+
+
+class Sentences(tuple):
+    """Sentences said one after another ("a; b"), where a plain list of values reads "a, b"."""

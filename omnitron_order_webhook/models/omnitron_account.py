@@ -547,8 +547,8 @@ class OmnitronAccount(models.Model):
         warehouses = self.sudo().stock_list_ids.filtered("active").warehouse_ids
         cr = self.env.cr
         cr.execute(
-            """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(first_at)) / 60
-                 FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s)""",
+            """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(changed_at)) / 60
+                 FROM omnitron_stock_change WHERE warehouse_id = ANY(%s)""",
             [warehouses.ids],
         )
         waited = cr.fetchone()[0]

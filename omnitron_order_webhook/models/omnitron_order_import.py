@@ -138,7 +138,11 @@ class OmnitronOrderImport(models.AbstractModel):
         mismatch = mapping.amount_mismatch(sale_order.amount_total, omnitron_order, sale_order.currency_id.rounding)
         if mismatch:
             sale_order.omnitron_amount_mismatch = True
-        detail = f"Created {sale_order.name}." + (f" {mismatch}" if mismatch else "")
+        detail = (
+            say(_lt("Created %(order)s. %(mismatch)s"), order=sale_order.name, mismatch=mismatch)
+            if mismatch
+            else say(_lt("Created %(order)s."), order=sale_order.name)
+        )
         return responses.Outcome.created(detail), sale_order
 
     def _flag_unmatched_payment(self, sale_order, payment):

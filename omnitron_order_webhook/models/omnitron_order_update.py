@@ -10,7 +10,7 @@ from odoo.tools.translate import LazyTranslate
 from ..core import const, lifecycle, matters, responses
 from ..core.said import Status
 from .omnitron_outbound import FROM_OMNITRON, KIND_CANCEL, KIND_RETURN
-from .omnitron_phrases import say
+from .omnitron_phrases import said_of_order, say
 from .omnitron_webhook_reception import Refusal
 
 _logger = logging.getLogger(__name__)
@@ -75,8 +75,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             raise Refusal(self.env["omnitron.order.import"]._duplicate(call.order), sale_order)
         sentences = steps._apply(sale_order, plan, call.order)
         self._post(sale_order, sentences)
-        detail = "; ".join(sentences)
-        return responses.Outcome.updated(f"{sale_order.name}: {detail}"), sale_order
+        return responses.Outcome.updated(said_of_order(sale_order, sentences)), sale_order
 
     def _known(self, sale_order):
         """What ``sale_order`` holds, as core/lifecycle.py compares a new delivery with it."""
@@ -355,7 +354,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             # that one asks nothing Odoo has not done, so nothing is held or flagged.
             sentences.append(say(_lt("it answers the cancellation or return made in Odoo: nothing held")))
             self._post(sale_order, sentences)
-            return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
+            return responses.Outcome.plan_recorded(said_of_order(sale_order, sentences)), sale_order
         # Only "cancellation waiting" is taken from a plan: a plan saying 100 or
         # 600 is kept on the plan, and the order webhook's own delivery of that
         # status cancels or refunds the order (applied once, by the update rules).
@@ -365,7 +364,7 @@ class OmnitronOrderUpdate(models.AbstractModel):
             sale_order.write({"omnitron_status": status, "omnitron_status_name": call.order.status_name})
         sentences.extend(self.env["omnitron.order.cancellation"]._request(sale_order, call.plan_type))
         self._post(sale_order, sentences)
-        return responses.Outcome.plan_recorded(f"{sale_order.name}: " + "; ".join(sentences)), sale_order
+        return responses.Outcome.plan_recorded(said_of_order(sale_order, sentences)), sale_order
 
 
 # How long after a cancel or return Odoo sent Omnitron a plan that names no items is

@@ -4,7 +4,7 @@ from odoo import api, models
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from ..core import const
-from ..core.said import Said, Status
+from ..core.said import Said, Sentences, Status
 
 _lt = LazyTranslate(__name__)
 
@@ -56,6 +56,8 @@ def _english(params):
 def _english_value(value):
     if isinstance(value, Status):
         return value.english()
+    if isinstance(value, Sentences):
+        return "; ".join(_english_value(part) for part in value)
     if isinstance(value, (list, tuple)):
         return ", ".join(_english_value(part) for part in value)
     return value
@@ -100,6 +102,8 @@ class OmnitronPhrases(models.AbstractModel):
             return self._status_name(value, lang)
         if isinstance(value, Said):
             return self._render(value, lang)
+        if isinstance(value, Sentences):
+            return "; ".join(self._render_value(part, lang) for part in value)
         if isinstance(value, (list, tuple)):
             return ", ".join(self._render_value(part, lang) for part in value)
         return value
@@ -147,6 +151,8 @@ class OmnitronPhrases(models.AbstractModel):
                 "english": str(said),
                 "params": {name: self._store(value) for name, value in said.params.items()},
             }
+        if isinstance(said, Sentences):
+            return {"sentences": [self._store(part) for part in said]}
         if isinstance(said, (list, tuple)):
             return [self._store(part) for part in said]
         return said
@@ -159,8 +165,15 @@ class OmnitronPhrases(models.AbstractModel):
             return stored
         if "status" in stored:
             return Status(stored["status"])
+        if "sentences" in stored:
+            return Sentences(self._load(part) for part in stored["sentences"])
         if "text" in stored:  # a note written before notes were kept as sentences
             return stored["text"]
         key = LazyGettext(stored["key"], _module="omnitron_order_webhook") if stored["lazy"] else stored["key"]
         params = {name: self._load(value) for name, value in stored["params"].items()}
         return Said(key, stored["english"], **params)
+
+
+def said_of_order(sale_order, sentences):
+    """ "S00042: what was done; and what else": the answer's detail, kept to be read in any language."""
+    return say(_lt("%(order)s: %(changes)s"), order=sale_order.name, changes=Sentences(sentences))

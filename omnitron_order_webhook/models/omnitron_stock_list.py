@@ -56,16 +56,19 @@ class OmnitronStockList(models.Model):
     ]
 
     def init(self):
-        # What changed and is not sent yet, marked where it changes (a quant, a move's demand), in the
-        # same transaction, by one statement: (product, warehouse), since when, and the latest change.
+        # What changed and is not sent yet, written where it changes (a quant, a move's demand), in the
+        # change's own transaction, by one INSERT: a log, never updated, so concurrent changes of one
+        # product never wait for each other; a drain deletes what it read (up to the last id it saw).
         self.env.cr.execute(
-            """CREATE TABLE IF NOT EXISTS omnitron_stock_mark (
+            """CREATE TABLE IF NOT EXISTS omnitron_stock_change (
+                   id bigserial PRIMARY KEY,
                    product_id integer NOT NULL,
                    warehouse_id integer NOT NULL,
-                   first_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
-                   last_at timestamp NOT NULL DEFAULT (clock_timestamp() AT TIME ZONE 'UTC'),
-                   PRIMARY KEY (product_id, warehouse_id)
+                   changed_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
                )"""
+        )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS omnitron_stock_change_warehouse_idx ON omnitron_stock_change (warehouse_id, id)"
         )
 
     @api.constrains("stock_list_pk")
@@ -151,7 +154,7 @@ class OmnitronStockList(models.Model):
             )
             last, errors, unknown = cr.fetchone()
             cr.execute(
-                """SELECT count(DISTINCT product_id), min(first_at) FROM omnitron_stock_mark
+                """SELECT count(DISTINCT product_id), min(changed_at) FROM omnitron_stock_change
                     WHERE warehouse_id = ANY(%s)""",
                 [stock_list.warehouse_ids.ids],
             )

@@ -17,19 +17,19 @@ RELEASE_BATCH = 200
 class OmnitronStockSync(models.AbstractModel):
     """The flow that tells Omnitron what Odoo can sell: sibling of the import, the update and the outbound.
 
-    Changes are marked where they happen (``stock.quant`` and ``stock.move``:
-    one statement per call, in the change's own transaction, so a rolled-back
-    change leaves no mark). A drain, on its own job channel, counts the
-    marked products of a stock list in bulk, sends only the numbers that
-    differ from the last sent (``omnitron.stock.state``) and removes exactly
-    the marks it read: a change committed while it ran keeps its mark for
-    the next drain.
+    Changes are logged where they happen (``stock.quant`` and ``stock.move``:
+    one INSERT per call, in the change's own transaction, so a rolled-back
+    change leaves nothing). A drain, on its own job channel, counts the
+    changed products of a stock list in bulk, sends only the numbers that
+    differ from the last sent (``omnitron.stock.state``) and deletes the
+    changes it read, up to the last its snapshot saw: a change committed
+    while it ran stays for the next drain.
     """
 
     _name = "omnitron.stock.sync"
     _description = "Omnitron Stock Sync"
 
-    # --- Marks ---
+    # --- Changes ---
 
     @api.model
     def _mark(self, pairs):
@@ -39,9 +39,7 @@ class OmnitronStockSync(models.AbstractModel):
             return
         products, warehouses = zip(*pairs, strict=True)
         self.env.cr.execute(
-            """INSERT INTO omnitron_stock_mark (product_id, warehouse_id)
-               SELECT * FROM unnest(%s::int[], %s::int[])
-               ON CONFLICT (product_id, warehouse_id) DO UPDATE SET last_at = EXCLUDED.last_at""",
+            "INSERT INTO omnitron_stock_change (product_id, warehouse_id) SELECT * FROM unnest(%s::int[], %s::int[])",
             [list(products), list(warehouses)],
         )
 
@@ -68,10 +66,11 @@ class OmnitronStockSync(models.AbstractModel):
 
     @api.model
     def _cron_drain(self):
-        """Every 2 minutes: each list with marks drains."""
+        """Every 2 minutes: each list with changes waiting drains."""
         for stock_list in self._sending_lists():
             self.env.cr.execute(
-                "SELECT 1 FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s) LIMIT 1", [stock_list.warehouse_ids.ids]
+                "SELECT 1 FROM omnitron_stock_change WHERE warehouse_id = ANY(%s) LIMIT 1",
+                [stock_list.warehouse_ids.ids],
             )
             if self.env.cr.rowcount:
                 self._enqueue_drain(stock_list)
@@ -107,35 +106,38 @@ class OmnitronStockSync(models.AbstractModel):
         if client is None:
             return account._outbound_refusal() or "The account has no connection; nothing was sent."
         warehouses = stock_list.warehouse_ids
-        marks = self._read_marks(warehouses)
-        products = self._products(stock_list, None if full else {product for product, _wh, _at in marks})
+        changed, last_read = self._read_marks(warehouses)
+        products = self._products(stock_list, None if full else changed)
         rows = self._rows(stock_list, products)
         changed = stock.changed_rows(rows)
+        if full:
+            changed += self._gone(stock_list, products)
         sent, unknown = self._send(stock_list, client, changed, account)
-        self._clear_marks(marks)
+        self._clear_marks(warehouses, last_read)
         released = self._release(stock_list, client)
         return f"{len(rows)} products counted, {sent} sent, {unknown} not in Omnitron, {released} order lines released."
 
     def _read_marks(self, warehouses):
-        self.env.flush_all()  # marks are made by SQL beside pending ORM writes: read after both
+        """The products changed in ``warehouses`` and the last change read: ``({product ids}, last id)``.
+
+        Read in the drain's snapshot (REPEATABLE READ), as the quantities are
+        after it: a change committed later is in neither, and keeps its row.
+        """
+        self.env.flush_all()  # changes are logged by SQL beside pending ORM writes: read after both
         self.env.cr.execute(
-            "SELECT product_id, warehouse_id, last_at FROM omnitron_stock_mark WHERE warehouse_id = ANY(%s)",
+            "SELECT product_id, max(id) FROM omnitron_stock_change WHERE warehouse_id = ANY(%s) GROUP BY product_id",
             [warehouses.ids],
         )
-        return self.env.cr.fetchall()
+        rows = self.env.cr.fetchall()
+        return {product for product, _last in rows}, max((last for _product, last in rows), default=0)
 
-    def _clear_marks(self, marks):
-        """Remove exactly the marks read: one changed again meanwhile has a later ``last_at`` and stays."""
-        if not marks:
-            return
-        products, warehouses, stamps = zip(*marks, strict=True)
-        self.env.cr.execute(
-            """DELETE FROM omnitron_stock_mark m
-                USING unnest(%s::int[], %s::int[], %s::timestamp[]) AS read(product_id, warehouse_id, last_at)
-                WHERE m.product_id = read.product_id AND m.warehouse_id = read.warehouse_id
-                  AND m.last_at = read.last_at""",
-            [list(products), list(warehouses), list(stamps)],
-        )
+    def _clear_marks(self, warehouses, last_read):
+        """Remove the changes read (up to ``last_read``, visible in this snapshot): later ones stay."""
+        if last_read:
+            self.env.cr.execute(
+                "DELETE FROM omnitron_stock_change WHERE warehouse_id = ANY(%s) AND id <= %s",
+                [warehouses.ids, last_read],
+            )
 
     def _products(self, stock_list, product_ids=None):
         """The list's products that are sent: storable, with a SKU, not excluded, of its company or shared."""
@@ -150,6 +152,24 @@ class OmnitronStockSync(models.AbstractModel):
                 return self.env["product.product"]
             domain.append(("id", "in", list(product_ids)))
         return self.env["product.product"].sudo().search(domain, order="id")
+
+    def _gone(self, stock_list, products):
+        """Products Omnitron was sent a number for that the list no longer sends (archived, excluded, no
+        SKU, no longer storable): Omnitron is told 0 once, under the SKU it knows them by."""
+        states = (
+            self.env["omnitron.stock.state"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("stock_list_id", "=", stock_list.id),
+                    ("state", "=", "synced"),
+                    ("sent_qty", "!=", 0),
+                    ("product_id", "not in", products.ids),
+                ]
+            )
+        )
+        return [stock.Row(state.product_id.id, state.sku, 0, state.sent_qty) for state in states if state.sku]
 
     def _rows(self, stock_list, products):
         """Each product's number now (in bulk, over the list's warehouses), beside what was last sent."""
@@ -322,7 +342,7 @@ class OmnitronStockSync(models.AbstractModel):
                   AND so.warehouse_id = ANY(%(warehouses)s)
                   AND line.omnitron_item_pk IS NOT NULL AND NOT COALESCE(line.omnitron_reservation_released, false)
                   AND st.state = 'synced'
-                  AND NOT EXISTS (SELECT 1 FROM omnitron_stock_mark m
+                  AND NOT EXISTS (SELECT 1 FROM omnitron_stock_change m
                                    WHERE m.product_id = line.product_id AND m.warehouse_id = ANY(%(warehouses)s))
                 ORDER BY line.id LIMIT %(limit)s""",
             {

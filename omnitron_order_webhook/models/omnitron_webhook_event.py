@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..core import const, payload_display, payments
+from ..core.said import Said
 from ..core.settings import ConfigError
 
 _logger = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ class OmnitronWebhookEvent(models.Model):
     has_payload = fields.Boolean(compute="_compute_payload_file")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     payload = fields.Text(readonly=True, help="The request body, without channel.conf (the channel's credentials).")
+    detail_facts = fields.Json(readonly=True, help="The detail as what it is made of, read in the reader's language.")
 
     @api.depends("order_number", "event_uuid", "reason")
     @api.depends_context("lang")
@@ -152,11 +154,14 @@ class OmnitronWebhookEvent(models.Model):
             reason = event._reason_label()
             event.display_name = f"{subject} ({reason})" if reason else subject
 
-    @api.depends("reason", "detail", "payload", "order_id", "state")
+    @api.depends("reason", "detail", "detail_facts", "payload", "order_id", "state")
     @api.depends_context("lang")
     def _compute_explanation(self):
+        phrases = self.env["omnitron.phrases"]
+        lang = self.env.lang or "en_US"
         for event in self:
-            event.explanation = event._explain() or event.detail or False
+            said = phrases._render(phrases._load(event.detail_facts), lang) if event.detail_facts else False
+            event.explanation = event._explain() or said or event.detail or False
             event.explanation_line = " ".join((event.explanation or "").split()) or False
 
     @api.depends("state", "reason", "reprocess_event_ids", "dismissed_at", "resolved_by_event_id")
@@ -253,6 +258,10 @@ class OmnitronWebhookEvent(models.Model):
             "state": outcome.state,
             "reason": outcome.reason,
             "detail": outcome.detail,
+            # What was said, kept to be read in each reader's language (the answer stays English).
+            "detail_facts": self.env["omnitron.phrases"]._store(outcome.detail)
+            if isinstance(outcome.detail, Said)
+            else False,
             "order_id": sale_order.id if sale_order else False,
             "user_id": arrival.user.id,
             "token_id": arrival.token.id if arrival.token else False,

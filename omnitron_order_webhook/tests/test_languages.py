@@ -22,6 +22,25 @@ class TestLanguages(OmnitronCase):
         )
         cls.english_admin.lang = "en_US"
 
+    def test_the_event_list_says_what_each_delivery_did_in_its_readers_language(self):
+        body = self.order("L-EV", [item(1949, "L-EV", "100.00")])
+        self.assertEqual(self.receive(body).status, 204)
+        order = self.omnitron_orders("L-EV")
+        body["payload"]["status"] = "50"
+        self.receive(body)
+        updated, created = self.events()[:2]
+        self.assertEqual((created.state, updated.state), ("done", "updated"))
+        # The answer Omnitron got stays English; the list reads in the reader's language.
+        self.assertEqual(created.detail, f"Created {order.name}.")
+        turkish = created.with_context(lang="tr_TR").explanation_line
+        self.assertIn(order.name, turkish)
+        self.assertNotIn("Created", turkish)
+        self.assertEqual(created.with_context(lang="en_US").explanation_line, f"Created {order.name}.")
+        update_line = updated.with_context(lang="tr_TR").explanation_line
+        self.assertNotIn("cancellation requested", update_line)
+        self.assertNotIn("cancellation_waiting", update_line, "statuses by name, never by code")
+        self.assertIn("status 400 (approved) → 50 (cancellation_waiting)", updated.detail)
+
     def test_the_answer_is_english_the_chatter_turkish_with_status_names_never_codes(self):
         body = self.order("L-1", [item(1941, "L-1", "100.00")])
         self.assertEqual(self.receive(body).status, 204)

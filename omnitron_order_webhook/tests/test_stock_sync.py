@@ -28,7 +28,7 @@ class TestStockSync(OmnitronApiCase):
             }
         )
         self.mug = self.product("MUG-1", on_hand=10)
-        self.env.cr.execute("DELETE FROM omnitron_stock_mark")
+        self.env.cr.execute("DELETE FROM omnitron_stock_change")
 
     def product(self, sku, on_hand=0, **values):
         product = self.env["product.product"].create(
@@ -93,13 +93,13 @@ class TestStockSync(OmnitronApiCase):
             # The lists selling from the warehouse drain soon, once (debounced, merged).
             drains = [job for job in trap.enqueued_jobs if job.method_name == "_drain"]
             self.assertEqual(len(drains), 1)
-        self.env.cr.execute("SELECT product_id FROM omnitron_stock_mark")
+        self.env.cr.execute("SELECT product_id FROM omnitron_stock_change")
         self.assertEqual({row[0] for row in self.env.cr.fetchall()}, {self.mug.id})
         self.drain()
         self.assertEqual(
             self.writes(), [{"product_sku": "MUG-1", "stock": 7, "stock_list": STOCK_LIST_PK, "unit_type": "qty"}]
         )
-        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
+        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 0, "the marks read are gone")
         # Nothing changed since: nothing is sent again, even by a full count.
         self.api.reset()
@@ -138,7 +138,7 @@ class TestStockSync(OmnitronApiCase):
         with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
             self.drain()
         self.assertEqual(caught.exception.seconds, 20)
-        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
+        self.env.cr.execute("SELECT count(DISTINCT product_id) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 1, "the change is still to send")
         self.drain()
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
@@ -150,6 +150,18 @@ class TestStockSync(OmnitronApiCase):
         no_sku.default_code = False
         self.drain(full=True)
         self.assertEqual({body["product_sku"] for body in self.writes()}, {"MUG-1"})
+
+    def test_a_product_that_leaves_the_list_is_sent_zero_once(self):
+        self.drain(full=True)
+        self.mug.product_tmpl_id.omnitron_stock_excluded = True
+        self.api.reset()
+        self.drain(full=True)
+        self.assertEqual(
+            self.writes(), [{"product_sku": "MUG-1", "stock": 0, "stock_list": STOCK_LIST_PK, "unit_type": "qty"}]
+        )
+        self.api.reset()
+        self.drain(full=True)
+        self.assertEqual(self.writes(), [], "once")
 
     def test_a_stock_list_sells_only_its_companys_warehouses(self):
         other = self.env["res.company"].create({"name": "Other Brand"})
@@ -169,7 +181,7 @@ class TestStockSync(OmnitronApiCase):
     def test_nothing_is_marked_while_no_stock_list_is_sent(self):
         self.account.stock_sync_enabled = False
         self.deliver(self.mug, 1)
-        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_mark")
+        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     # --- Omnitron's reservation of imported orders ---
@@ -242,7 +254,7 @@ class TestStockSync(OmnitronApiCase):
         self.company.omnitron_administrator_user_id = self.manager
         self.deliver(self.mug, 1)
         self.assertFalse(self.account.stock_stale_note)
-        self.env.cr.execute("UPDATE omnitron_stock_mark SET first_at = first_at - interval '20 minutes'")
+        self.env.cr.execute("UPDATE omnitron_stock_change SET changed_at = changed_at - interval '20 minutes'")
         self.account.invalidate_recordset(["stock_stale_note"])
         self.assertIn("waited 20 minutes to reach Omnitron", self.account.stock_stale_note)
         with trap_jobs():
