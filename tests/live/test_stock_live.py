@@ -10,6 +10,7 @@ validations committing beside it.
 
 import concurrent.futures
 import random
+import threading
 import time
 
 import pytest
@@ -25,6 +26,7 @@ DELIVERIES = 500
 IN_FLIGHT = 8
 STOCK_LIST_PK = 61
 CONVERGE_DEADLINE = 300  # seconds after the last validation
+PUSH_EVERY = 3  # seconds between the administrator's Push now during the validations
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +58,9 @@ def test_five_hundred_deliveries_validated_concurrently_leave_omnitron_with_odoo
     live_jobs, stock_api
 ):
     live = live_jobs
-    [warehouse] = live.rpc("stock.warehouse", "search_read", [], ["lot_stock_id", "out_type_id"], limit=1)
+    [warehouse] = live.rpc("stock.warehouse", "search_read", [], ["lot_stock_id", "out_type_id", "in_type_id"], limit=1)
     customers = live.rpc("ir.model.data", "check_object_reference", "stock", "stock_location_customers")[1]
-    live.rpc(
+    stock_list_id = live.rpc(
         "omnitron.stock.list",
         "create",
         {
@@ -76,15 +78,35 @@ def test_five_hundred_deliveries_validated_concurrently_leave_omnitron_with_odoo
             for index in range(SKUS)
         ],
     )
-    quants = live.rpc(
-        "stock.quant",
+    # The goods come in through a receipt, as a warehouse receives them.
+    suppliers = live.rpc("ir.model.data", "check_object_reference", "stock", "stock_location_suppliers")[1]
+    receipt = live.rpc(
+        "stock.picking",
         "create",
-        [
-            {"product_id": product, "location_id": warehouse["lot_stock_id"][0], "inventory_quantity": ON_HAND}
-            for product in product_ids
-        ],
+        {
+            "picking_type_id": warehouse["in_type_id"][0],
+            "location_id": suppliers,
+            "location_dest_id": warehouse["lot_stock_id"][0],
+            "move_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Live receipt",
+                        "product_id": product,
+                        "product_uom_qty": ON_HAND,
+                        "location_id": suppliers,
+                        "location_dest_id": warehouse["lot_stock_id"][0],
+                    },
+                )
+                for product in product_ids
+            ],
+        },
     )
-    live.rpc("stock.quant", "action_apply_inventory", quants)
+    live.rpc("stock.picking", "action_confirm", [receipt])
+    moves = live.rpc("stock.move", "search", [("picking_id", "=", receipt)])
+    live.rpc("stock.move", "write", moves, {"quantity": ON_HAND, "picked": True})
+    assert live.rpc("stock.picking", "button_validate", [receipt], context={"skip_sms": True}) is True
     # 500 deliveries of 1 to 3 units of a random SKU (seeded: the same run each time).
     chosen = random.Random(30).choices(product_ids, k=DELIVERIES)
     pickings = live.rpc(
@@ -121,21 +143,55 @@ def test_five_hundred_deliveries_validated_concurrently_leave_omnitron_with_odoo
     def validate(picking_id):
         return live.rpc("stock.picking", "button_validate", [picking_id], context={"skip_sms": True})
 
+    # While the deliveries are validated, an administrator presses Push now every few seconds: drains
+    # run beside the validations, each reading a snapshot while changes commit around it.
+    pushing = threading.Event()
+
+    def push_now():
+        pushes = 0
+        while not pushing.wait(PUSH_EVERY):
+            live.rpc("omnitron.stock.list", "action_push_now", [stock_list_id])
+            pushes += 1
+        return pushes
+
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(IN_FLIGHT) as pool:
+    with concurrent.futures.ThreadPoolExecutor(IN_FLIGHT + 1) as pool:
+        pusher = pool.submit(push_now)
         answers = list(pool.map(validate, pickings))
+        pushing.set()
+        pushes = pusher.result()
     validated_in = time.monotonic() - started
     assert all(answer is True for answer in answers), [answer for answer in answers if answer is not True][:3]
     done = live.query("SELECT count(*) FROM stock_picking WHERE id = ANY(%s) AND state = 'done'", (pickings,))[0][0]
     assert done == DELIVERIES
 
+    counted = live.rpc(
+        "product.product",
+        "read",
+        product_ids,
+        ["default_code", "free_qty", "qty_available", "outgoing_qty"],
+        context={"warehouse_id": [warehouse["id"]]},
+    )
+    left = {f"LS-{index:02d}": ON_HAND for index in range(SKUS)}
+    for index, product in enumerate(chosen):
+        left[f"LS-{product_ids.index(product):02d}"] -= 1 + index % 3
+    on_hand = {row["default_code"]: row["qty_available"] for row in counted}
+    assert on_hand == left, f"every unit delivered left Odoo's stock once: {left} vs {on_hand}"
+    # What Omnitron must end with: Odoo's own sellable number, whatever Odoo reserves.
     expected = odoo_numbers(live, warehouse["id"], product_ids)
-    delivered = sum(1 + index % 3 for index in range(DELIVERIES))
-    assert sum(expected.values()) == SKUS * ON_HAND - delivered, "every unit delivered left Odoo's stock once"
+    # Odoo 18 can leave a quant reserved with no move left to hold it when deliveries of one product
+    # are validated concurrently: its free quantity then says less, and so does Omnitron's number.
+    stranded = {
+        row["default_code"]: row["qty_available"] - row["free_qty"]
+        for row in counted
+        if row["free_qty"] < row["qty_available"] and not row["outgoing_qty"]
+    }
 
     def converged():
+        # Omnitron has Odoo's number and no change waits: the drains after the last delivery are done.
         held = stock_api.stocks(STOCK_LIST_PK)
-        return held if held == expected else None
+        waiting = live.query("SELECT count(*) FROM omnitron_stock_change")[0][0]
+        return held if held == expected and not waiting else None
 
     held = wait_until(converged, CONVERGE_DEADLINE, interval=2)
     converged_in = time.monotonic() - started - validated_in
@@ -144,12 +200,18 @@ def test_five_hundred_deliveries_validated_concurrently_leave_omnitron_with_odoo
     }
     writes = len(stock_api.calls_to("/api/i1/product_stock/", "POST", ok_only=True))
     drains = live.query("SELECT state, count(*) FROM queue_job WHERE method_name = '_drain' GROUP BY state")
+    overlapped = live.query(
+        "SELECT count(*) FROM queue_job WHERE method_name = '_drain' AND date_started < %s",
+        (live.query("SELECT max(date_done) FROM stock_picking WHERE id = ANY(%s)", (pickings,))[0][0],),
+    )[0][0]
     marks = live.query("SELECT count(*) FROM omnitron_stock_change")[0][0]
     assert marks == 0, "no change left unsent"
     record(
         SECTION,
         f"{DELIVERIES} deliveries of {SKUS} SKUs validated by {IN_FLIGHT} concurrent clients "
-        f"(job runner, {live.workers} workers)",
+        f"(job runner, {live.workers} workers), Push now pressed every {PUSH_EVERY} s meanwhile ({pushes} times)",
         f"validated in {validated_in:.0f} s; Omnitron equal to Odoo for all {SKUS} SKUs "
-        f"{converged_in:.0f} s after the last one; {writes} stock writes; drains {dict(drains)}; no mark left",
+        f"{converged_in:.0f} s after the last one; {writes} stock writes; drains {dict(drains)}, {overlapped} of "
+        f"them started before the last delivery was done; no change left "
+        f"unsent; units Odoo left reserved with no move: {stranded or 'none'}",
     )
