@@ -685,3 +685,47 @@ def test_a_cancel_makes_a_cancellation_plan_naming_its_items(api, session):
     assert (cancelled["payload"]["plan_type"], refunded["payload"]["plan_type"]) == ("cancel", "refund")
     assert cancelled["payload"]["order"]["pk"] == 7 and cancelled["payload"]["order"]["status"] == "50"
     assert [entry["order_item"]["pk"] for entry in cancelled["payload"]["cancellationplanorderitem_set"]] == [72]
+
+
+# Product prices (a.4) ---------------------------------------------------------
+PRICE = {
+    "product_sku": "MUG-1",
+    "price_list": 3,
+    "price": "108.00",
+    "retail_price": "120.00",
+    "tax_rate": "20.00",
+    "currency_type": "try",
+}
+
+
+def test_a_product_price_is_created_then_updated_once_per_sku_and_price_list_and_read_by_sku(api, session):
+    assert session.post(f"{api.url}/api/i1/product_price/", json=PRICE, timeout=5).status_code == 200
+    answer = session.post(f"{api.url}/api/i1/product_price/", json={**PRICE, "retail_price": None}, timeout=5)
+    assert answer.status_code == 200
+    assert api.prices(3) == {"MUG-1": ("108.00", None, "20.00", "try")}
+    page = session.get(f"{api.url}/api/i1/product_price/?price_list=3&limit=10&page=1", timeout=5).json()
+    assert page["count"] == 1
+    assert page["results"][0]["product"] == "MUG-1", "i1 names the product by its SKU"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"price": "1.234"}, "price"),
+        ({"price": -1}, "price"),
+        ({"tax_rate": None}, "tax_rate"),
+        ({"currency_type": "TRY"}, "currency_type"),
+        ({"price_list": 0}, "price_list"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_a_product_price_omnitron_would_refuse_is_refused_naming_the_field(api, session, change, field):
+    answer = session.post(f"{api.url}/api/i1/product_price/", json={**PRICE, **change}, timeout=5)
+    assert answer.status_code == 400
+    assert field in answer.json()
+
+
+def test_a_price_for_a_sku_omnitron_does_not_know_is_refused_naming_product_sku(api, session):
+    api.unknown_skus.add("MUG-1")
+    answer = session.post(f"{api.url}/api/i1/product_price/", json=PRICE, timeout=5)
+    assert (answer.status_code, list(answer.json())) == (400, ["product_sku"])

@@ -33,9 +33,15 @@ from . import queue_job
 from . import stock_picking
 from . import mail_activity
 from . import omnitron_matter
+from . import omnitron_price_list
+from . import omnitron_price_state
+from . import omnitron_price_sync
 from . import omnitron_stock_list
 from . import omnitron_stock_state
 from . import omnitron_stock_sync
 from . import stock_quant
 from . import stock_move
 from . import account_move
+from . import product_pricelist_item
+from . import product_product
+from . import product_template_attribute_value

@@ -112,6 +112,13 @@ class OmnitronAccount(models.Model):
         default=300,
         help="The most stock writes sent to this Omnitron in a minute, by all workers together (0: no ceiling).",
     )
+    price_sync_enabled = fields.Boolean(
+        string="Send Prices",
+        tracking=True,
+        help="Each product's price on the price lists' Odoo pricelists, taxes included, is sent to this Omnitron "
+        "as it changes (Prices tab). Off when Omnitron or its Dynamic Price sets the prices.",
+    )
+    price_list_ids = fields.One2many("omnitron.price.list", "account_id", string="Price Lists")
     stock_stale_note = fields.Char(
         compute="_compute_stock_stale_note",
         help="Why Omnitron's stock may be behind Odoo's: changes waiting too long, or stock jobs no runner takes.",
@@ -398,8 +405,12 @@ class OmnitronAccount(models.Model):
             # is then refused as incomplete, naming the password).
             self._moved_destination(vals)._forget_password()
         result = super().write(vals)
-        if {"stock_sync_enabled", "active"} & set(vals):
-            self.env.registry.clear_cache()  # omnitron.stock.list._marking
+        if {"stock_sync_enabled", "price_sync_enabled", "active"} & set(vals):
+            self.env.registry.clear_cache()  # omnitron.stock.list._marking, omnitron.price.list._marking
+        if vals.get("price_sync_enabled") or vals.get("active"):
+            # Prices switched on: every product's price is sent once, then what changes.
+            for price_list in self.filtered("price_sync_enabled").price_list_ids:
+                self.env["omnitron.price.sync"]._enqueue_drain(price_list, full=True)
         return result
 
     @api.model

@@ -19,6 +19,13 @@ class ProductPricelist(models.Model):
         ),
     ]
 
+    def write(self, vals):
+        result = super().write(vals)
+        if {"currency_id", "company_id", "active"} & set(vals):
+            # Prices in another currency, or of another company: the lists priced from it are counted again.
+            self.env["omnitron.price.sync"]._pricelists_changed(self)
+        return result
+
     @api.model
     def _omnitron_for_order(self, currency, company):
         """The pricelist of an order Omnitron sent in ``currency`` (empty: none).

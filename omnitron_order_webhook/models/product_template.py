@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .omnitron_price_sync import TEMPLATE_PRICE_FIELDS
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -31,3 +33,10 @@ class ProductTemplate(models.Model):
             "The webhook already created a product for this sku in this company.",
         ),
     ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if TEMPLATE_PRICE_FIELDS & set(vals):
+            # A list price, tax or SKU changed: the variants' prices on Omnitron's price lists follow.
+            self.env["omnitron.price.sync"]._mark(self.with_context(active_test=False).product_variant_ids.ids)
+        return result

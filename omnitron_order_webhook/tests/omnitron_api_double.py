@@ -45,6 +45,9 @@ MAPPING_PATH = re.compile(r"/api/i1/order_items/(\d+)/create_mapping/")
 PRODUCT_STOCK_PATH = "/api/i1/product_stock/"
 MAX_STOCK = 2147483647
 UNIT_TYPES = ("qty", "kg")
+# Product prices (a.4): i1 names the product by its SKU; amounts are decimals of two places.
+PRODUCT_PRICE_PATH = "/api/i1/product_price/"
+CURRENCY_TYPES = ("try", "usd", "eur", "gbp")
 # Where Omnitron posts its cancellation plans (the addon's route), when the double is told to.
 PLAN_EVENT_TYPE = "cancellation_plan.created"
 # The list's page size: Omnitron's pagination takes it from ``limit``.
@@ -105,6 +108,14 @@ class _Fault:
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_amount(value):
+    """A decimal of at most two places, 0 or more, as a number or a string (DRF's DecimalField)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return False
+    match = re.fullmatch(r"\d+(\.\d{1,2})?", str(value))
+    return bool(match)
 
 
 def _is_iso_datetime(value):
@@ -301,6 +312,7 @@ class OmnitronApiDouble:
         # (stock list pk, sku) -> Omnitron's product stock row; SKUs Omnitron has no product for.
         self._stocks, self._stock_pk, self.unknown_skus = {}, 0, set()
         self._mappings = {}  # order item pk -> the mapping made by create_mapping
+        self._prices, self._price_pk = {}, 0  # (price list pk, sku) -> Omnitron's product price row
 
     # Life cycle ---------------------------------------------------------------
     def start(self):
@@ -381,6 +393,7 @@ class OmnitronApiDouble:
             self._stocks.clear()
             self.unknown_skus.clear()
             self._mappings.clear()
+            self._prices.clear()
 
     # Product stocks Omnitron holds -------------------------------------------------
     def stocks(self, stock_list=None):
@@ -406,6 +419,37 @@ class OmnitronApiDouble:
                 "stock_list": stock_list,
                 "unit_type": "qty",
                 "sold_quantity_unreported": 0,
+                "extra_field": {},
+            }
+        return row
+
+    # Product prices Omnitron holds -------------------------------------------------
+    def prices(self, price_list):
+        """``{sku: (price, retail_price, tax_rate, currency_type)}`` of a price list, amounts as strings."""
+        with self._lock:
+            return {
+                sku: (row["price"], row["retail_price"], row["tax_rate"], row["currency_type"])
+                for (pk, sku), row in self._prices.items()
+                if pk == price_list
+            }
+
+    def set_price(self, price_list, sku, price, retail_price=None, tax_rate="20.00"):
+        """A product's price as Omnitron has it (typed in Omnitron, or sent before)."""
+        with self._lock:
+            self._price_row(price_list, sku).update(price=price, retail_price=retail_price, tax_rate=tax_rate)
+
+    def _price_row(self, price_list, sku):
+        row = self._prices.get((price_list, sku))
+        if row is None:
+            self._price_pk += 1
+            row = self._prices[(price_list, sku)] = {
+                "id": self._price_pk,
+                "product": sku,  # i1: the product's SKU
+                "price_list": price_list,
+                "price": "0.00",
+                "retail_price": None,
+                "tax_rate": "0.00",
+                "currency_type": "try",
                 "extra_field": {},
             }
         return row
@@ -563,6 +607,8 @@ class OmnitronApiDouble:
             return "GET", self._items, None
         if path == PRODUCT_STOCK_PATH:
             return "GET, POST", {"GET": self._product_stocks, "POST": self._upsert_stock}, None
+        if path == PRODUCT_PRICE_PATH:
+            return "GET, POST", {"GET": self._product_prices, "POST": self._upsert_price}, None
         for pattern, method, handler in (
             (ORDER_PATH, "PATCH", self._mark_sent),
             (CANCEL_PATH, "POST", self._cancel),
@@ -740,6 +786,51 @@ class OmnitronApiDouble:
         with self._lock:
             row = self._stock_row(stock_list, sku)
             row.update(stock=stock, unit_type=body.get("unit_type", "qty"))
+            return 200, copy.deepcopy(row)
+
+    def _product_prices(self, params, _pk, headers):
+        """``GET /api/i1/product_price/``: the product prices, by ``price_list`` and ``product``, paginated."""
+        price_list = params.get("price_list", "")
+        if price_list and not price_list.isdigit():
+            return 400, {"price_list": ["Select a valid choice. That choice is not one of the available choices."]}
+        with self._lock:
+            rows = [
+                copy.deepcopy(row)
+                for (pk, _sku), row in sorted(self._prices.items())
+                if not price_list or pk == int(price_list)
+            ]
+        return self._page(PRODUCT_PRICE_PATH, rows, params, headers)
+
+    def _upsert_price(self, body, _pk):
+        """``POST /api/i1/product_price/``: create or update one product's price on one price list.
+
+        Each product and price list pair is unique; amounts are decimals of at
+        most two places, ``retail_price`` may be null; a SKU Omnitron has no
+        product for is refused naming ``product_sku``.
+        """
+        errors = _unknown_keys(
+            body, ("product_sku", "price_list", "price", "retail_price", "tax_rate", "currency_type")
+        )
+        sku, price_list = body.get("product_sku"), body.get("price_list")
+        if not isinstance(sku, str) or not sku:
+            errors["product_sku"] = [REQUIRED]
+        elif sku in self.unknown_skus:
+            errors["product_sku"] = [f"Product with sku {sku} does not exist."]
+        if not _is_int(price_list) or price_list <= 0:
+            errors["price_list"] = ["Invalid pk - object does not exist."]
+        for name, nullable in (("price", False), ("retail_price", True), ("tax_rate", False)):
+            value = body.get(name)
+            if value is None and nullable and name in body:
+                continue
+            if not _is_amount(value):
+                errors[name] = ["A valid number is required (at most 2 decimal places, not below 0)."]
+        if body.get("currency_type") not in CURRENCY_TYPES:
+            errors["currency_type"] = [f'"{body.get("currency_type")}" is not a valid choice.']
+        if errors:
+            return 400, errors
+        with self._lock:
+            row = self._price_row(price_list, sku)
+            row.update({key: body[key] for key in ("price", "retail_price", "tax_rate", "currency_type")})
             return 200, copy.deepcopy(row)
 
     def mappings(self):
