@@ -46,34 +46,32 @@ class OmnitronStockSync(models.AbstractModel):
     # --- Drains ---
 
     @api.model
-    def _enqueue_drain(self, stock_list, full=False, eta=None):
-        """One pending drain per stock list (a later one merges), on the stock channel."""
+    def _enqueue_drain(self, stock_list=None, full=False, eta=None):
+        """One pending drain (a later one merges), on the stock channel: of what changed, for every list
+        (changes are logged per warehouse, and two lists may sell from one), or of all of one list."""
+        if full:
+            key, words = f"omnitron_stock_drain:{stock_list.id}:full", f"{stock_list.name} (all products)"
+        else:
+            key, words = "omnitron_stock_drain:marks", "what changed"
         return self.with_delay(
-            channel=CHANNEL,
-            eta=eta,
-            identity_key=f"omnitron_stock_drain:{stock_list.id}:{'full' if full else 'marks'}",
-            description=f"Omnitron stock: {stock_list.name} ({'all products' if full else 'what changed'})",
-        )._drain(stock_list.id, full)
+            channel=CHANNEL, eta=eta, identity_key=key, description=f"Omnitron stock: {words}"
+        )._drain(stock_list.id if full else None, full)
 
     @api.model
     def _drain_after_delivery(self, warehouses):
-        """A delivery was validated: the lists selling from its warehouses drain soon (debounced)."""
+        """A delivery was validated: when a list sells from its warehouses, what changed drains soon
+        (debounced: one drain for a burst of validations)."""
         if not warehouses or not self.env["omnitron.stock.list"]._marking():
             return
-        stock_lists = self._sending_lists().filtered(lambda sl: sl.warehouse_ids & warehouses)
-        for stock_list in stock_lists:
-            self._enqueue_drain(stock_list, eta=DEBOUNCE_SECONDS)
+        if self._sending_lists().filtered(lambda sl: sl.warehouse_ids & warehouses):
+            self._enqueue_drain(eta=DEBOUNCE_SECONDS)
 
     @api.model
     def _cron_drain(self):
-        """Every 2 minutes: each list with changes waiting drains."""
-        for stock_list in self._sending_lists():
-            self.env.cr.execute(
-                "SELECT 1 FROM omnitron_stock_change WHERE warehouse_id = ANY(%s) LIMIT 1",
-                [stock_list.warehouse_ids.ids],
-            )
-            if self.env.cr.rowcount:
-                self._enqueue_drain(stock_list)
+        """Every 2 minutes: changes waiting are drained (and the log of warehouses no list sells from)."""
+        self.env.cr.execute("SELECT 1 FROM omnitron_stock_change LIMIT 1")
+        if self.env.cr.rowcount:
+            self._enqueue_drain()
         for account in self._sending_lists().account_id:
             account._watch_stock()
         return True
@@ -92,52 +90,76 @@ class OmnitronStockSync(models.AbstractModel):
             .search([("account_id.stock_sync_enabled", "=", True), ("account_id.active", "=", True)])
         )
 
-    def _drain(self, stock_list_id, full=False):
-        """The job: send a stock list's changed numbers; return what was done, in words (kept on the job)."""
-        stock_list = self.env["omnitron.stock.list"].sudo().browse(stock_list_id).exists()
-        if not stock_list or not stock_list.active or not stock_list.account_id.stock_sync_enabled:
-            return "The stock list is no longer sent; nothing was sent."
-        account = stock_list.account_id.with_context(lang="en_US")
-        # Two drains of one list never interleave (a merged job and a cron's).
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7307, stock_list.id])
+    def _drain(self, stock_list_id=None, full=False):
+        """The job: send changed numbers (of every list, or all of one list); return what was done, in
+        words (kept on the job)."""
+        # Drains never interleave: they read and delete one log, and one list's full count may run
+        # beside another's changes.
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7307, 0])
         if not self.env.cr.fetchone()[0]:
-            raise RetryableJobError("Another drain of this stock list is running.", seconds=30, ignore_retry=True)
-        client = account._client()
+            raise RetryableJobError("Another stock drain is running.", seconds=30, ignore_retry=True)
+        if full:
+            stock_lists = self.env["omnitron.stock.list"].sudo().browse(stock_list_id).exists()
+            stock_lists = stock_lists & self._sending_lists().filtered("active")
+            if not stock_lists:
+                return "The stock list is no longer sent; nothing was sent."
+            said = self._drain_list(stock_lists, None, full=True)
+            if said is False:
+                return stock_lists.account_id._outbound_refusal() or "The account has no connection; nothing was sent."
+            return said + self._release_said(stock_lists)
+        marks, last_read = self._read_marks()
+        stock_lists = self._sending_lists().filtered("active")
+        done, unreachable = [], False
+        for stock_list in stock_lists:
+            changed = {product for product, warehouse in marks if warehouse in stock_list.warehouse_ids.ids}
+            said = self._drain_list(stock_list, changed) if changed else None
+            unreachable |= said is False
+            if said:
+                done.append(said)
+        if not unreachable:  # an unreachable list's changes stay for the next drain
+            self._clear_marks(last_read)
+        # Released once the changes read are gone: Omnitron then holds Odoo's number for the products.
+        done.extend(self._release_said(stock_list) for stock_list in stock_lists)
+        return " ".join(said for said in done if said) or "Nothing changed in the stock lists' warehouses."
+
+    def _drain_list(self, stock_list, changed, full=False):
+        """Count ``changed`` products of one list (all when ``full``) and send what differs; False when the
+        account has no connection."""
+        client = stock_list.account_id.with_context(lang="en_US")._client()
         if client is None:
-            return account._outbound_refusal() or "The account has no connection; nothing was sent."
-        warehouses = stock_list.warehouse_ids
-        changed, last_read = self._read_marks(warehouses)
+            return False
         products = self._products(stock_list, None if full else changed)
         rows = self._rows(stock_list, products)
-        changed = stock.changed_rows(rows)
+        changed_rows = stock.changed_rows(rows)
         if full:
-            changed += self._gone(stock_list, products)
-        sent, unknown = self._send(stock_list, client, changed, account)
-        self._clear_marks(warehouses, last_read)
-        released = self._release(stock_list, client)
-        return f"{len(rows)} products counted, {sent} sent, {unknown} not in Omnitron, {released} order lines released."
+            changed_rows += self._gone(stock_list, products)
+        sent, unknown = self._send(stock_list, client, changed_rows, stock_list.account_id)
+        return f"{stock_list.name}: {len(rows)} products counted, {sent} sent, {unknown} not in Omnitron."
 
-    def _read_marks(self, warehouses):
-        """The products changed in ``warehouses`` and the last change read: ``({product ids}, last id)``.
+    def _release_said(self, stock_list):
+        client = stock_list.account_id.with_context(lang="en_US")._client()
+        released = self._release(stock_list, client) if client is not None else 0
+        return f" {stock_list.name}: {released} order lines released." if released else ""
+
+    def _read_marks(self):
+        """The (product, warehouse) pairs changed and the last change read: ``({(product, warehouse)}, id)``.
 
         Read in the drain's snapshot (REPEATABLE READ), as the quantities are
         after it: a change committed later is in neither, and keeps its row.
         """
         self.env.flush_all()  # changes are logged by SQL beside pending ORM writes: read after both
         self.env.cr.execute(
-            "SELECT product_id, max(id) FROM omnitron_stock_change WHERE warehouse_id = ANY(%s) GROUP BY product_id",
-            [warehouses.ids],
+            "SELECT product_id, warehouse_id, max(id) FROM omnitron_stock_change GROUP BY product_id, warehouse_id"
         )
         rows = self.env.cr.fetchall()
-        return {product for product, _last in rows}, max((last for _product, last in rows), default=0)
+        return {(product, warehouse) for product, warehouse, _last in rows}, max(
+            (last for _product, _warehouse, last in rows), default=0
+        )
 
-    def _clear_marks(self, warehouses, last_read):
+    def _clear_marks(self, last_read):
         """Remove the changes read (up to ``last_read``, visible in this snapshot): later ones stay."""
         if last_read:
-            self.env.cr.execute(
-                "DELETE FROM omnitron_stock_change WHERE warehouse_id = ANY(%s) AND id <= %s",
-                [warehouses.ids, last_read],
-            )
+            self.env.cr.execute("DELETE FROM omnitron_stock_change WHERE id <= %s", [last_read])
 
     def _products(self, stock_list, product_ids=None):
         """The list's products that are sent: storable, with a SKU, not excluded, of its company or shared."""

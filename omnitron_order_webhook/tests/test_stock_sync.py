@@ -178,6 +178,34 @@ class TestStockSync(OmnitronApiCase):
         self.drain(full=True)
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 10)
 
+    def test_two_lists_selling_from_one_warehouse_both_get_its_change(self):
+        marketplace = self.env["omnitron.stock.list"].create(
+            {
+                "name": "Marketplaces",
+                "account_id": self.account.id,
+                "stock_list_pk": STOCK_LIST_PK + 1,
+                "warehouse_ids": [(6, 0, self.warehouse.ids)],
+            }
+        )
+        self.drain(full=True)
+        self.env["omnitron.stock.sync"].with_context(job_uuid=None)._drain(marketplace.id, True)
+        self.api.reset()
+        self.deliver(self.mug, 2)
+        self.drain()
+        self.assertEqual(
+            sorted((body["stock_list"], body["stock"]) for body in self.writes()),
+            [(STOCK_LIST_PK, 8), (STOCK_LIST_PK + 1, 8)],
+            "one list's drain never takes the other's change",
+        )
+
+    def test_changes_of_a_warehouse_no_list_sells_from_do_not_pile_up(self):
+        second = self.env["stock.warehouse"].create({"name": "Second", "code": "WH2", "company_id": self.company.id})
+        self.env["stock.quant"]._update_available_quantity(self.mug, second.lot_stock_id, 5)
+        self.drain()
+        self.env.cr.execute("SELECT count(*) FROM omnitron_stock_change")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self.writes(), [], "nothing this list sells changed")
+
     def test_nothing_is_marked_while_no_stock_list_is_sent(self):
         self.account.stock_sync_enabled = False
         self.deliver(self.mug, 1)
