@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
 from odoo.tools.translate import LazyTranslate
 
-from ..core import omnitron_api
+from ..core import client_actions, omnitron_api
 from ..core import settings as omnitron_settings
 from ..core.settings import ConfigError, Secret
 
@@ -695,17 +695,11 @@ class OmnitronAccount(models.Model):
         if missing:
             raise UserError(self.env._("Fill in %(fields)s first.", fields=", ".join(missing)))
         self.env["omnitron.catch.up"]._enqueue(self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Omnitron pull"),
-                "message": self.env._(
-                    "The pull of %(account)s is queued; its result shows on the account.", account=self.name
-                ),
-                "type": "info",
-            },
-        }
+        return client_actions.notification(
+            self.env._("The pull of %(account)s is queued; its result shows on the account.", account=self.name),
+            "info",
+            title=self.env._("Omnitron pull"),
+        )
 
     def _omnitron_pull(self):
         """The queue_job job of the catch-up pull (see omnitron.catch.up)."""

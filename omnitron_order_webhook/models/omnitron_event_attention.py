@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..core import const
+from ..core import client_actions, const
 
 
 class OmnitronEventAttention(models.AbstractModel):
@@ -172,12 +172,6 @@ class OmnitronEventAttention(models.AbstractModel):
             self.sudo().activity_schedule(
                 "mail.mail_activity_data_todo", summary=summary, note=self.explanation or "", user_id=administrator.id
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(user)s was asked to fix it.", user=administrator.name),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return client_actions.notification(
+            self.env._("%(user)s was asked to fix it.", user=administrator.name), then=client_actions.CLOSE_DIALOG
+        )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..core import payments
+from ..core import client_actions, payments
 
 
 class OmnitronPaymentRule(models.Model):
@@ -170,19 +170,12 @@ class OmnitronPaymentRule(models.Model):
                     workflow=self.workflow_process_id.name,
                 )
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s orders now follow %(workflow)s.",
-                    count=len(orders),
-                    workflow=self.workflow_process_id.name,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return client_actions.notification(
+            self.env._(
+                "%(count)s orders now follow %(workflow)s.", count=len(orders), workflow=self.workflow_process_id.name
+            ),
+            then=client_actions.CLOSE_DIALOG,
+        )
 
     @api.model
     def _install_demo_rules(self, account_ids):

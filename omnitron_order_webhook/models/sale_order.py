@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.translate import LazyTranslate
 
-from ..core import const, matters, omnitron_api, payments
+from ..core import client_actions, const, matters, omnitron_api, payments
 
 _lt = LazyTranslate(__name__)
 # What says which Omnitron order an order is: set by the import only (``write``).
@@ -523,17 +523,13 @@ class SaleOrder(models.Model):
         else:
             message = self.env._("Omnitron's order could not be applied: see the order's webhook events.")
             kind = "warning"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Refresh from Omnitron"),
-                "message": message,
-                "type": kind,
-                "sticky": kind in ("danger", "warning"),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return client_actions.notification(
+            message,
+            kind,
+            title=self.env._("Refresh from Omnitron"),
+            sticky=kind in ("danger", "warning"),
+            then=client_actions.SOFT_RELOAD,
+        )
 
     def _omnitron_check_user(self):
         if self.env.su:

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..core import omnitron_api
+from ..core import client_actions, omnitron_api
 from ..core import settings as omnitron_settings
 from ..core.settings import ConfigError, Secret
 
@@ -63,18 +63,11 @@ class OmnitronAccountConnection(models.TransientModel):
                 username=connection.username,
             )
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Omnitron connection"),
-                "message": self.env._(
-                    "Logged in to %(url)s as %(user)s.", url=connection.url, user=connection.username
-                ),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return client_actions.notification(
+            self.env._("Logged in to %(url)s as %(user)s.", url=connection.url, user=connection.username),
+            title=self.env._("Omnitron connection"),
+            then=client_actions.CLOSE_DIALOG,
+        )
 
     def _typed_connection(self):
         account = self.account_id

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..core import client_actions
+
 
 class OmnitronStockComparison(models.TransientModel):
     """Odoo's number beside Omnitron's for each SKU of a stock list, read before anything is written."""
@@ -33,17 +35,12 @@ class OmnitronStockComparison(models.TransientModel):
             elif line.omnitron_stock != state.sent_qty:
                 state.sent_qty = line.omnitron_stock
         self.env["omnitron.stock.sync"]._enqueue_drain(stock_list, full=True)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Odoo's numbers of %(count)s SKUs are being sent to Omnitron.",
-                    count=len(self.line_ids.filtered(lambda line: line.differs and line.in_odoo)),
-                ),
-            },
-        }
+        return client_actions.notification(
+            self.env._(
+                "Odoo's numbers of %(count)s SKUs are being sent to Omnitron.",
+                count=len(self.line_ids.filtered(lambda line: line.differs and line.in_odoo)),
+            )
+        )
 
 
 class OmnitronStockComparisonLine(models.TransientModel):
