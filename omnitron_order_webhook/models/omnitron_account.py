@@ -550,19 +550,12 @@ class OmnitronAccount(models.Model):
             account.stock_stale_note = account._stock_stale_note() if account.id else False
 
     def _stock_stale_note(self):
-        """A sentence when Omnitron's stock is behind: the oldest unsent change is older than STALE_MINUTES,
-        or a stock job has waited that long for a runner (False: nothing is late)."""
+        """A sentence when Omnitron's stock or prices are behind: the oldest unsent change is older than
+        STALE_MINUTES, or a stock job has waited that long for a runner (False: nothing is late)."""
         self.ensure_one()
-        if not self.stock_sync_enabled:
+        if not (self.stock_sync_enabled or self.price_sync_enabled):
             return False
-        warehouses = self.sudo().stock_list_ids.filtered("active").warehouse_ids
         cr = self.env.cr
-        cr.execute(
-            """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(changed_at)) / 60
-                 FROM omnitron_stock_change WHERE warehouse_id = ANY(%s)""",
-            [warehouses.ids],
-        )
-        waited = cr.fetchone()[0]
         cr.execute(
             """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(COALESCE(eta, date_created))) / 60
                  FROM queue_job WHERE channel = 'root.omnitron_stock' AND state = 'pending'"""
@@ -574,12 +567,32 @@ class OmnitronAccount(models.Model):
                 "server_wide_modules = base,web,queue_job and workers? Omnitron's stock is behind meanwhile.",
                 minutes=int(queued),
             )
-        if waited is not None and waited > STALE_MINUTES:
-            return self.env._(
-                "Stock changes have waited %(minutes)s minutes to reach Omnitron: look at the stock lists' errors "
-                "and the stock jobs.",
-                minutes=int(waited),
+        if self.stock_sync_enabled:
+            warehouses = self.sudo().stock_list_ids.filtered("active").warehouse_ids
+            cr.execute(
+                """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(changed_at)) / 60
+                     FROM omnitron_stock_change WHERE warehouse_id = ANY(%s)""",
+                [warehouses.ids],
             )
+            waited = cr.fetchone()[0]
+            if waited is not None and waited > STALE_MINUTES:
+                return self.env._(
+                    "Stock changes have waited %(minutes)s minutes to reach Omnitron: look at the stock lists' "
+                    "errors and the stock jobs.",
+                    minutes=int(waited),
+                )
+        if self.price_sync_enabled and self.sudo().price_list_ids.filtered("active"):
+            cr.execute(
+                """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(changed_at)) / 60
+                     FROM omnitron_price_change"""
+            )
+            waited = cr.fetchone()[0]
+            if waited is not None and waited > STALE_MINUTES:
+                return self.env._(
+                    "Price changes have waited %(minutes)s minutes to reach Omnitron: look at the price lists' "
+                    "errors and the stock jobs.",
+                    minutes=int(waited),
+                )
         return False
 
     def _watch_stock(self):

@@ -77,6 +77,8 @@ class OmnitronPriceSync(models.AbstractModel):
         self.env.cr.execute("SELECT 1 FROM omnitron_price_change LIMIT 1")
         if self.env.cr.rowcount and self._sending_lists():
             self._enqueue_drain()
+        for account in self._sending_lists().account_id:
+            account._watch_stock()  # the banner and activity cover prices too
         return True
 
     @api.model

@@ -193,3 +193,19 @@ class TestPriceSync(OmnitronApiCase):
         self.product("THEIRS-1", 10.0, company_id=other.id, taxes_id=[])
         self.drain(full=True)
         self.assertEqual(set(self.api.prices(PRICE_LIST_PK)), {"MUG-1"})
+
+    def test_price_changes_waiting_longer_than_15_minutes_put_a_banner_and_one_activity_on_the_account(self):
+        self.company.omnitron_administrator_user_id = self.manager
+        self.mug.list_price = 140
+        self.env.cr.execute("UPDATE omnitron_price_change SET changed_at = changed_at - interval '20 minutes'")
+        self.account.invalidate_recordset(["stock_stale_note"])
+        self.assertIn("Price changes have waited 20 minutes", self.account.stock_stale_note)
+        with trap_jobs():
+            self.env["omnitron.price.sync"]._cron_drain()
+            self.env["omnitron.price.sync"]._cron_drain()
+        self.assertEqual(len(self.account.activity_ids), 1)
+        self.drain()
+        with trap_jobs():
+            self.env["omnitron.price.sync"]._cron_drain()
+        self.account.invalidate_recordset(["stock_stale_note", "activity_ids"])
+        self.assertFalse(self.account.activity_ids, "done once Omnitron caught up")
