@@ -407,9 +407,13 @@ class OmnitronAccount(models.Model):
         result = super().write(vals)
         if {"stock_sync_enabled", "price_sync_enabled", "active"} & set(vals):
             self.env.registry.clear_cache()  # omnitron.stock.list._marking, omnitron.price.list._marking
+        if vals.get("stock_sync_enabled") or vals.get("active"):
+            # Stock switched on: every list is counted and sent in full at once, then only what changes.
+            for stock_list in self.filtered("stock_sync_enabled").stock_list_ids.filtered("active"):
+                self.env["omnitron.stock.sync"]._enqueue_drain(stock_list, full=True)
         if vals.get("price_sync_enabled") or vals.get("active"):
             # Prices switched on: every product's price is sent once, then what changes.
-            for price_list in self.filtered("price_sync_enabled").price_list_ids:
+            for price_list in self.filtered("price_sync_enabled").price_list_ids.filtered("active"):
                 self.env["omnitron.price.sync"]._enqueue_drain(price_list, full=True)
         return result
 

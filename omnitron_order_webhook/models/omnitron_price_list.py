@@ -94,7 +94,7 @@ class OmnitronPriceList(models.Model):
     def create(self, vals_list):
         records = super().create(vals_list)
         self.env.registry.clear_cache()  # _marking
-        for price_list in records:
+        for price_list in records.filtered(lambda pl: pl.active and pl.account_id.price_sync_enabled):
             self.env["omnitron.price.sync"]._enqueue_drain(price_list, full=True)
         return records
 
@@ -102,7 +102,7 @@ class OmnitronPriceList(models.Model):
         result = super().write(vals)
         self.env.registry.clear_cache()
         if {"pricelist_id", "price_list_pk", "active"} & set(vals):
-            for price_list in self:
+            for price_list in self.filtered(lambda pl: pl.active and pl.account_id.price_sync_enabled):
                 self.env["omnitron.price.sync"]._enqueue_drain(price_list, full=True)
         return result
 

@@ -212,6 +212,14 @@ class TestStockSync(OmnitronApiCase):
         self.env.cr.execute("SELECT count(*) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
+    def test_switching_stock_on_sends_each_list_in_full_at_once(self):
+        self.account.stock_sync_enabled = False
+        with trap_jobs() as trap:
+            self.account.stock_sync_enabled = True
+            self.assertEqual(
+                [job.args for job in trap.enqueued_jobs if job.method_name == "_drain"], [(self.stock_list.id, True)]
+            )
+
     # --- Omnitron's reservation of imported orders ---
 
     def test_an_imported_orders_items_are_released_once_after_a_push_holding_their_product(self):
