@@ -1,7 +1,7 @@
 {
     "name": "Omnitron Order Webhook",
     "summary": "Receive Akinon Omnitron orders by webhook and create sale orders",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Omnitron Order Webhook Developers",
