@@ -125,8 +125,6 @@ class OmnitronPriceList(models.Model):
 
     def _compute_figures(self):
         cr = self.env.cr
-        cr.execute("SELECT count(DISTINCT product_id) FROM omnitron_price_change")
-        waiting = cr.fetchone()[0]
         for price_list in self:
             if not price_list.id:
                 price_list.update(
@@ -140,11 +138,18 @@ class OmnitronPriceList(models.Model):
                 [price_list.id],
             )
             last, errors, unknown = cr.fetchone()
+            # Price changes are logged per product: those of the list's company, or shared, wait for it.
+            cr.execute(
+                """SELECT count(DISTINCT c.product_id) FROM omnitron_price_change c
+                     JOIN product_product p ON p.id = c.product_id
+                     JOIN product_template t ON t.id = p.product_tmpl_id
+                    WHERE t.company_id IS NULL OR t.company_id = %s""",
+                [price_list.company_id.id],
+            )
             price_list.update(
                 {
                     "last_push_at": last,
-                    # Price changes are logged per product, for every list: what waits is the same for all.
-                    "rows_waiting": waiting,
+                    "rows_waiting": cr.fetchone()[0],
                     "rows_in_error": errors,
                     "not_in_omnitron_count": unknown,
                 }

@@ -209,3 +209,11 @@ class TestPriceSync(OmnitronApiCase):
             self.env["omnitron.price.sync"]._cron_drain()
         self.account.invalidate_recordset(["stock_stale_note", "activity_ids"])
         self.assertFalse(self.account.activity_ids, "done once Omnitron caught up")
+
+    def test_the_list_counts_the_changes_waiting_of_its_company_only(self):
+        other = self.env["res.company"].create({"name": "Other Brand"})
+        theirs = self.product("THEIRS-2", 10.0, company_id=other.id, taxes_id=[])
+        self.mug.list_price = 101
+        theirs.list_price = 11
+        self.price_list.invalidate_recordset(["rows_waiting"])
+        self.assertEqual(self.price_list.rows_waiting, 1)
