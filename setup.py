@@ -1,8 +1,15 @@
-"""Build the addon as the wheel ``odoo-addon-omnitron_order_webhook``, the OCA way.
+"""Build an addon of this repository as its wheel ``odoo-addon-<addon>``, the OCA way.
 
-    pip wheel --no-deps . -w dist/    # or: pip install .
+    pip wheel --no-deps . -w dist/    # or: pip install .      -> odoo-addon-omnitron_order_webhook
+    OMNITRON_ADDON=omnitron_order_webhook_mrp pip wheel --no-deps . -w dist/
+                                      # the kits bridge -> odoo-addon-omnitron_order_webhook_mrp
 
-The metadata comes from ``omnitron_order_webhook/__manifest__.py`` through manifestoo-core,
+One addon, one wheel, as OCA publishes them: the kits bridge is a wheel of its own, built by the
+same machinery from its own manifest (so it requires ``odoo-addon-omnitron_order_webhook``; mrp
+is Odoo core). ``OMNITRON_ADDON`` names the addon to build; anything but one of the repository's
+addons is refused naming it.
+
+The metadata comes from the addon's ``__manifest__.py`` through manifestoo-core,
 the library behind OCA's addon packaging (whool, setuptools-odoo's successor): the name
 ``odoo-addon-<addon>``, the manifest's version, ``Requires-Dist: odoo==18.0.*`` plus the
 non-core addons of ``depends`` (sale_management and delivery are Odoo core: nothing) and the
@@ -21,6 +28,7 @@ finds it without an addons_path entry.
 """
 
 import atexit
+import os
 import pathlib
 import shutil
 import tempfile
@@ -28,7 +36,11 @@ import tempfile
 from manifestoo_core.metadata import POST_VERSION_STRATEGY_NONE, metadata_from_addon_dir
 from setuptools import find_packages, setup
 
-ADDON = "omnitron_order_webhook"
+# The repository's addons; the first is built unless OMNITRON_ADDON names another.
+ADDONS = ("omnitron_order_webhook", "omnitron_order_webhook_mrp")
+ADDON = os.environ.get("OMNITRON_ADDON") or ADDONS[0]
+if ADDON not in ADDONS:
+    raise SystemExit(f"OMNITRON_ADDON must name one of this repository's addons ({', '.join(ADDONS)}), not {ADDON!r}")
 HERE = pathlib.Path(__file__).resolve().parent
 ADDON_DIR = HERE / ADDON
 PACKAGE = f"odoo.addons.{ADDON}"
@@ -61,7 +73,7 @@ data_files = sorted(
 
 # Build (and write the egg-info) in a fresh directory, removed afterwards: setuptools would
 # otherwise reuse ./build/lib, and a file deleted from the addon would still be in the next wheel.
-build_base = tempfile.mkdtemp(prefix="omnitron-order-webhook-build-")
+build_base = tempfile.mkdtemp(prefix=f"{ADDON}-build-")
 atexit.register(shutil.rmtree, build_base, ignore_errors=True)
 
 setup(

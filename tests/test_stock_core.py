@@ -28,6 +28,36 @@ def test_a_quantity_that_is_no_finite_number_is_refused_naming_it(bad):
         stock.sellable(bad, 1, 0)
 
 
+@pytest.mark.parametrize(
+    ("components", "expected"),
+    [
+        ([(10, 2), (7, 1)], 5),  # the scarcest component decides: 10 units at 2 a kit
+        ([(10, 2), (3, 1)], 3),  # the other one decides
+        ([(3, 0.1)], 30),  # a tenth of a unit a kit: exact, not 29 from float division
+        ([(5, 3)], 1),  # whole kits only
+        ([(0, 1), (8, 1)], 0),  # a component with nothing to sell makes no kit
+        ([(3e12, 1)], stock.MAX_STOCK),  # Omnitron's maximum
+    ],
+)
+def test_a_kit_is_as_many_whole_kits_as_its_scarcest_component_makes(components, expected):
+    assert stock.kit_sellable(components) == expected
+
+
+@pytest.mark.parametrize(
+    ("components", "message"),
+    [
+        ([], "components: a kit needs at least one component"),
+        ([(5, 0)], r"components\[0\] quantity per kit must be above zero, not 0"),
+        ([(5, 1), (5, -2)], r"components\[1\] quantity per kit must be above zero, not -2"),
+        ([(None, 1)], r"components\[0\] sellable units must be a finite number, not None"),
+        ([(5, float("nan"))], r"components\[0\] quantity must be a finite number"),
+    ],
+)
+def test_a_kit_without_components_or_with_a_non_positive_quantity_is_refused_naming_it(components, message):
+    with pytest.raises(ValueError, match=message):
+        stock.kit_sellable(components)
+
+
 def test_the_body_is_the_documented_writable_fields():
     assert stock.stock_body("MUG-1", 4, 41) == {
         "product_sku": "MUG-1",

@@ -35,11 +35,11 @@ if ! _pg_as_owner "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -tAc \
         || { tail -n 60 "$PG_DIR/install.log"; exit 1; }
     mark_sample_rate "$CONF" "$DB"
 elif [ "${1:-}" = "-u" ]; then
-    echo "Upgrading omnitron_order_webhook in $DB..."
-    python3 -m odoo -c "$CONF" -d "$DB" -u omnitron_order_webhook --stop-after-init --log-level=warn \
+    echo "Upgrading omnitron_order_webhook (and its kits bridge) in $DB..."
+    python3 -m odoo -c "$CONF" -d "$DB" -u omnitron_order_webhook,omnitron_order_webhook_mrp --stop-after-init --log-level=warn \
         >"$PG_DIR/update.log" 2>&1 || { tail -n 60 "$PG_DIR/update.log"; exit 1; }
     grep -E "ERROR|CRITICAL" "$PG_DIR/update.log" && { echo "The upgrade logged errors (above)."; exit 1; }
 fi
 [ "${1:-}" = "-u" ] && shift
-[ $# -gt 0 ] || set -- omnitron_order_webhook/tests
+[ $# -gt 0 ] || set -- omnitron_order_webhook/tests omnitron_order_webhook_mrp/tests
 exec python3 -m pytest -o addopts="" -q -rs --odoo-database="$DB" --odoo-config="$CONF" --odoo-http "$@"

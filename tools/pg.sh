@@ -166,8 +166,10 @@ write_odoo_conf() {
 # What the Odoo tier and the developer's loop install: the addon; base_vat, so
 # the tests prove a tax number Odoo's VAT check rejects does not fail an
 # import; Odoo's Turkish e-invoicing (Nilvera), which Turkish merchants run
-# beside it and which must send the invoices the workflows post.
-TEST_MODULES="omnitron_order_webhook,base_vat,l10n_tr_nilvera_einvoice"
+# beside it and which must send the invoices the workflows post; mrp
+# (Manufacturing), so the kits bridge omnitron_order_webhook_mrp installs
+# itself (auto_install) and its tests run beside the addon's.
+TEST_MODULES="omnitron_order_webhook,base_vat,l10n_tr_nilvera_einvoice,mrp"
 
 create_merchant_db() {
     # create_merchant_db CONF DB LOG MODULES [odoo options...]

@@ -51,6 +51,39 @@ def sellable(free_qty, on_hand, outgoing):
     return max(0, min(units, MAX_STOCK))
 
 
+def kit_sellable(components):
+    """The whole kits the components' sellable units make: ``floor(min(units / quantity per kit))``.
+
+    ``components`` is ``[(sellable units of a component, its quantity in one
+    kit), ...]``, each component once (its lines summed), in the component's
+    own unit. A kit is counted from what its components can sell, never by
+    subtracting Odoo's aggregated kit fields (``omnitron_stock.md`` c.2): a
+    component reserved for another order is not in its sellable units, so it
+    makes no kit.
+
+    >>> kit_sellable([(10, 2), (7, 1)])
+    5
+    >>> kit_sellable([(9, 0.5), (100, 3)])
+    18
+    >>> kit_sellable([(0, 1), (50, 1)])
+    0
+    """
+    components = list(components)
+    if not components:
+        raise ValueError("components: a kit needs at least one component to be counted")
+    kits = None
+    for index, (units, per_kit) in enumerate(components):
+        for name, value in ((f"components[{index}] sellable units", units), (f"components[{index}] quantity", per_kit)):
+            if not isinstance(value, (int, float, Decimal)) or isinstance(value, bool) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, not {value!r}")
+        if per_kit <= 0:
+            raise ValueError(f"components[{index}] quantity per kit must be above zero, not {per_kit!r}")
+        # Decimal, so 0.1 per kit of 3 units makes 30 kits, not 29 (3 / 0.1 is 29.999… in floats).
+        made = math.floor(Decimal(str(max(units, 0))) / Decimal(str(per_kit)))
+        kits = made if kits is None else min(kits, made)
+    return min(kits, MAX_STOCK)
+
+
 def stock_body(sku, stock, stock_list_pk, unit_type=UNIT_QUANTITY):
     """The create-or-update body of one product's stock on one stock list.
 

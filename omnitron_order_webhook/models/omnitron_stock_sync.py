@@ -164,7 +164,7 @@ class OmnitronStockSync(models.AbstractModel):
     def _products(self, stock_list, product_ids=None):
         """The list's products that are sent: storable, with a SKU, not excluded, of its company or shared."""
         domain = [
-            ("is_storable", "=", True),
+            *self._counted_kinds(stock_list),
             ("default_code", "!=", False),
             ("product_tmpl_id.omnitron_stock_excluded", "=", False),
             ("company_id", "in", [False, stock_list.company_id.id]),
@@ -174,6 +174,10 @@ class OmnitronStockSync(models.AbstractModel):
                 return self.env["product.product"]
             domain.append(("id", "in", list(product_ids)))
         return self.env["product.product"].sudo().search(domain, order="id")
+
+    def _counted_kinds(self, stock_list):
+        """The kinds of product a list counts, as a domain: storable ones (the kits bridge adds kits)."""
+        return [("is_storable", "=", True)]
 
     def _gone(self, stock_list, products):
         """Products Omnitron was sent a number for that the list no longer sends (archived, excluded, no
@@ -197,12 +201,7 @@ class OmnitronStockSync(models.AbstractModel):
         """Each product's number now (in bulk, over the list's warehouses), beside what was last sent."""
         if not products:
             return []
-        counted = products.with_company(stock_list.company_id).with_context(
-            warehouse_id=stock_list.warehouse_ids.ids, allowed_company_ids=[stock_list.company_id.id]
-        )
-        quantities = {
-            row["id"]: row for row in counted.read(["free_qty", "qty_available", "outgoing_qty", "default_code"])
-        }
+        numbers = self._numbers(stock_list, products)
         states = {
             state.product_id.id: state
             for state in self.env["omnitron.stock.state"]
@@ -210,18 +209,35 @@ class OmnitronStockSync(models.AbstractModel):
             .search([("stock_list_id", "=", stock_list.id), ("product_id", "in", products.ids)])
         }
         rows = []
-        for product_id, row in quantities.items():
+        for product_id in products.ids:
+            if product_id not in numbers:
+                continue
+            sku, number = numbers[product_id]
             state = states.get(product_id)
             rows.append(
                 stock.Row(
                     product_id=product_id,
-                    sku=row["default_code"],
-                    stock=stock.sellable(row["free_qty"], row["qty_available"], row["outgoing_qty"]),
+                    sku=sku,
+                    stock=number,
                     sent=state.sent_qty if state and state.state == "synced" else None,
                     not_in_omnitron_sku=state.sku if state and state.state == "not_in_omnitron" else None,
                 )
             )
         return rows
+
+    def _counting(self, stock_list, products):
+        """``products`` as the list counts them: over its warehouses only, in its company only."""
+        return products.with_company(stock_list.company_id).with_context(
+            warehouse_id=stock_list.warehouse_ids.ids, allowed_company_ids=[stock_list.company_id.id]
+        )
+
+    def _numbers(self, stock_list, products):
+        """``{product id: (SKU, number)}``, read in one go (the kits bridge counts kits from their components)."""
+        fields_read = ["free_qty", "qty_available", "outgoing_qty", "default_code"]
+        return {
+            row["id"]: (row["default_code"], stock.sellable(row["free_qty"], row["qty_available"], row["outgoing_qty"]))
+            for row in self._counting(stock_list, products).read(fields_read)
+        }
 
     def _send(self, stock_list, client, rows, account):
         """Write each changed row, within the account's requests per minute; keep what was sent."""

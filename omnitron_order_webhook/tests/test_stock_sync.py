@@ -7,75 +7,12 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import OmnitronApiCase, OmnitronHttpCase, item
+from .common import STOCK_LIST_PK, OmnitronHttpCase, OmnitronStockCase, item
 from .omnitron_api_double import OmnitronApiDouble
-
-STOCK_LIST_PK = 41
 
 
 @tagged("post_install", "-at_install")
-class TestStockSync(OmnitronApiCase):
-    def setUp(self):
-        super().setUp()
-        self.warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
-        self.account.stock_sync_enabled = True
-        self.stock_list = self.env["omnitron.stock.list"].create(
-            {
-                "name": "Web shop",
-                "account_id": self.account.id,
-                "stock_list_pk": STOCK_LIST_PK,
-                "warehouse_ids": [(6, 0, self.warehouse.ids)],
-            }
-        )
-        self.mug = self.product("MUG-1", on_hand=10)
-        self.env.cr.execute("DELETE FROM omnitron_stock_change")
-
-    def product(self, sku, on_hand=0, **values):
-        product = self.env["product.product"].create(
-            {"name": sku, "default_code": sku, "is_storable": True, "type": "consu", **values}
-        )
-        if on_hand:
-            self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, on_hand)
-        return product
-
-    def drain(self, full=False):
-        sync = self.env["omnitron.stock.sync"].with_context(job_uuid=None)
-        return sync._drain(self.stock_list.id, full)
-
-    def writes(self):
-        return [call.body for call in self.api.calls_to("/api/i1/product_stock/", method="POST", ok_only=True)]
-
-    def deliver(self, product, quantity, validate=True):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "location_id": self.warehouse.lot_stock_id.id,
-                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": product.uom_id.id,
-                            "location_id": self.warehouse.lot_stock_id.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                        },
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        if validate:
-            for move in picking.move_ids:
-                move.quantity = move.product_uom_qty
-            picking.move_ids.picked = True
-            picking._action_done()
-        return picking
-
+class TestStockSync(OmnitronStockCase):
     def test_a_full_push_sends_each_products_sellable_units_to_its_stock_list(self):
         self.drain(full=True)
         self.assertIn(

@@ -1,0 +1,2 @@
+from . import mrp_bom
+from . import omnitron_stock_sync
