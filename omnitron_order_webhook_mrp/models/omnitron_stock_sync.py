@@ -8,8 +8,8 @@ from odoo.tools import float_is_zero
 # A kit's components reach its product_product through its BoM: a BoM of one variant names it, a BoM of a
 # template names every variant of it. Kit BoMs only, active, of the company or shared.
 KITS_OF_CHANGED = """
-    WITH RECURSIVE kit(id) AS (
-        SELECT pp.id
+    WITH RECURSIVE kit(id, changed) AS (
+        SELECT pp.id, line.product_id
           FROM mrp_bom_line line
           JOIN mrp_bom bom ON bom.id = line.bom_id
           JOIN product_product pp
@@ -18,7 +18,7 @@ KITS_OF_CHANGED = """
            AND (bom.company_id IS NULL OR bom.company_id = ANY(%(companies)s))
         UNION
         -- A kit inside a kit: the outer one changes with the inner one (UNION stops at a cycle).
-        SELECT pp.id
+        SELECT pp.id, kit.changed
           FROM kit
           JOIN mrp_bom_line line ON line.product_id = kit.id
           JOIN mrp_bom bom ON bom.id = line.bom_id
@@ -27,7 +27,7 @@ KITS_OF_CHANGED = """
          WHERE bom.type = 'phantom' AND bom.active
            AND (bom.company_id IS NULL OR bom.company_id = ANY(%(companies)s))
     )
-    SELECT id FROM kit
+    SELECT id, changed FROM kit
 """
 
 
@@ -63,13 +63,23 @@ class OmnitronStockSync(models.AbstractModel):
             ("product_tmpl_id", "in", of_template.subselect("product_tmpl_id")),
         ]
 
-    def _read_marks(self, warehouses):
-        """The products changed, and the kits made of them (nested kits too), in one query."""
-        changed, last_read = super()._read_marks(warehouses)
-        if changed:
-            self.env.cr.execute(KITS_OF_CHANGED, {"changed": list(changed), "companies": warehouses.company_id.ids})
-            changed |= {row[0] for row in self.env.cr.fetchall()}
-        return changed, last_read
+    def _read_marks(self):
+        """The (product, warehouse) pairs changed, and the kits made of them there (nested kits too), in one
+        query."""
+        marks, last_read = super()._read_marks()
+        if marks:
+            self.env.cr.execute(
+                KITS_OF_CHANGED,
+                {
+                    "changed": sorted({product for product, _warehouse in marks}),
+                    "companies": self._sending_lists().company_id.ids,
+                },
+            )
+            kits_of = defaultdict(set)
+            for kit, changed in self.env.cr.fetchall():
+                kits_of[changed].add(kit)
+            marks |= {(kit, warehouse) for product, warehouse in marks for kit in kits_of.get(product, ())}
+        return marks, last_read
 
     def _numbers(self, stock_list, products):
         """Kits from their components, every other product as the addon counts it: one read for both."""
