@@ -545,6 +545,7 @@ class OmnitronAccount(models.Model):
         if not self.stock_sync_enabled:
             return False
         warehouses = self.sudo().stock_list_ids.filtered("active").warehouse_ids
+        self.env["omnitron.stock.sync"]._write_marks()  # this transaction's changes too
         cr = self.env.cr
         cr.execute(
             """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(changed_at)) / 60
