@@ -749,7 +749,11 @@ def stock_cost(conf, template_db, quick):
 
 
 def wait_stock_jobs(odoo, timeout=300):
-    """Until the drains the validations asked for (30 s later, debounced) have run on the server."""
+    """Until the drains the validations asked for have run on the server (the measured steps come after).
+
+    Their debounce (30 s) is waived: the runner is told to take them now.
+    """
+    odoo.query("UPDATE queue_job SET eta = NULL WHERE channel = 'root.omnitron_stock' AND state = 'pending'")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         [[waiting]] = odoo.query(
@@ -868,7 +872,7 @@ def stock_lines(stock, quick):
         "| --- | ---: | ---: |",
         f"| validating a {validation['lines']}-line delivery, stock sync on / off (median of "
         f"{on['validations']} interleaved each) | {on['p50_ms']:.0f} / {off['p50_ms']:.0f} ms = "
-        f"{on['p50_ms'] / off['p50_ms']:.2f} | ≤ 1.05 |",
+        f"{on['p50_ms'] / off['p50_ms']:.3f} | ≤ 1.05 |",
         f"| SQL per validation, on / off | {on['queries']:.0f} / {off['queries']:.0f} "
         f"(+{on['queries'] - off['queries']:.0f}) | |",
         f"| a drain's SQL per changed product ({drain['changed']} changed, {drain['writes']} written) "
