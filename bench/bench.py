@@ -22,7 +22,19 @@ money steps of a shipped card order by OCA's automatic workflow against the
 same steps by hand (bench/workflow_worker.py); and validating a return
 receipt of 1 and of 10 lines, which credits what came back, against Odoo's
 own return and *Credit Note* by hand (bench/return_worker.py).
+And stock to Omnitron (the same server and runner, the contract double over
+real HTTP; in-process by bench/stock_worker.py): validating a 100-line
+delivery with stock sync on against off (interleaved rounds, medians; time
+and SQL), a drain's SQL per changed product (1,000 products changed), a full
+push of 50,000 SKUs (time, writes per second, peak RSS of the process doing
+it) and the daily comparison of those 50,000 SKUs (time, peak RSS).
 Prints one table, writes bench/results.json and bench/RESULTS.md.
+
+    python3 bench/bench.py --only stock [--quick]
+
+runs the stock section alone on its own cluster and merges its figures into
+the results.json already in ``--out`` (the other sections' figures stay as
+they were measured), then writes RESULTS.md from the whole of it.
 """
 
 import argparse
@@ -233,7 +245,7 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def start_worker(script, conf, db):
+def start_worker(script, conf, db, stderr=subprocess.DEVNULL):
     """An in-process worker of bench/ (``script``) on database ``db``, once it says it is ready.
 
     Each reads one JSON request per line on stdin and answers one JSON line.
@@ -242,7 +254,7 @@ def start_worker(script, conf, db):
         [sys.executable, str(REPO / "bench" / script), conf, db],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
     assert json.loads(worker.stdout.readline())["ready"], script
@@ -643,11 +655,135 @@ def items_job_cost(odoo, api, deadline, count=5):
     }
 
 
+STOCK_LIST_PK = 41  # Omnitron's stock list the bench's list is mapped to (the double takes any)
+
+
+def stock_cost(conf, template_db, quick):
+    """Stock to Omnitron: a validation on and off, a drain per changed product, a 50,000-SKU push and comparison.
+
+    bin/run's workers and queue_job's runner serve the database (the drains a
+    validation asks for run there, beside the next validations); the measured
+    steps run in-process (bench/stock_worker.py), their SQL counted by Odoo's
+    per-thread counter. The account's ceiling of stock writes per minute is
+    set far above what this machine can send (10,000,000): the benchmark
+    measures the push itself, and the counter still counts every write (its
+    statement is part of the figures), it only never says wait.
+    """
+    lines, catalog, rounds, changed = (10, 200, 2, 100) if quick else (100, 50_000, 15, 1000)
+    api = load_double().OmnitronApiDouble(username="bench-erp", password="bench-password").start()
+    try:
+        with LiveOdoo(conf, template_db, workers=CAPACITY.WORKERS, db=f"{DB}_stock", queue_job=True) as odoo:
+            odoo.connect_account(api.url, "bench-erp", "bench-password", stock_requests_per_minute=10_000_000)
+            log = open(f"{PG_DIR}/stock_worker.log", "w")  # noqa: SIM115 - closed with the worker
+            worker = start_worker("stock_worker.py", conf, odoo.db, stderr=log)
+
+            def ask(**request):
+                worker.stdin.write(json.dumps(request) + "\n")
+                worker.stdin.flush()
+                answer = worker.stdout.readline()
+                assert answer, f"bench/stock_worker.py died on {request}"
+                return json.loads(answer)
+
+            try:
+                setup = ask(
+                    op="setup", account=odoo.account_id, stock_list_pk=STOCK_LIST_PK, lines=lines, catalog=catalog
+                )
+                print(f"  {catalog} catalog products and their quants made in {setup['seconds']:.0f} s", flush=True)
+                samples = {"on": [], "off": []}
+                for index in range(rounds + 1):  # the first round warms the caches and is dropped
+                    for mode in ("on", "off") if index % 2 else ("off", "on"):
+                        ask(op="sync", on=mode == "on")
+                        answer = ask(op="validate")
+                        if index:
+                            samples[mode].append(answer)
+                validation = {
+                    mode: {
+                        "p50_ms": statistics.median(row["ms"] for row in rows),
+                        "queries": statistics.median(row["queries"] for row in rows),
+                        "validations": len(rows),
+                    }
+                    for mode, rows in samples.items()
+                }
+                validation["lines"] = lines
+                print(
+                    f"  validating {lines} lines: on {validation['on']['p50_ms']:.0f} ms, "
+                    f"off {validation['off']['p50_ms']:.0f} ms",
+                    flush=True,
+                )
+                ask(op="sync", on=True)
+                wait_stock_jobs(odoo)
+                before = len(api.calls)
+                push = ask(op="drain", full=True)
+                writes = sum(1 for call in api.calls[before:] if call.method == "POST" and call.status == 200)
+                push.update(products=catalog, writes=writes, writes_per_second=writes / (push["ms"] / 1000))
+                print(f"  full push: {writes} writes in {push['ms'] / 1000:.1f} s", flush=True)
+                # Omnitron holds another number for 1 % of the SKUs (typed there): the comparison re-sends them.
+                held = sorted(api.stocks(STOCK_LIST_PK))
+                for sku in held[::100]:
+                    api.set_stock(STOCK_LIST_PK, sku, 999_999)
+                before = len(api.calls)
+                comparison = ask(op="reconcile")
+                comparison.update(
+                    held=len(held),
+                    differed=len(held[::100]),
+                    pages=sum(1 for call in api.calls[before:] if call.method == "GET"),
+                    writes=sum(1 for call in api.calls[before:] if call.method == "POST" and call.status == 200),
+                )
+                print(f"  comparison of {len(held)} SKUs: {comparison['ms'] / 1000:.1f} s", flush=True)
+                ask(op="change", count=changed)
+                before = len(api.calls)
+                drain = ask(op="drain", full=False)
+                drain.update(
+                    changed=changed,
+                    writes=sum(1 for call in api.calls[before:] if call.method == "POST" and call.status == 200),
+                )
+                drain["queries_per_product"] = drain["queries"] / changed
+                print(f"  drain of {changed} changed products: {drain['queries']} SQL", flush=True)
+            finally:
+                worker.stdin.close()
+                worker.wait(timeout=120)
+                log.close()
+    finally:
+        api.stop()
+    return {"validation": validation, "drain": drain, "push": push, "comparison": comparison}
+
+
+def wait_stock_jobs(odoo, timeout=300):
+    """Until the drains the validations asked for have run on the server (the measured steps come after).
+
+    Their debounce (30 s) is waived: the runner is told to take them now.
+    """
+    odoo.query("UPDATE queue_job SET eta = NULL WHERE channel = 'root.omnitron_stock' AND state = 'pending'")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        [[waiting]] = odoo.query(
+            "SELECT count(*) FROM queue_job WHERE channel = 'root.omnitron_stock' "
+            "AND state NOT IN ('done', 'failed', 'cancelled')"
+        )
+        if not waiting:
+            return
+        time.sleep(1)
+    raise AssertionError("the stock jobs did not run within 5 minutes")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke run, not a measurement")
     parser.add_argument("--out", default=str(REPO / "bench"), help="where results.json and RESULTS.md go")
+    parser.add_argument("--only", choices=("stock",), help="run this section alone, merged into --out's results.json")
     args = parser.parse_args()
+    out = pathlib.Path(args.out)
+    if args.only == "stock":
+        previous = json.loads((out / "results.json").read_text())
+        conf = prepare_database()
+        try:
+            stock = stock_cost(conf, DB, args.quick)
+        finally:
+            shell("pg_stop")
+        previous["stock"] = stock
+        previous["stock_quick"] = args.quick
+        merge_stock(previous, out)
+        return
     sizes = (1, 10, 100, 500)
     counts = {1: 3, 10: 3, 100: 2, 500: 1} if args.quick else {1: 30, 10: 30, 100: 30, 500: 8}
     tp_total = 16 if args.quick else 120
@@ -678,9 +814,28 @@ def main():
         pull = pull_cost(conf, DB, 20 if args.quick else 200)
         print("The catch-up pull, against an Omnitron whose detail has no items and whose next names a proxy:")
         pull_apart = pull_cost(conf, DB, 20 if args.quick else 200, items_apart=True)
+        print("Stock to Omnitron:", flush=True)
+        stock = stock_cost(conf, DB, args.quick)
     finally:
         shell("pg_stop")
-    report(sizes_result, tp, outbound, (pull, pull_apart), money, returns, args.quick, pathlib.Path(args.out))
+    extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
+    extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
+    data = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "quick": args.quick,
+        "sizes": sizes_result,
+        "throughput": tp,
+        "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
+        "outbound": outbound,
+        "pull": pull,
+        "pull_items_apart": pull_apart,
+        "workflow": money,
+        "returns": returns,
+        "stock": stock,
+        "stock_quick": args.quick,
+    }
+    # Through JSON: a full run and a merged --only run render the same data the same way.
+    report(json.loads(json.dumps(data)), out)
 
 
 def pull_line(pull):
@@ -700,12 +855,64 @@ def pull_line(pull):
     )
 
 
-def report(sizes_result, tp, outbound, pulls, money, returns, quick, out):
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    extra_floor = (sizes_result[100]["floor"]["queries"] - sizes_result[10]["floor"]["queries"]) / 90
-    extra_webhook = (sizes_result[100]["webhook"]["queries"] - sizes_result[10]["webhook"]["queries"]) / 90
+def stock_lines(stock, quick):
+    """The stock section's figures in sentences, each beside its target of #30."""
+    if not stock:
+        return []
+    validation, drain, push, comparison = stock["validation"], stock["drain"], stock["push"], stock["comparison"]
+    on, off = validation["on"], validation["off"]
+    return [
+        "",
+        f"Stock to Omnitron ({CAPACITY.WORKERS} workers and queue_job's runner serving, the contract double on this "
+        "machine; measured in-process by bench/stock_worker.py"
+        + ("; QUICK SMOKE RUN: not a measurement" if quick else "")
+        + "):",
+        "",
+        "| figure | measured | target |",
+        "| --- | ---: | ---: |",
+        f"| validating a {validation['lines']}-line delivery, stock sync on / off (median of "
+        f"{on['validations']} interleaved each) | {on['p50_ms']:.0f} / {off['p50_ms']:.0f} ms = "
+        f"{on['p50_ms'] / off['p50_ms']:.3f} | ≤ 1.05 |",
+        f"| SQL per validation, on / off | {on['queries']:.0f} / {off['queries']:.0f} "
+        f"(+{on['queries'] - off['queries']:.0f}) | |",
+        f"| a drain's SQL per changed product ({drain['changed']} changed, {drain['writes']} written) "
+        f"| {drain['queries']} / {drain['changed']} = {drain['queries_per_product']:.3f} | ≤ 0.1 |",
+        f"| full push of {push['products']} SKUs: time, writes/s | {push['ms'] / 1000:.1f} s, "
+        f"{push['writes']} writes, {push['writes_per_second']:.0f}/s | |",
+        f"| full push: peak RSS of the process pushing | {push['peak_rss_mb']:.0f} MB | ≤ 500 MB |",
+        f"| daily comparison of {comparison['held']} SKUs ({comparison['pages']} pages read, "
+        f"{comparison['differed']} differing, {comparison['writes']} re-sent): time | "
+        f"{comparison['ms'] / 1000:.1f} s | ≤ 60 s |",
+        f"| daily comparison: peak RSS | {comparison['peak_rss_mb']:.0f} MB | ≤ 500 MB |",
+    ]
+
+
+STOCK_HEADING = "\nStock to Omnitron ("
+
+
+def merge_stock(data, out):
+    """Write ``data`` (the stock figures merged in) to results.json, and the stock section into RESULTS.md.
+
+    RESULTS.md keeps the other sections' text as their run wrote it (a later
+    edit of bench.py's wording, or of bin/run's workers, must not be read as
+    what they were measured with); only the stock section is replaced.
+    """
+    table = "\n".join(stock_lines(data["stock"], data["stock_quick"]))
+    print(table)
+    (out / "results.json").write_text(json.dumps(data, indent=2))
+    text = (out / "RESULTS.md").read_text()
+    text = text.split(STOCK_HEADING)[0].rstrip("\n") + "\n" + table + "\n"
+    (out / "RESULTS.md").write_text(text)
+
+
+def report(data, out):
+    """Print the table and write results.json and RESULTS.md from ``data`` (results.json's shape)."""
+    sizes_result, tp, outbound = data["sizes"], data["throughput"], data["outbound"]
+    money, returns, quick = data["workflow"], data["returns"], data["quick"]
+    pulls = (data["pull"], data["pull_items_apart"])
+    extra_webhook, extra_floor = data["extra_line_queries"]["webhook"], data["extra_line_queries"]["floor"]
     lines = [
-        f"Machine: {machine}{' (QUICK SMOKE RUN: not a measurement)' if quick else ''}",
+        f"Machine: {data['machine']}{' (QUICK SMOKE RUN: not a measurement)' if quick else ''}",
         "",
         "| lines | webhook p50 / p95 ms | floor p50 ms | peer p50 ms | webhook / floor | peer / webhook "
         "| SQL per order: webhook / floor / peer |",
@@ -735,7 +942,7 @@ def report(sizes_result, tp, outbound, pulls, money, returns, quick, out):
         f"off {outbound['sql_per_order']['off']:.1f}, on {outbound['sql_per_order']['on']:.1f} "
         f"(+{outbound['sql_per_order']['on'] - outbound['sql_per_order']['off']:.1f}); "
         "bulk-update jobs per validated delivery of 1 / 10 / 100 lines: "
-        + " / ".join(str(outbound["jobs_per_delivery"][lines]) for lines in (1, 10, 100))
+        + " / ".join(str(outbound["jobs_per_delivery"][str(size)]) for size in (1, 10, 100))
         + ".",
         "",
         *(pull_line(pull) for pull in pulls),
@@ -753,30 +960,15 @@ def report(sizes_result, tp, outbound, pulls, money, returns, quick, out):
     for size, row in returns.items():
         ours, theirs = row["omnitron"], row["by_hand"]
         lines.append(
-            f"| {size} line{'s' if size > 1 else ''} | {ours['p50_ms']:.0f} / {ours['queries']:.0f} "
+            f"| {size} line{'s' if int(size) > 1 else ''} | {ours['p50_ms']:.0f} / {ours['queries']:.0f} "
             f"| {theirs['p50_ms']:.0f} / {theirs['queries']:.0f} "
             f"| {ours['p50_ms'] / theirs['p50_ms']:.2f}, {ours['queries'] / theirs['queries']:.2f} |"
         )
+    lines += stock_lines(data.get("stock"), data.get("stock_quick", quick))
     table = "\n".join(lines)
     print("\n" + table)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(
-        json.dumps(
-            {
-                "machine": machine,
-                "quick": quick,
-                "sizes": sizes_result,
-                "throughput": tp,
-                "extra_line_queries": {"webhook": extra_webhook, "floor": extra_floor},
-                "outbound": outbound,
-                "pull": pulls[0],
-                "pull_items_apart": pulls[1],
-                "workflow": money,
-                "returns": returns,
-            },
-            indent=2,
-        )
-    )
+    (out / "results.json").write_text(json.dumps(data, indent=2))
     (out / "RESULTS.md").write_text("# Benchmark results\n\nMade by `make bench` (bench/bench.py).\n\n" + table + "\n")
 
 

@@ -143,6 +143,9 @@ class Client:
         self.connection = connection
         self.key_store = key_store
         self.session = session
+        # The shared key as this client last used it: read once, not once per call (a stock push makes
+        # thousands); a 401 still takes the store's fresh one, or logs in.
+        self._key = None
 
     def call(self, method, path, body=None):
         """Omnitron's JSON answer to ``method path`` with JSON ``body`` (raises an ApiFailure).
@@ -150,11 +153,12 @@ class Client:
         ``path`` may carry a query string (``LIST_PATH + "?page=2"``); without a
         ``body`` (a GET) the request has none at all, not a JSON ``null``.
         """
-        key = stale = self.key_store.current() or self.key_store.replace(None)
+        key = stale = self._key or self.key_store.current() or self.key_store.replace(None)
         response = self._request(method, path, body, key)
         if response.status_code == 401:
             key = self.key_store.replace(key)
             response = self._request(method, path, body, key)
+        self._key = key
         if 200 <= response.status_code < 300:
             return _json(response)
         raise _failure(response, f"{method} {path}", hidden=(self.connection.password, key, stale))

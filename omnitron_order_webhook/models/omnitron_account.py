@@ -559,6 +559,7 @@ class OmnitronAccount(models.Model):
         self.ensure_one()
         if not (self.stock_sync_enabled or self.price_sync_enabled):
             return False
+        self.env["omnitron.stock.sync"]._write_marks()  # this transaction's changes too
         cr = self.env.cr
         cr.execute(
             """SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min(COALESCE(eta, date_created))) / 60

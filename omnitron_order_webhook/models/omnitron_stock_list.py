@@ -153,6 +153,7 @@ class OmnitronStockList(models.Model):
                 [stock_list.id],
             )
             last, errors, unknown = cr.fetchone()
+            self.env["omnitron.stock.sync"]._write_marks()  # this transaction's changes too
             cr.execute(
                 """SELECT count(DISTINCT product_id), min(changed_at) FROM omnitron_stock_change
                     WHERE warehouse_id = ANY(%s)""",

@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.tools import split_every
 
 from ..core import omnitron_api, stock
 
@@ -12,6 +13,12 @@ CHANNEL = "root.omnitron_stock"
 DEBOUNCE_SECONDS = 30
 # Reservation releases per drain: the next drain takes the rest.
 RELEASE_BATCH = 200
+# Products counted, and last-sent rows kept, at a time: a 50,000-SKU push holds one chunk in the ORM's cache.
+CHUNK = 1000
+# Writes taken from the account's ceiling at once: one statement per block, not one per write.
+RATE_BLOCK = 100
+# Where a transaction keeps its marks until it commits (its precommit data).
+MARKS_KEY = "omnitron_stock_marks"
 
 
 class OmnitronStockSync(models.AbstractModel):
@@ -33,11 +40,31 @@ class OmnitronStockSync(models.AbstractModel):
 
     @api.model
     def _mark(self, pairs):
-        """Mark (product id, warehouse id) pairs changed: one statement, whatever their number."""
+        """Mark (product id, warehouse id) pairs changed, in this transaction.
+
+        Kept in the transaction's memory and written by one INSERT when it
+        commits (or when something reads the changes first: ``_write_marks``):
+        a 100-line delivery updates its quants some 300 times, and a statement
+        each made validating it a third slower. A rollback drops them, as it
+        drops the change they mark.
+        """
         pairs = {(product, warehouse) for product, warehouse in pairs if product and warehouse}
         if not pairs or not self.env["omnitron.stock.list"]._marking():
             return
-        products, warehouses = zip(*pairs, strict=True)
+        precommit = self.env.cr.precommit
+        pending = precommit.data.get(MARKS_KEY)
+        if pending is None:
+            pending = precommit.data[MARKS_KEY] = set()
+            precommit.add(self._write_marks)
+        pending.update(pairs)
+
+    @api.model
+    def _write_marks(self):
+        """Write this transaction's marks now: at its commit, and before anything in it reads the log."""
+        pending = self.env.cr.precommit.data.pop(MARKS_KEY, None)
+        if not pending:
+            return
+        products, warehouses = zip(*pending, strict=True)
         self.env.cr.execute(
             "INSERT INTO omnitron_stock_change (product_id, warehouse_id) SELECT * FROM unnest(%s::int[], %s::int[])",
             [list(products), list(warehouses)],
@@ -69,6 +96,7 @@ class OmnitronStockSync(models.AbstractModel):
     @api.model
     def _cron_drain(self):
         """Every 2 minutes: changes waiting are drained (and the log of warehouses no list sells from)."""
+        self._write_marks()
         self.env.cr.execute("SELECT 1 FROM omnitron_stock_change LIMIT 1")
         if self.env.cr.rowcount:
             self._enqueue_drain()
@@ -148,6 +176,7 @@ class OmnitronStockSync(models.AbstractModel):
         after it: a change committed later is in neither, and keeps its row.
         """
         self.env.flush_all()  # changes are logged by SQL beside pending ORM writes: read after both
+        self._write_marks()
         self.env.cr.execute(
             "SELECT product_id, warehouse_id, max(id) FROM omnitron_stock_change GROUP BY product_id, warehouse_id"
         )
@@ -198,7 +227,19 @@ class OmnitronStockSync(models.AbstractModel):
         return [stock.Row(state.product_id.id, state.sku, 0, state.sent_qty) for state in states if state.sku]
 
     def _rows(self, stock_list, products):
-        """Each product's number now (in bulk, over the list's warehouses), beside what was last sent."""
+        """Each product's number now (in bulk, over the list's warehouses), beside what was last sent.
+
+        Counted ``CHUNK`` products at a time, the ORM's cache emptied after
+        each: the rows are small, the records behind them are not.
+        """
+        rows = []
+        for ids in split_every(CHUNK, products.ids):
+            rows += self._count(stock_list, products.browse(ids))
+            self.env.invalidate_all()
+        return rows
+
+    def _count(self, stock_list, products):
+        """``_rows`` of one chunk: three grouped reads of quants and moves, one of the last sent."""
         if not products:
             return []
         numbers = self._numbers(stock_list, products)
@@ -240,19 +281,27 @@ class OmnitronStockSync(models.AbstractModel):
         }
 
     def _send(self, stock_list, client, rows, account):
-        """Write each changed row, within the account's requests per minute; keep what was sent."""
+        """Write each changed row, within the account's requests per minute; keep what was sent.
+
+        The ceiling is taken ``RATE_BLOCK`` writes at a time and the outcomes
+        are kept ``CHUNK`` rows at a time (``_keep``): a handful of statements
+        per thousand writes, whatever their number.
+        """
         limit = account.stock_requests_per_minute
         counter = self.env["omnitron.rate.counter"]
-        sent = unknown = 0
-        for row in rows:
-            wait = counter._hit(f"omnitron_stock:{account.id}", limit) if limit else None
-            if wait:
-                # Over the ceiling: what was sent is kept by the next drain's comparison (idempotent writes).
-                raise RetryableJobError(
-                    f"Stock writes reached {limit} per minute for the account; the rest follows.",
-                    seconds=int(wait) + 1,
-                    ignore_retry=True,
-                )
+        sent = unknown = granted = 0
+        outcomes = []
+        for index, row in enumerate(rows):
+            if limit and not granted:
+                granted, wait = counter._take(f"omnitron_stock:{account.id}", limit, min(RATE_BLOCK, len(rows) - index))
+                if not granted:
+                    # Over the ceiling: what was sent is kept by the next drain's comparison (idempotent writes).
+                    raise RetryableJobError(
+                        f"Stock writes reached {limit} per minute for the account; the rest follows.",
+                        seconds=int(wait) + 1,
+                        ignore_retry=True,
+                    )
+            granted -= 1
             body = stock.stock_body(row.sku, row.stock, stock_list.stock_list_pk)
             try:
                 client.call("POST", stock.PRODUCT_STOCK_PATH, body)
@@ -261,13 +310,17 @@ class OmnitronStockSync(models.AbstractModel):
             except omnitron_api.PermanentFailure as failure:
                 answer = _json_or_none(failure.body)
                 if stock.is_unknown_sku(failure.status, answer):
-                    self._keep(stock_list, row, "not_in_omnitron", str(failure))
+                    outcomes.append((row, "not_in_omnitron", str(failure)))
                     unknown += 1
-                    continue
-                self._keep(stock_list, row, "error", str(failure))
-                continue
-            self._keep(stock_list, row, "synced")
-            sent += 1
+                else:
+                    outcomes.append((row, "error", str(failure)))
+            else:
+                outcomes.append((row, "synced", False))
+                sent += 1
+            if len(outcomes) >= CHUNK:
+                self._keep(stock_list, outcomes)
+                outcomes = []
+        self._keep(stock_list, outcomes)
         return sent, unknown
 
     # --- What Omnitron holds ---
@@ -318,16 +371,23 @@ class OmnitronStockSync(models.AbstractModel):
         except omnitron_api.TemporaryFailure as failure:
             raise RetryableJobError(str(failure), seconds=failure.retry_after or 300) from None
         stock_list.comparison_error = False
-        states = self.env["omnitron.stock.state"].sudo().search([("stock_list_id", "=", stock_list.id)])
+        states = (
+            self.env["omnitron.stock.state"]
+            .sudo()
+            .search([("stock_list_id", "=", stock_list.id), ("state", "=", "synced")])
+        )
+        missing = []
         differed = 0
-        for state in states.filtered(lambda state: state.state == "synced"):
+        for state in states:  # the writes wait in the cache and go by the ORM's batched UPDATEs
             there = held.get(state.sku)
             if there is None:
-                state.unlink()  # Omnitron holds nothing of it: sent again as new
+                missing.append(state.id)  # Omnitron holds nothing of it: sent again as new
                 differed += 1
             elif there.stock != state.sent_qty:
                 state.sent_qty = there.stock  # what Omnitron holds: the drain sends Odoo's number again
                 differed += 1
+        states.browse(missing).unlink()
+        self.env.invalidate_all()
         result = self._drain(stock_list.id, full=True)
         return f"Compared {len(held)} products held by Omnitron: {differed} differed. {result}"
 
@@ -371,6 +431,7 @@ class OmnitronStockSync(models.AbstractModel):
         self.env["sale.order.line"].flush_model(["omnitron_reservation_released", "omnitron_item_pk", "product_id"])
         self.env["sale.order"].flush_model(["state", "warehouse_id", "omnitron_account_id"])
         self.env["omnitron.stock.state"].flush_model()
+        self._write_marks()
         self.env.cr.execute(
             """SELECT line.id
                  FROM sale_order_line line
@@ -409,19 +470,31 @@ class OmnitronStockSync(models.AbstractModel):
             released += 1
         return released
 
-    def _keep(self, stock_list, row, state, error=False):
-        values = {"sku": row.sku, "state": state, "error": error or False}
-        if state == "synced":
-            values.update(sent_qty=row.stock, sent_at=fields.Datetime.now())
-        kept = (
-            self.env["omnitron.stock.state"]
-            .sudo()
-            .search([("stock_list_id", "=", stock_list.id), ("product_id", "=", row.product_id)])
-        )
-        if kept:
-            kept.write(values)
-        else:
-            kept.create({"stock_list_id": stock_list.id, "product_id": row.product_id, **values})
+    def _keep(self, stock_list, outcomes):
+        """Keep what each write did, ``[(row, state, error)]``: one search, the ORM's batched UPDATEs, one
+        create (a few statements per chunk, not three per product)."""
+        if not outcomes:
+            return
+        states = self.env["omnitron.stock.state"].sudo()
+        kept = {
+            state.product_id.id: state
+            for state in states.search(
+                [("stock_list_id", "=", stock_list.id), ("product_id", "in", [row.product_id for row, *_ in outcomes])]
+            )
+        }
+        now = fields.Datetime.now()
+        new = []
+        for row, state, error in outcomes:
+            values = {"sku": row.sku, "state": state, "error": error or False}
+            if state == "synced":
+                values.update(sent_qty=row.stock, sent_at=now)
+            if row.product_id in kept:
+                kept[row.product_id].write(values)
+            else:
+                new.append({"stock_list_id": stock_list.id, "product_id": row.product_id, **values})
+        states.create(new)
+        states.flush_model()
+        states.invalidate_model()  # a 50,000-SKU push keeps no more than a chunk in the cache
 
 
 def _json_or_none(text):

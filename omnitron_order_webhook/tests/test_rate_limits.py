@@ -52,3 +52,15 @@ class TestRateCounter(TransactionCase):
             self.assertIsNotNone(counter._hit("token:shared", 2, cursor=worker_a))
             worker_a.rollback()  # the request failed, but ...
         self.assertIsNotNone(counter._hit("token:shared", 2), "... a counter on its own connection still counts")
+
+    def test_a_block_of_requests_is_granted_up_to_the_limit_and_the_rest_given_back(self):
+        counter = self.env["omnitron.rate.counter"]
+        self.assertEqual(counter._take("stock:block", 250, 100), (100, None))
+        self.assertEqual(counter._take("stock:block", 250, 100), (100, None))
+        # 200 counted: 50 of the next 100 fit this minute, the other 50 are not counted.
+        self.assertEqual(counter._take("stock:block", 250, 100), (50, None))
+        granted, wait = counter._take("stock:block", 250, 100)
+        self.assertEqual(granted, 0)
+        self.assertTrue(1 <= wait <= 60, wait)
+        self.assertIsNotNone(counter._over("stock:block", 250), "the minute's count is the limit, no more")
+        self.assertIsNotNone(counter._hit("stock:block", 250), "one request more is over, as the limit says")

@@ -1,6 +1,8 @@
 """Stock to Omnitron: what the stock lists' warehouses can sell reaches Omnitron's product stocks, changes
 only, over real HTTP to the contract double."""
 
+import threading
+
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -30,6 +32,7 @@ class TestStockSync(OmnitronStockCase):
             # The lists selling from the warehouse drain soon, once (debounced, merged).
             drains = [job for job in trap.enqueued_jobs if job.method_name == "_drain"]
             self.assertEqual(len(drains), 1)
+        self.env.cr.flush()  # what the delivery's commit does first: its marks are written by one INSERT
         self.env.cr.execute("SELECT product_id FROM omnitron_stock_change")
         self.assertEqual({row[0] for row in self.env.cr.fetchall()}, {self.mug.id})
         self.drain()
@@ -79,6 +82,50 @@ class TestStockSync(OmnitronStockCase):
         self.assertEqual(self.env.cr.fetchone()[0], 1, "the change is still to send")
         self.drain()
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_a_transactions_changes_are_written_by_one_statement_when_it_commits(self):
+        sync = self.env["omnitron.stock.sync"]
+        products = [self.product(f"LOG-{index}") for index in range(20)]
+        sync._mark([(self.mug.id, self.warehouse.id)])  # whether a list is sent: read once, then cached
+        self.env.cr.flush()
+        self.env.cr.execute("DELETE FROM omnitron_stock_change")
+        before = self.env.cr.sql_log_count
+        for product in products:
+            sync._mark([(product.id, self.warehouse.id)])
+        self.assertEqual(self.env.cr.sql_log_count - before, 0, "nothing is written while the transaction goes on")
+        self.env.cr.flush()  # what its commit does first
+        self.assertEqual(self.env.cr.sql_log_count - before, 1, "one INSERT for all of them")
+        self.env.cr.execute("SELECT product_id FROM omnitron_stock_change")
+        self.assertEqual(sorted(row[0] for row in self.env.cr.fetchall()), sorted(p.id for p in products))
+
+    def test_a_drains_statements_do_not_grow_with_the_number_of_changed_products(self):
+        self.account.stock_requests_per_minute = 100_000  # the ceiling is counted (in blocks), never reached
+        products = [self.product(f"MANY-{index}", on_hand=index + 1) for index in range(240)]
+        self.drain(full=True)
+        statements = {}
+        for count in (40, 240):
+            for product in products[:count]:
+                self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 1)
+            self.api.reset()
+            thread = threading.current_thread()
+            # Odoo's per-thread counter: every cursor of this thread, the rate counter's own included.
+            thread.query_count, thread.query_time = 0, 0
+            self.drain()
+            statements[count] = thread.query_count
+            del thread.query_count, thread.query_time
+            self.assertEqual(len(self.writes()), count)
+        per_product = (statements[240] - statements[40]) / 200
+        self.assertLessEqual(per_product, 0.1, statements)
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MANY-239"], 241)
+
+    def test_over_the_accounts_ceiling_the_drain_waits_for_the_next_minute(self):
+        self.account.stock_requests_per_minute = 2
+        self.product("CEIL-1", on_hand=1)
+        self.product("CEIL-2", on_hand=2)
+        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+            self.drain(full=True)
+        self.assertTrue(1 <= caught.exception.seconds <= 61, caught.exception.seconds)
+        self.assertEqual(len(self.writes()), 2, "two writes this minute, no more")
 
     def test_excluded_products_services_and_products_without_a_sku_are_never_sent(self):
         self.product("NOSYNC", on_hand=5).omnitron_stock_excluded = True
@@ -146,6 +193,7 @@ class TestStockSync(OmnitronStockCase):
     def test_nothing_is_marked_while_no_stock_list_is_sent(self):
         self.account.stock_sync_enabled = False
         self.deliver(self.mug, 1)
+        self.env.cr.flush()  # as the delivery's commit would
         self.env.cr.execute("SELECT count(*) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 

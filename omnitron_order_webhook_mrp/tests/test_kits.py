@@ -15,6 +15,7 @@ class TestKits(OmnitronStockCase):
         # Not tracked itself, as kits usually are in Odoo 18: its components hold the stock.
         self.set = self.product("TEASET-1", is_storable=False)
         self.set_bom = self.kit(self.set, [(self.cup, 2), (self.saucer, 1)])
+        self.env.cr.flush()  # the set-up's changes are written (as at a commit), then forgotten
         self.env.cr.execute("DELETE FROM omnitron_stock_change")
 
     def kit(self, product, components, **values):
@@ -30,7 +31,7 @@ class TestKits(OmnitronStockCase):
         )
 
     def marked(self):
-        self.env.flush_all()
+        self.env.cr.flush()  # the transaction's marks are written, as at its commit
         self.env.cr.execute("SELECT DISTINCT product_id FROM omnitron_stock_change")
         return {row[0] for row in self.env.cr.fetchall()}
 
@@ -86,6 +87,7 @@ class TestKits(OmnitronStockCase):
         self.drain(full=True)
         self.api.reset()
         lid = self.product("LID-1", on_hand=1)
+        self.env.cr.flush()
         self.env.cr.execute("DELETE FROM omnitron_stock_change")
         self.set_bom.bom_line_ids = [(0, 0, {"product_id": lid.id, "product_qty": 1})]
         self.assertIn(self.set.id, self.marked())
