@@ -219,7 +219,7 @@ class OmnitronStockSync(models.AbstractModel):
             try:
                 client.call("POST", stock.PRODUCT_STOCK_PATH, body)
             except omnitron_api.TemporaryFailure as failure:
-                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+                raise _try_later(failure, 60) from None
             except omnitron_api.PermanentFailure as failure:
                 answer = _json_or_none(failure.body)
                 if stock.is_unknown_sku(failure.status, answer):
@@ -278,7 +278,7 @@ class OmnitronStockSync(models.AbstractModel):
             stock_list.comparison_error = str(error)
             return f"Not compared: {error}"
         except omnitron_api.TemporaryFailure as failure:
-            raise RetryableJobError(str(failure), seconds=failure.retry_after or 300) from None
+            raise _try_later(failure, 300) from None
         stock_list.comparison_error = False
         states = self.env["omnitron.stock.state"].sudo().search([("stock_list_id", "=", stock_list.id)])
         differed = 0
@@ -362,7 +362,7 @@ class OmnitronStockSync(models.AbstractModel):
             try:
                 client.call("POST", path, stock.release_body(line.id))
             except omnitron_api.TemporaryFailure as failure:
-                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+                raise _try_later(failure, 60) from None
             except omnitron_api.PermanentFailure as failure:
                 if not stock.already_released(failure.status, _json_or_none(failure.body)):
                     _logger.warning("Omnitron refused to release item %s: %s", line.omnitron_item_pk, failure)
@@ -384,6 +384,21 @@ class OmnitronStockSync(models.AbstractModel):
             kept.write(values)
         else:
             kept.create({"stock_list_id": stock_list.id, "product_id": row.product_id, **values})
+
+
+def _try_later(failure, seconds):
+    """The job tried again after Omnitron's Retry-After when it gave one, else after ``seconds``.
+
+    A 429 with Retry-After is Omnitron saying when, not a failed try: it does
+    not count toward the job's tries, so a throttle longer than five
+    Retry-Afters reschedules the drain again and never fails it (its changes
+    would wait for the next drain, and the job would show failed). queue_job
+    keeps the next try's time to the second, cut: one second more keeps it
+    after the Retry-After. Other temporary failures (5xx, timeouts) count.
+    """
+    if failure.retry_after:
+        return RetryableJobError(str(failure), seconds=failure.retry_after + 1, ignore_retry=True)
+    return RetryableJobError(str(failure), seconds=seconds)
 
 
 def _json_or_none(text):

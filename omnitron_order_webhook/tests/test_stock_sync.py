@@ -137,11 +137,37 @@ class TestStockSync(OmnitronApiCase):
         self.api.rate_limit_next(retry_after=20)
         with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
             self.drain()
-        self.assertEqual(caught.exception.seconds, 20)
+        self.assertEqual(
+            caught.exception.seconds, 21, "after the Retry-After (the next try's time is cut to the second)"
+        )
         self.env.cr.execute("SELECT count(DISTINCT product_id) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 1, "the change is still to send")
         self.drain()
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_a_throttle_outlasting_the_drains_tries_reschedules_it_after_each_retry_after_and_never_fails_it(self):
+        self.deliver(self.mug, 1)
+        self.api.throttle_for(60, retry_after=5)
+        job = Job.load(self.env, self.env["omnitron.stock.sync"]._enqueue_drain(self.stock_list).uuid)
+        waits = []
+        for _try in range(job.max_retries + 2):
+            # FailedJobError (a failed try counted once too often) is no RetryableJobError: it would fail here.
+            with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+                job.perform()
+            waits.append(caught.exception.seconds)
+        self.assertEqual(job.retry, 0, "a 429 with Retry-After is not a failed try")
+        self.assertEqual(set(waits), {6}, "after the Retry-After (the next try's time is cut to the second)")
+        self.api.throttle_for(0)
+        job.perform()
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_a_5xx_counts_as_a_failed_try_of_the_drain(self):
+        self.deliver(self.mug, 1)
+        self.api.fail_for(60, status=503)
+        job = Job.load(self.env, self.env["omnitron.stock.sync"]._enqueue_drain(self.stock_list).uuid)
+        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+            job.perform()
+        self.assertEqual((caught.exception.seconds, job.retry), (60, 1))
 
     def test_excluded_products_services_and_products_without_a_sku_are_never_sent(self):
         self.product("NOSYNC", on_hand=5).omnitron_stock_excluded = True
