@@ -105,6 +105,7 @@ class OmnitronStockSync(models.AbstractModel):
         client = account._client()
         if client is None:
             return account._outbound_refusal() or "The account has no connection; nothing was sent."
+        self._wait_if_paused(account)
         warehouses = stock_list.warehouse_ids
         changed, last_read = self._read_marks(warehouses)
         products = self._products(stock_list, None if full else changed)
@@ -219,7 +220,7 @@ class OmnitronStockSync(models.AbstractModel):
             try:
                 client.call("POST", stock.PRODUCT_STOCK_PATH, body)
             except omnitron_api.TemporaryFailure as failure:
-                raise _try_later(failure, 60) from None
+                raise self._try_later(account, failure, 60) from None
             except omnitron_api.PermanentFailure as failure:
                 answer = _json_or_none(failure.body)
                 if stock.is_unknown_sku(failure.status, answer):
@@ -271,6 +272,7 @@ class OmnitronStockSync(models.AbstractModel):
         client = stock_list.account_id.with_context(lang="en_US")._client()
         if client is None:
             return "The account has no connection; nothing was compared."
+        self._wait_if_paused(stock_list.account_id)
         try:
             held = self._read_omnitron(stock_list, client)
         except ValueError as error:
@@ -278,7 +280,7 @@ class OmnitronStockSync(models.AbstractModel):
             stock_list.comparison_error = str(error)
             return f"Not compared: {error}"
         except omnitron_api.TemporaryFailure as failure:
-            raise _try_later(failure, 300) from None
+            raise self._try_later(stock_list.account_id, failure, 300) from None
         stock_list.comparison_error = False
         states = self.env["omnitron.stock.state"].sudo().search([("stock_list_id", "=", stock_list.id)])
         differed = 0
@@ -362,7 +364,7 @@ class OmnitronStockSync(models.AbstractModel):
             try:
                 client.call("POST", path, stock.release_body(line.id))
             except omnitron_api.TemporaryFailure as failure:
-                raise _try_later(failure, 60) from None
+                raise self._try_later(stock_list.account_id, failure, 60) from None
             except omnitron_api.PermanentFailure as failure:
                 if not stock.already_released(failure.status, _json_or_none(failure.body)):
                     _logger.warning("Omnitron refused to release item %s: %s", line.omnitron_item_pk, failure)
@@ -370,6 +372,36 @@ class OmnitronStockSync(models.AbstractModel):
             line.omnitron_reservation_released = True
             released += 1
         return released
+
+    # --- Omnitron's Retry-After ---
+
+    def _try_later(self, account, failure, seconds):
+        """The job tried again after Omnitron's Retry-After when it gave one, else after ``seconds``.
+
+        A 429 with Retry-After is Omnitron saying when, not a failed try: it
+        does not count toward the job's tries, so a throttle longer than five
+        Retry-Afters reschedules the drain again and never fails it. The pause
+        is noted for the account (``_wait_if_paused``), so the account's other
+        stock jobs wait for it too. queue_job keeps the next try's time to the
+        second, cut: one second more keeps it after the Retry-After. Other
+        temporary failures (5xx, timeouts) count as tries.
+        """
+        if failure.retry_after:
+            self.env["omnitron.rate.counter"]._pause(_pause_key(account), failure.retry_after)
+            return RetryableJobError(str(failure), seconds=failure.retry_after + 1, ignore_retry=True)
+        return RetryableJobError(str(failure), seconds=seconds)
+
+    def _wait_if_paused(self, account):
+        """A stock job of an account Omnitron asked to wait (a 429 another job met) waits out the rest.
+
+        Checked as a job starts: the stock channel runs one job at a time, so
+        no other stock job of the account meets a 429 while this one sends.
+        """
+        left = self.env["omnitron.rate.counter"]._paused(_pause_key(account))
+        if left:
+            raise RetryableJobError(
+                f"Omnitron asked to wait (429 with Retry-After): {left} s left.", seconds=left + 1, ignore_retry=True
+            )
 
     def _keep(self, stock_list, row, state, error=False):
         values = {"sku": row.sku, "state": state, "error": error or False}
@@ -386,19 +418,8 @@ class OmnitronStockSync(models.AbstractModel):
             kept.create({"stock_list_id": stock_list.id, "product_id": row.product_id, **values})
 
 
-def _try_later(failure, seconds):
-    """The job tried again after Omnitron's Retry-After when it gave one, else after ``seconds``.
-
-    A 429 with Retry-After is Omnitron saying when, not a failed try: it does
-    not count toward the job's tries, so a throttle longer than five
-    Retry-Afters reschedules the drain again and never fails it (its changes
-    would wait for the next drain, and the job would show failed). queue_job
-    keeps the next try's time to the second, cut: one second more keeps it
-    after the Retry-After. Other temporary failures (5xx, timeouts) count.
-    """
-    if failure.retry_after:
-        return RetryableJobError(str(failure), seconds=failure.retry_after + 1, ignore_retry=True)
-    return RetryableJobError(str(failure), seconds=seconds)
+def _pause_key(account):
+    return f"omnitron_stock_pause:{account.id}"
 
 
 def _json_or_none(text):

@@ -1,6 +1,8 @@
 """Stock to Omnitron: what the stock lists' warehouses can sell reaches Omnitron's product stocks, changes
 only, over real HTTP to the contract double."""
 
+import time
+
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -134,20 +136,38 @@ class TestStockSync(OmnitronApiCase):
 
     def test_omnitron_rate_limiting_reschedules_the_drain_and_keeps_the_marks(self):
         self.deliver(self.mug, 1)
-        self.api.rate_limit_next(retry_after=20)
+        self.api.rate_limit_next(retry_after=2)
         with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
             self.drain()
         self.assertEqual(
-            caught.exception.seconds, 21, "after the Retry-After (the next try's time is cut to the second)"
+            caught.exception.seconds, 3, "after the Retry-After (the next try's time is cut to the second)"
         )
         self.env.cr.execute("SELECT count(DISTINCT product_id) FROM omnitron_stock_change")
         self.assertEqual(self.env.cr.fetchone()[0], 1, "the change is still to send")
+        time.sleep(2)
+        self.drain()
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_a_429_one_drain_met_holds_the_accounts_other_stock_jobs_until_its_retry_after(self):
+        self.deliver(self.mug, 1)
+        self.api.rate_limit_next(retry_after=2)
+        with self.assertRaises(RetryableJobError), self.env.cr.savepoint():
+            self.drain(full=True)
+        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+            self.drain()
+        self.assertTrue(caught.exception.ignore_retry, "waiting for Omnitron is no failed try")
+        self.assertIn(caught.exception.seconds, (2, 3))
+        self.assertEqual(len(self.api.calls_to("/api/i1/product_stock/", method="POST")), 1, "Omnitron was not called")
+        with self.assertRaises(RetryableJobError), self.env.cr.savepoint():
+            self.env["omnitron.stock.sync"].with_context(job_uuid=None)._reconcile(self.stock_list.id)
+        self.assertFalse(self.api.calls_to("/api/i1/product_stock/", method="GET"), "nor read while it waits")
+        time.sleep(2)
         self.drain()
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
 
     def test_a_throttle_outlasting_the_drains_tries_reschedules_it_after_each_retry_after_and_never_fails_it(self):
         self.deliver(self.mug, 1)
-        self.api.throttle_for(60, retry_after=5)
+        self.api.throttle_for(60, retry_after=1)
         job = Job.load(self.env, self.env["omnitron.stock.sync"]._enqueue_drain(self.stock_list).uuid)
         waits = []
         for _try in range(job.max_retries + 2):
@@ -155,8 +175,10 @@ class TestStockSync(OmnitronApiCase):
             with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
                 job.perform()
             waits.append(caught.exception.seconds)
+            time.sleep(1.05)  # the Retry-After: each try meets Omnitron's 429 itself
         self.assertEqual(job.retry, 0, "a 429 with Retry-After is not a failed try")
-        self.assertEqual(set(waits), {6}, "after the Retry-After (the next try's time is cut to the second)")
+        self.assertEqual(set(waits), {2}, "after the Retry-After (the next try's time is cut to the second)")
+        self.assertEqual(len(self.api.calls_to("/api/i1/product_stock/", method="POST")), job.max_retries + 2)
         self.api.throttle_for(0)
         job.perform()
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
