@@ -5,7 +5,8 @@ from odoo import api, fields, models
 
 
 class OmnitronRateCounter(models.Model):
-    """Requests per key and minute, shared by every worker and server.
+    """Requests per key and minute, shared by every worker and server; and pauses Omnitron asked for
+    (a 429's Retry-After: a row of the key whose window starts when the pause ends, ``_pause``).
 
     Odoo's own login cooldown lives in each worker's memory; a limit that
     holds across workers and servers lives in the database. Each request
