@@ -268,6 +268,21 @@ def test_rate_limit_next_answers_429_with_retry_after(api, session):
     assert mark_sent(api, session).status_code == 200
 
 
+def test_throttle_for_answers_429_with_retry_after_to_every_call_but_the_login_until_the_time_is_up(api, session):
+    api.throttle_for(0.4, retry_after=7)
+    answers = [mark_sent(api, session) for _ in range(3)]
+    assert [(answer.status_code, answer.headers["Retry-After"]) for answer in answers] == [(429, "7")] * 3
+    assert answers[0].json() == {"detail": "Request was throttled."}
+    assert login(api).status_code == 200
+    time.sleep(0.5)
+    assert mark_sent(api, session).status_code == 200
+
+
+def test_throttle_for_refuses_a_retry_after_that_is_not_whole_seconds(api):
+    with pytest.raises(ValueError, match="retry_after"):
+        api.throttle_for(5, retry_after=2.5)
+
+
 def test_reject_next_answers_that_body(api, session):
     api.reject_next()
     api.reject_next(body={"orderitem_set": ["Item 9 is cancelled."]}, status=406, path=BULK)
@@ -297,6 +312,7 @@ def test_hang_next_outlasts_the_client_timeout_and_is_still_recorded(api, sessio
 def test_reset_forgets_calls_and_faults_but_not_keys(api, session):
     api.fail_next(5)
     api.fail_for(30)
+    api.throttle_for(30)
     api.reset()
     assert api.calls == []
     assert mark_sent(api, session).status_code == 200

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..core import omnitron_api, prices, stock
-from .omnitron_stock_sync import CHANNEL, DEBOUNCE_SECONDS
+from .omnitron_stock_sync import CHANNEL, DEBOUNCE_SECONDS, _pause_key
 
 # Fields whose change may change a product's price on a price list: logged as the change happens.
 TEMPLATE_PRICE_FIELDS = {"list_price", "taxes_id", "default_code", "sale_ok", "active", "company_id", "type"}
@@ -118,25 +118,39 @@ class OmnitronPriceSync(models.AbstractModel):
             changed, last_read = self._read_marks()
         if not price_lists:
             return "No price list is sent; nothing was sent."
-        done, unreachable = [], False
+        done, unreachable, waits = [], False, []
         for price_list in price_lists:
-            said = self._drain_list(price_list, changed)
+            said, wait = self._drain_list(price_list, changed)
             unreachable |= said is None
             done.append(said or f"{price_list.name}: the account has no connection; its prices wait.")
-        if last_read and not unreachable:  # an unreachable list's changes stay for the next drain
+            if wait:
+                waits.append(wait)
+        if waits:
+            # Stopped by Omnitron's Retry-After or the account's ceiling: what was sent is kept (this job
+            # commits), the changes stay logged, and a drain after the wait sends what still differs.
+            if full:
+                self._enqueue_drain(price_lists, full=True, eta=max(waits))
+            else:
+                self._enqueue_drain(eta=max(waits))
+            done.append(f"The rest follows in {max(waits)} s (Omnitron's Retry-After or the account's ceiling).")
+        elif last_read and not unreachable:  # an unreachable list's changes stay for the next drain
             self.env.cr.execute("DELETE FROM omnitron_price_change WHERE id <= %s", [last_read])
         return " ".join(done)
 
     def _drain_list(self, price_list, changed):
+        """``(what was done, seconds to wait before the rest)``; what was done is None without a connection."""
         account = price_list.account_id.with_context(lang="en_US")
         client = account._client()
         if client is None:
-            return None
+            return None, None
+        paused = self.env["omnitron.rate.counter"]._paused(_pause_key(price_list.account_id))
+        if paused:
+            return f"{price_list.name}: Omnitron asked to wait {paused} s more (429).", paused + 1
         products = self._products(price_list, changed)
         rows = self._rows(price_list, products)
         to_send = prices.changed_prices(rows)
-        sent, unknown = self._send(price_list, client, to_send, account)
-        return f"{price_list.name}: {len(rows)} products priced, {sent} sent, {unknown} not in Omnitron."
+        sent, unknown, wait = self._send(price_list, client, to_send, price_list.account_id)
+        return f"{price_list.name}: {len(rows)} products priced, {sent} sent, {unknown} not in Omnitron.", wait
 
     def _read_marks(self):
         """The products whose price may have changed and the last change read (in the drain's snapshot)."""
@@ -212,12 +226,8 @@ class OmnitronPriceSync(models.AbstractModel):
         for row in rows:
             wait = counter._hit(f"omnitron_stock:{account.id}", limit) if limit else None
             if wait:
-                # Over the ceiling: what was sent is kept; the rest follows in the retried job.
-                raise RetryableJobError(
-                    f"Writes reached {limit} per minute for the account; the rest of the prices follows.",
-                    seconds=int(wait) + 1,
-                    ignore_retry=True,
-                )
+                # Over the ceiling: what was sent is kept (each write is kept as it is made); the rest follows.
+                return sent, unknown, int(wait) + 1
             try:
                 client.call(
                     "POST",
@@ -225,7 +235,10 @@ class OmnitronPriceSync(models.AbstractModel):
                     prices.price_body(row.sku, row.now, price_list.price_list_pk, currency),
                 )
             except omnitron_api.TemporaryFailure as failure:
-                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+                if not failure.retry_after:
+                    raise self.env["omnitron.stock.sync"]._try_later(account, failure, 60) from None
+                counter._pause(_pause_key(account), failure.retry_after)  # the account's stock jobs wait too
+                return sent, unknown, failure.retry_after + 1
             except omnitron_api.PermanentFailure as failure:
                 if stock.is_unknown_sku(failure.status, _json_or_none(failure.body)):
                     self._keep(price_list, row, "not_in_omnitron", str(failure))
@@ -235,7 +248,7 @@ class OmnitronPriceSync(models.AbstractModel):
                 continue
             self._keep(price_list, row, "synced")
             sent += 1
-        return sent, unknown
+        return sent, unknown, None
 
     def _keep(self, price_list, row, state, error=False):
         values = {"sku": row.sku, "state": state, "error": error or False}
@@ -289,7 +302,7 @@ class OmnitronPriceSync(models.AbstractModel):
             price_list.comparison_error = str(error)
             held = None
         except omnitron_api.TemporaryFailure as failure:
-            raise RetryableJobError(str(failure), seconds=failure.retry_after or 300) from None
+            raise self.env["omnitron.stock.sync"]._try_later(price_list.account_id, failure, 300) from None
         differed = 0
         if held is not None:
             price_list.comparison_error = False

@@ -1,9 +1,12 @@
+import math
+
 import odoo
 from odoo import api, fields, models
 
 
 class OmnitronRateCounter(models.Model):
-    """Requests per key and minute, shared by every worker and server.
+    """Requests per key and minute, shared by every worker and server; and pauses Omnitron asked for
+    (a 429's Retry-After: a row of the key whose window starts when the pause ends, ``_pause``).
 
     Odoo's own login cooldown lives in each worker's memory; a limit that
     holds across workers and servers lives in the database. Each request
@@ -91,6 +94,35 @@ class OmnitronRateCounter(models.Model):
             )
             row = own_cursor.fetchone()
         return max(int(row[1]), 1) if row and row[0] >= limit else None
+
+    @api.model
+    def _pause(self, key, seconds):
+        """``key`` waits ``seconds`` from now (Omnitron's Retry-After), for every worker: committed at once,
+        so the job that met the 429 and rolls back leaves it behind."""
+        with odoo.sql_db.db_connect(self.env.cr.dbname).cursor() as own_cursor:
+            own_cursor.execute(
+                """
+                INSERT INTO omnitron_rate_counter (key, window_start, hits)
+                VALUES (%s, (now() AT TIME ZONE 'UTC') + make_interval(secs => %s), 0)
+                ON CONFLICT (key, window_start) DO NOTHING
+                """,
+                [key, seconds],
+            )
+
+    @api.model
+    def _paused(self, key):
+        """Seconds ``key`` still waits after a ``_pause``, else None (a pause is a row ending in the future)."""
+        with odoo.sql_db.db_connect(self.env.cr.dbname).cursor() as own_cursor:
+            own_cursor.execute(
+                """
+                SELECT EXTRACT(EPOCH FROM max(window_start) - (now() AT TIME ZONE 'UTC'))
+                  FROM omnitron_rate_counter
+                 WHERE key = %s AND window_start > now() AT TIME ZONE 'UTC'
+                """,
+                [key],
+            )
+            left = own_cursor.fetchone()[0]
+        return math.ceil(left) if left else None
 
     @api.model
     def _gc_counters(self):

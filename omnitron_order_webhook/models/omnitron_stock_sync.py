@@ -131,19 +131,30 @@ class OmnitronStockSync(models.AbstractModel):
             stock_lists = stock_lists & self._sending_lists().filtered("active")
             if not stock_lists:
                 return "The stock list is no longer sent; nothing was sent."
-            said = self._drain_list(stock_lists, None, full=True)
+            said, wait = self._drain_list(stock_lists, None, full=True)
             if said is False:
                 return stock_lists.account_id._outbound_refusal() or "The account has no connection; nothing was sent."
+            if wait:
+                self._enqueue_drain(stock_lists, full=True, eta=wait)
+                return f"{said} The rest follows in {wait} s (Omnitron's Retry-After or the account's ceiling)."
             return said + self._release_said(stock_lists)
         marks, last_read = self._read_marks()
         stock_lists = self._sending_lists().filtered("active")
-        done, unreachable = [], False
+        done, unreachable, waits = [], False, []
         for stock_list in stock_lists:
             changed = {product for product, warehouse in marks if warehouse in stock_list.warehouse_ids.ids}
-            said = self._drain_list(stock_list, changed) if changed else None
+            said, wait = self._drain_list(stock_list, changed) if changed else (None, None)
             unreachable |= said is False
             if said:
                 done.append(said)
+            if wait:
+                waits.append(wait)
+        if waits:
+            # Stopped by Omnitron's Retry-After or the account's ceiling: what was sent is kept (this job
+            # commits), every change stays logged, and a drain after the wait sends what still differs.
+            self._enqueue_drain(eta=max(waits))
+            done.append(f"The rest follows in {max(waits)} s (Omnitron's Retry-After or the account's ceiling).")
+            return " ".join(done)
         if not unreachable:  # an unreachable list's changes stay for the next drain
             self._clear_marks(last_read)
         # Released once the changes read are gone: Omnitron then holds Odoo's number for the products.
@@ -151,18 +162,21 @@ class OmnitronStockSync(models.AbstractModel):
         return " ".join(said for said in done if said) or "Nothing changed in the stock lists' warehouses."
 
     def _drain_list(self, stock_list, changed, full=False):
-        """Count ``changed`` products of one list (all when ``full``) and send what differs; False when the
-        account has no connection."""
+        """Count ``changed`` products of one list (all when ``full``) and send what differs: ``(what was
+        done, seconds to wait before the rest)``; what was done is False when the account has no connection."""
         client = stock_list.account_id.with_context(lang="en_US")._client()
         if client is None:
-            return False
+            return False, None
+        paused = self.env["omnitron.rate.counter"]._paused(_pause_key(stock_list.account_id))
+        if paused:
+            return f"{stock_list.name}: Omnitron asked to wait {paused} s more (429).", paused + 1
         products = self._products(stock_list, None if full else changed)
         rows = self._rows(stock_list, products)
         changed_rows = stock.changed_rows(rows)
         if full:
             changed_rows += self._gone(stock_list, products)
-        sent, unknown = self._send(stock_list, client, changed_rows, stock_list.account_id)
-        return f"{stock_list.name}: {len(rows)} products counted, {sent} sent, {unknown} not in Omnitron."
+        sent, unknown, wait = self._send(stock_list, client, changed_rows, stock_list.account_id)
+        return f"{stock_list.name}: {len(rows)} products counted, {sent} sent, {unknown} not in Omnitron.", wait
 
     def _release_said(self, stock_list):
         client = stock_list.account_id.with_context(lang="en_US")._client()
@@ -283,6 +297,11 @@ class OmnitronStockSync(models.AbstractModel):
     def _send(self, stock_list, client, rows, account):
         """Write each changed row, within the account's requests per minute; keep what was sent.
 
+        Returns ``(sent, not in Omnitron, seconds to wait)``: at the account's
+        ceiling, or at a 429 with Retry-After, the writes stop and what was
+        sent is kept (the job commits it; the rest follows after the wait):
+        raising would roll back the record of writes Omnitron has, and a push
+        longer than a minute's ceiling would send its first rows for ever.
         The ceiling is taken ``RATE_BLOCK`` writes at a time and the outcomes
         are kept ``CHUNK`` rows at a time (``_keep``): a handful of statements
         per thousand writes, whatever their number.
@@ -290,23 +309,23 @@ class OmnitronStockSync(models.AbstractModel):
         limit = account.stock_requests_per_minute
         counter = self.env["omnitron.rate.counter"]
         sent = unknown = granted = 0
-        outcomes = []
+        outcomes, wait = [], None
         for index, row in enumerate(rows):
             if limit and not granted:
-                granted, wait = counter._take(f"omnitron_stock:{account.id}", limit, min(RATE_BLOCK, len(rows) - index))
+                granted, left = counter._take(f"omnitron_stock:{account.id}", limit, min(RATE_BLOCK, len(rows) - index))
                 if not granted:
-                    # Over the ceiling: what was sent is kept by the next drain's comparison (idempotent writes).
-                    raise RetryableJobError(
-                        f"Stock writes reached {limit} per minute for the account; the rest follows.",
-                        seconds=int(wait) + 1,
-                        ignore_retry=True,
-                    )
+                    wait = int(left) + 1
+                    break
             granted -= 1
             body = stock.stock_body(row.sku, row.stock, stock_list.stock_list_pk)
             try:
                 client.call("POST", stock.PRODUCT_STOCK_PATH, body)
             except omnitron_api.TemporaryFailure as failure:
-                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+                if not failure.retry_after:
+                    raise self._try_later(account, failure, 60) from None
+                counter._pause(_pause_key(account), failure.retry_after)  # the account's other jobs wait too
+                wait = failure.retry_after + 1
+                break
             except omnitron_api.PermanentFailure as failure:
                 answer = _json_or_none(failure.body)
                 if stock.is_unknown_sku(failure.status, answer):
@@ -321,7 +340,7 @@ class OmnitronStockSync(models.AbstractModel):
                 self._keep(stock_list, outcomes)
                 outcomes = []
         self._keep(stock_list, outcomes)
-        return sent, unknown
+        return sent, unknown, wait
 
     # --- What Omnitron holds ---
 
@@ -362,6 +381,7 @@ class OmnitronStockSync(models.AbstractModel):
         client = stock_list.account_id.with_context(lang="en_US")._client()
         if client is None:
             return "The account has no connection; nothing was compared."
+        self._wait_if_paused(stock_list.account_id)
         try:
             held = self._read_omnitron(stock_list, client)
         except ValueError as error:
@@ -369,7 +389,7 @@ class OmnitronStockSync(models.AbstractModel):
             stock_list.comparison_error = str(error)
             return f"Not compared: {error}"
         except omnitron_api.TemporaryFailure as failure:
-            raise RetryableJobError(str(failure), seconds=failure.retry_after or 300) from None
+            raise self._try_later(stock_list.account_id, failure, 300) from None
         stock_list.comparison_error = False
         states = (
             self.env["omnitron.stock.state"]
@@ -461,7 +481,7 @@ class OmnitronStockSync(models.AbstractModel):
             try:
                 client.call("POST", path, stock.release_body(line.id))
             except omnitron_api.TemporaryFailure as failure:
-                raise RetryableJobError(str(failure), seconds=failure.retry_after or 60) from None
+                raise self._try_later(stock_list.account_id, failure, 60) from None
             except omnitron_api.PermanentFailure as failure:
                 if not stock.already_released(failure.status, _json_or_none(failure.body)):
                     _logger.warning("Omnitron refused to release item %s: %s", line.omnitron_item_pk, failure)
@@ -495,6 +515,40 @@ class OmnitronStockSync(models.AbstractModel):
         states.create(new)
         states.flush_model()
         states.invalidate_model()  # a 50,000-SKU push keeps no more than a chunk in the cache
+
+    # --- Omnitron's Retry-After ---
+
+    def _try_later(self, account, failure, seconds):
+        """The job tried again after Omnitron's Retry-After when it gave one, else after ``seconds``.
+
+        A 429 with Retry-After is Omnitron saying when, not a failed try: it
+        does not count toward the job's tries, so a throttle longer than five
+        Retry-Afters reschedules the drain again and never fails it. The pause
+        is noted for the account (``_wait_if_paused``), so the account's other
+        stock jobs wait for it too. queue_job keeps the next try's time to the
+        second, cut: one second more keeps it after the Retry-After. Other
+        temporary failures (5xx, timeouts) count as tries.
+        """
+        if failure.retry_after:
+            self.env["omnitron.rate.counter"]._pause(_pause_key(account), failure.retry_after)
+            return RetryableJobError(str(failure), seconds=failure.retry_after + 1, ignore_retry=True)
+        return RetryableJobError(str(failure), seconds=seconds)
+
+    def _wait_if_paused(self, account):
+        """A stock job of an account Omnitron asked to wait (a 429 another job met) waits out the rest.
+
+        Checked as a job starts: the stock channel runs one job at a time, so
+        no other stock job of the account meets a 429 while this one sends.
+        """
+        left = self.env["omnitron.rate.counter"]._paused(_pause_key(account))
+        if left:
+            raise RetryableJobError(
+                f"Omnitron asked to wait (429 with Retry-After): {left} s left.", seconds=left + 1, ignore_retry=True
+            )
+
+
+def _pause_key(account):
+    return f"omnitron_stock_pause:{account.id}"
 
 
 def _json_or_none(text):

@@ -306,6 +306,7 @@ class OmnitronApiDouble:
         self._calls, self._keys, self._faults = [], set(), []
         self._orders, self._corrupt = {}, {}  # pk -> stored payload; pk -> the detail's invalid answer
         self._fail_until, self._fail_status = 0.0, 500
+        self._throttle_until, self._throttle_retry_after = 0.0, 30
         self._stopping = threading.Event()
         self._server = self._thread = None
         self._pace = {}  # server thread -> the _Fault pacing the answer it is writing (dribble, size)
@@ -386,7 +387,7 @@ class OmnitronApiDouble:
         with self._lock:
             self._calls.clear()
             self._faults.clear()
-            self._fail_until = 0.0
+            self._fail_until = self._throttle_until = 0.0
             self._orders.clear()
             self._corrupt.clear()
             self._plans.clear()
@@ -539,6 +540,15 @@ class OmnitronApiDouble:
     def rate_limit_next(self, retry_after=30, count=1):
         self._queue(_Fault(count, 429, {"detail": "Request was throttled."}, {"Retry-After": str(retry_after)}))
 
+    def throttle_for(self, seconds, retry_after=30):
+        """Every call but the login answers 429 with ``Retry-After: retry_after`` for ``seconds``."""
+        if seconds < 0 or not _is_int(retry_after) or retry_after < 0:
+            raise ValueError(
+                f"throttle_for needs seconds >= 0 and whole seconds retry_after >= 0, not {seconds!r}, {retry_after!r}."
+            )
+        with self._lock:
+            self._throttle_until, self._throttle_retry_after = time.monotonic() + seconds, retry_after
+
     def reject_next(self, body=None, status=400, path=None):
         self._queue(_Fault(1, status, body or {"non_field_errors": ["Order item 1 not found."]}, path=path))
 
@@ -566,6 +576,10 @@ class OmnitronApiDouble:
                     self._faults.remove(fault)
             elif path != LOGIN_PATH and time.monotonic() < self._fail_until:
                 fault = _Fault(1, self._fail_status, {"detail": "Server error"})
+            elif path != LOGIN_PATH and time.monotonic() < self._throttle_until:
+                fault = _Fault(
+                    1, 429, {"detail": "Request was throttled."}, {"Retry-After": str(self._throttle_retry_after)}
+                )
             return fault
 
     # Answering ----------------------------------------------------------------

@@ -2,14 +2,16 @@
 only, over real HTTP to the contract double."""
 
 import threading
+import time
 
+from odoo import fields
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import STOCK_LIST_PK, OmnitronHttpCase, OmnitronStockCase, item
+from .common import STOCK_LIST_PK, OmnitronHttpCase, OmnitronStockCase, item, reset_rate_counters
 from .omnitron_api_double import OmnitronApiDouble
 
 
@@ -72,16 +74,30 @@ class TestStockSync(OmnitronStockCase):
         self.drain(full=True)
         self.assertEqual(self.api.stocks(STOCK_LIST_PK).get("BOWL-2"), 2)
 
-    def test_omnitron_rate_limiting_reschedules_the_drain_and_keeps_the_marks(self):
+    def follow_ups(self):
+        """The drains waiting to run, ``[(identity key, seconds from now)]``."""
+        jobs = self.env["queue.job"].search([("method_name", "=", "_drain"), ("state", "=", "pending")])
+        now = fields.Datetime.now()
+        return [(job.identity_key, int((job.eta - now).total_seconds()) if job.eta else 0) for job in jobs]
+
+    def test_omnitron_rate_limiting_stops_the_drain_keeps_what_was_sent_and_asks_for_the_rest_after_retry_after(self):
+        self.product("BOWL-9", on_hand=4)
         self.deliver(self.mug, 1)
-        self.api.rate_limit_next(retry_after=20)
-        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
-            self.drain()
-        self.assertEqual(caught.exception.seconds, 20)
+        self.api.reset()
+        self.env["queue.job"].search([("method_name", "=", "_drain")]).unlink()
+        self.api.rate_limit_next(retry_after=2)
+        result = self.drain()  # the job ends: what it did is committed with it
+        self.assertIn("The rest follows in 3 s", result)
+        self.assertEqual(len(self.writes()), 0)
+        self.assertEqual([key for key, _eta in self.follow_ups()], ["omnitron_stock_drain:marks"])
+        self.assertTrue(all(1 <= eta <= 3 for _key, eta in self.follow_ups()), self.follow_ups())
+        self.env.cr.flush()
         self.env.cr.execute("SELECT count(DISTINCT product_id) FROM omnitron_stock_change")
-        self.assertEqual(self.env.cr.fetchone()[0], 1, "the change is still to send")
+        self.assertEqual(self.env.cr.fetchone()[0], 2, "the changes are still to send")
+        time.sleep(2)
         self.drain()
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["BOWL-9"], 4)
 
     def test_a_transactions_changes_are_written_by_one_statement_when_it_commits(self):
         sync = self.env["omnitron.stock.sync"]
@@ -118,14 +134,69 @@ class TestStockSync(OmnitronStockCase):
         self.assertLessEqual(per_product, 0.1, statements)
         self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MANY-239"], 241)
 
-    def test_over_the_accounts_ceiling_the_drain_waits_for_the_next_minute(self):
+    def test_over_the_accounts_ceiling_the_drain_keeps_what_it_sent_and_the_rest_follows_next_minute(self):
         self.account.stock_requests_per_minute = 2
         self.product("CEIL-1", on_hand=1)
         self.product("CEIL-2", on_hand=2)
-        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
-            self.drain(full=True)
-        self.assertTrue(1 <= caught.exception.seconds <= 61, caught.exception.seconds)
+        self.env["queue.job"].search([("method_name", "=", "_drain")]).unlink()
+        result = self.drain(full=True)
         self.assertEqual(len(self.writes()), 2, "two writes this minute, no more")
+        self.assertIn("The rest follows in", result)
+        [(key, eta)] = self.follow_ups()
+        self.assertEqual(key, f"omnitron_stock_drain:{self.stock_list.id}:full")
+        self.assertTrue(1 <= eta <= 61, eta)
+        sent = self.stock_list.state_ids.filtered(lambda state: state.state == "synced")
+        self.assertEqual(len(sent), 2, "what reached Omnitron is kept: the next minute sends the rest, not these")
+        reset_rate_counters(self.env.cr.dbname)  # the next minute
+        self.api.reset()
+        self.drain(full=True)
+        self.assertEqual(len(self.writes()), 1)
+
+    def test_a_429_one_drain_met_holds_the_accounts_other_stock_jobs_until_its_retry_after(self):
+        self.deliver(self.mug, 1)
+        self.api.rate_limit_next(retry_after=2)
+        self.drain(full=True)
+        result = self.drain()
+        self.assertIn("Omnitron asked to wait", result)
+        self.assertEqual(len(self.api.calls_to("/api/i1/product_stock/", method="POST")), 1, "Omnitron was not called")
+        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+            self.env["omnitron.stock.sync"].with_context(job_uuid=None)._reconcile(self.stock_list.id)
+        self.assertTrue(caught.exception.ignore_retry, "waiting for Omnitron is no failed try")
+        self.assertFalse(self.api.calls_to("/api/i1/product_stock/", method="GET"), "nor read while it waits")
+        time.sleep(2)
+        self.drain()
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_a_throttle_outlasting_many_retry_afters_never_fails_the_drain(self):
+        self.deliver(self.mug, 1)
+        self.api.throttle_for(60, retry_after=1)
+        self.env["queue.job"].search([("method_name", "=", "_drain")]).unlink()
+        job = Job.load(self.env, self.env["omnitron.stock.sync"]._enqueue_drain().uuid)
+        job.set_started()  # as the runner does: a started job is no pending twin of its follow-up
+        job.store()
+        for _try in range(job.max_retries + 2):
+            job.perform()  # each try ends (no failed try) and asks for the next after the Retry-After
+            follow_up = self.env["queue.job"].search(
+                [("method_name", "=", "_drain"), ("state", "=", "pending"), ("uuid", "!=", job.uuid)]
+            )
+            self.assertEqual(len(follow_up), 1)
+            job = Job.load(self.env, follow_up.uuid)
+            job.set_started()
+            job.store()
+            time.sleep(1.05)  # the Retry-After: each try meets Omnitron's 429 itself
+        self.assertEqual(len(self.api.calls_to("/api/i1/product_stock/", method="POST")), job.max_retries + 2)
+        self.api.throttle_for(0)
+        time.sleep(1.05)
+        job.perform()
+        self.assertEqual(self.api.stocks(STOCK_LIST_PK)["MUG-1"], 9)
+
+    def test_a_5xx_counts_as_a_failed_try_of_the_drain(self):
+        self.deliver(self.mug, 1)
+        self.api.fail_for(60, status=503)
+        job = Job.load(self.env, self.env["omnitron.stock.sync"]._enqueue_drain(self.stock_list).uuid)
+        with self.assertRaises(RetryableJobError) as caught, self.env.cr.savepoint():
+            job.perform()
+        self.assertEqual((caught.exception.seconds, job.retry), (60, 1))
 
     def test_excluded_products_services_and_products_without_a_sku_are_never_sent(self):
         self.product("NOSYNC", on_hand=5).omnitron_stock_excluded = True
