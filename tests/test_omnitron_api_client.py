@@ -726,3 +726,32 @@ def test_url_has_credentials(url, has):
 
 def test_the_clients_doctests_hold():
     assert doctest.testmod(omnitron_api).failed == 0
+
+
+def test_a_kept_session_makes_its_calls_on_one_connection_and_a_call_without_one_its_own():
+    with double.OmnitronApiDouble(username=USERNAME, password=PASSWORD, keep_alive=True) as kept:
+        connection = connect(kept.url)
+        with omnitron_api.kept_session() as session:
+            client = Client(connection, KeyStore(connection), session=session)
+            for _ in range(3):
+                mark_sent(client)
+        assert kept.connections(MARK_SENT) == 1
+        kept.reset()
+        client = Client(connection, KeyStore(connection))
+        for _ in range(3):
+            mark_sent(client)
+        assert kept.connections(MARK_SENT) == 3
+
+
+def test_a_kept_connection_still_ends_a_call_at_its_deadline():
+    with double.OmnitronApiDouble(username=USERNAME, password=PASSWORD, keep_alive=True) as kept:
+        connection = connect(kept.url, timeout=0.5)
+        with omnitron_api.kept_session() as session:
+            client = Client(connection, KeyStore(connection), session=session)
+            mark_sent(client)
+            kept.hang_next(3, path=MARK_SENT)
+            started = time.monotonic()
+            with pytest.raises(TemporaryFailure, match="did not answer within 0.5 seconds"):
+                mark_sent(client)
+            assert time.monotonic() - started < 2.5
+            mark_sent(client)  # the next call takes a new connection

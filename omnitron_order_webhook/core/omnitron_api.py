@@ -329,8 +329,23 @@ class _WatchedAdapter(HTTPAdapter):
         return result
 
 
+@contextlib.contextmanager
+def kept_session():
+    """A session whose connection is kept between the calls made with it (HTTP keep-alive), closed after.
+
+    For a flow that makes many calls in a row (a stock or price push makes
+    thousands): one TCP and TLS handshake, not one per call. Each call keeps
+    its own deadline and size cap, and its destination is checked again.
+    """
+    session = _session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def _session():
-    """A session for one call (no connection is kept between calls yet)."""
+    """A session for one call, unless a flow keeps one for all of its calls (``kept_session``)."""
     session = requests.Session()
     adapter = _WatchedAdapter()
     session.mount("http://", adapter)

@@ -643,12 +643,15 @@ class OmnitronAccount(models.Model):
             sandbox=self._sandbox_allowed(),
         )
 
-    def _client(self):
-        """A client of this account's Omnitron with its own shared key and login limit (None: no connection)."""
+    def _client(self, session=None):
+        """A client of this account's Omnitron with its own shared key and login limit (None: no connection);
+        ``session``: a kept connection (``omnitron_api.kept_session``) for many calls in a row."""
         connection = self._connection()
         if connection is None:
             return None
-        return omnitron_api.Client(connection, self.env["omnitron.api.session"]._key_store(connection, account=self))
+        return omnitron_api.Client(
+            connection, self.env["omnitron.api.session"]._key_store(connection, account=self), session=session
+        )
 
     def _secrets(self):
         """What must never be stored or shown of this account: its password and its current key."""

@@ -118,9 +118,14 @@ class OmnitronPriceSync(models.AbstractModel):
             changed, last_read = self._read_marks()
         if not price_lists:
             return "No price list is sent; nothing was sent."
+        # One connection for all of the drain's calls (keep-alive).
+        with omnitron_api.kept_session() as session:
+            return self._drain_on(session, price_lists, changed, last_read, full)
+
+    def _drain_on(self, session, price_lists, changed, last_read, full):
         done, unreachable, waits = [], False, []
         for price_list in price_lists:
-            said, wait = self._drain_list(price_list, changed)
+            said, wait = self._drain_list(price_list, changed, session)
             unreachable |= said is None
             done.append(said or f"{price_list.name}: the account has no connection; its prices wait.")
             if wait:
@@ -137,10 +142,10 @@ class OmnitronPriceSync(models.AbstractModel):
             self.env.cr.execute("DELETE FROM omnitron_price_change WHERE id <= %s", [last_read])
         return " ".join(done)
 
-    def _drain_list(self, price_list, changed):
+    def _drain_list(self, price_list, changed, session=None):
         """``(what was done, seconds to wait before the rest)``; what was done is None without a connection."""
         account = price_list.account_id.with_context(lang="en_US")
-        client = account._client()
+        client = account._client(session)
         if client is None:
             return None, None
         paused = self.env["omnitron.rate.counter"]._paused(_pause_key(price_list.account_id))

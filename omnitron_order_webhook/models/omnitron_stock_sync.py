@@ -126,24 +126,29 @@ class OmnitronStockSync(models.AbstractModel):
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7307, 0])
         if not self.env.cr.fetchone()[0]:
             raise RetryableJobError("Another stock drain is running.", seconds=30, ignore_retry=True)
+        # One connection for all of the drain's calls (keep-alive): a push makes thousands.
+        with omnitron_api.kept_session() as session:
+            return self._drain_on(session, stock_list_id, full)
+
+    def _drain_on(self, session, stock_list_id, full):
         if full:
             stock_lists = self.env["omnitron.stock.list"].sudo().browse(stock_list_id).exists()
             stock_lists = stock_lists & self._sending_lists().filtered("active")
             if not stock_lists:
                 return "The stock list is no longer sent; nothing was sent."
-            said, wait = self._drain_list(stock_lists, None, full=True)
+            said, wait = self._drain_list(stock_lists, None, full=True, session=session)
             if said is False:
                 return stock_lists.account_id._outbound_refusal() or "The account has no connection; nothing was sent."
             if wait:
                 self._enqueue_drain(stock_lists, full=True, eta=wait)
                 return f"{said} The rest follows in {wait} s (Omnitron's Retry-After or the account's ceiling)."
-            return said + self._release_said(stock_lists)
+            return said + self._release_said(stock_lists, session)
         marks, last_read = self._read_marks()
         stock_lists = self._sending_lists().filtered("active")
         done, unreachable, waits = [], False, []
         for stock_list in stock_lists:
             changed = {product for product, warehouse in marks if warehouse in stock_list.warehouse_ids.ids}
-            said, wait = self._drain_list(stock_list, changed) if changed else (None, None)
+            said, wait = self._drain_list(stock_list, changed, session=session) if changed else (None, None)
             unreachable |= said is False
             if said:
                 done.append(said)
@@ -158,13 +163,13 @@ class OmnitronStockSync(models.AbstractModel):
         if not unreachable:  # an unreachable list's changes stay for the next drain
             self._clear_marks(last_read)
         # Released once the changes read are gone: Omnitron then holds Odoo's number for the products.
-        done.extend(self._release_said(stock_list) for stock_list in stock_lists)
+        done.extend(self._release_said(stock_list, session) for stock_list in stock_lists)
         return " ".join(said for said in done if said) or "Nothing changed in the stock lists' warehouses."
 
-    def _drain_list(self, stock_list, changed, full=False):
+    def _drain_list(self, stock_list, changed, full=False, session=None):
         """Count ``changed`` products of one list (all when ``full``) and send what differs: ``(what was
         done, seconds to wait before the rest)``; what was done is False when the account has no connection."""
-        client = stock_list.account_id.with_context(lang="en_US")._client()
+        client = stock_list.account_id.with_context(lang="en_US")._client(session)
         if client is None:
             return False, None
         paused = self.env["omnitron.rate.counter"]._paused(_pause_key(stock_list.account_id))
@@ -178,8 +183,8 @@ class OmnitronStockSync(models.AbstractModel):
         sent, unknown, wait = self._send(stock_list, client, changed_rows, stock_list.account_id)
         return f"{stock_list.name}: {len(rows)} products counted, {sent} sent, {unknown} not in Omnitron.", wait
 
-    def _release_said(self, stock_list):
-        client = stock_list.account_id.with_context(lang="en_US")._client()
+    def _release_said(self, stock_list, session=None):
+        client = stock_list.account_id.with_context(lang="en_US")._client(session)
         released = self._release(stock_list, client) if client is not None else 0
         return f" {stock_list.name}: {released} order lines released." if released else ""
 

@@ -254,11 +254,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     server_version = "OmnitronApiDouble/1.0"
 
+    def setup(self):
+        if self.server.double.keep_alive:
+            # HTTP/1.1: the connection stays open between calls, as Omnitron's behind its load balancer.
+            self.protocol_version = "HTTP/1.1"
+        return super().setup()
+
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         double = self.server.double
         status, body, headers = double.handle(self.command, self.path, dict(self.headers), raw)
+        with double._lock:
+            double._connections.append((self.path, self.client_address[1]))
         pace = double._pace.pop(threading.get_ident(), None)
         payload = json.dumps(body).encode()
         if pace and pace.size:
@@ -292,8 +300,20 @@ class _Handler(BaseHTTPRequestHandler):
 class OmnitronApiDouble:
     """Omnitron's integration API on 127.0.0.1, a free port; see the module docstring."""
 
-    def __init__(self, username="odoo", password="s3cret", port=0, verbose=False, items_apart=False, next_host=None):
+    def __init__(
+        self,
+        username="odoo",
+        password="s3cret",
+        port=0,
+        verbose=False,
+        items_apart=False,
+        next_host=None,
+        keep_alive=False,
+    ):
         self.username, self.password = username, password
+        # keep_alive: answer HTTP/1.1 and keep each connection open for the next call.
+        self.keep_alive = keep_alive
+        self._connections = []  # (path, the client's port) per call: which connection each came on
         self.port, self.verbose = port, verbose
         # How this Omnitron answers (both are Akinon's; the tests run against each):
         # items_apart: the detail carries no orderitem_set, the items endpoint has them;
@@ -359,6 +379,11 @@ class OmnitronApiDouble:
             and (not ok_only or 200 <= call.status < 300)
         ]
 
+    def connections(self, path_or_suffix):
+        """How many connections the calls to ``path_or_suffix`` came on (one when they were kept alive)."""
+        with self._lock:
+            return len({port for path, port in self._connections if path.split("?")[0].endswith(path_or_suffix)})
+
     def logins(self):
         return self.calls_to(LOGIN_PATH, "POST", ok_only=True)
 
@@ -395,6 +420,7 @@ class OmnitronApiDouble:
             self.unknown_skus.clear()
             self._mappings.clear()
             self._prices.clear()
+            self._connections.clear()
 
     # Product stocks Omnitron holds -------------------------------------------------
     def stocks(self, stock_list=None):

@@ -403,3 +403,28 @@ class TestStockComparisonTour(OmnitronHttpCase):
         Job.load(self.env, job.uuid).perform()
         self.assertEqual(api.stocks(STOCK_LIST_PK)["MUG-1"], 10)
         self.assertEqual(stock_list.state_ids.filtered(lambda state: state.product_id == mug).sent_qty, 10)
+
+
+@tagged("post_install", "-at_install")
+class TestStockSyncKeepsItsConnection(OmnitronStockCase):
+    """Against an Omnitron that keeps connections open (HTTP/1.1), as one behind a load balancer does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kept = OmnitronApiDouble(username="odoo-erp", password=cls.API_PASSWORD, keep_alive=True).start()
+        cls.addClassCleanup(cls.kept.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.kept.reset()
+        self.kept.expire_keys()
+        self.connect(self.account, self.kept)
+
+    def test_a_push_makes_its_writes_on_one_kept_connection(self):
+        for index in range(5):
+            self.product(f"KEPT-{index}", on_hand=index + 1)
+        self.drain(full=True)
+        writes = self.kept.calls_to("/api/i1/product_stock/", method="POST", ok_only=True)
+        self.assertEqual(len(writes), 6, "the mug and five products")
+        self.assertEqual(self.kept.connections("/api/i1/product_stock/"), 1, "one handshake, not one per write")
